@@ -1,0 +1,144 @@
+"""The JSON API, version 1: authentication, error bodies, and the URLs.
+
+Every error answers `{"code", "message"}` (plus `fields` for bad input, `candidates` for an
+ambiguous project). Endpoints are thin: parse, call hexa.crm.services, render.
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer
+
+from hexa.api.models import ApiToken
+from hexa.api.routes import router
+from hexa.crm.errors import (
+    AmbiguousProject,
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotFound,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer <token>`, with tokens made by `hexa token create USERNAME`."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> AbstractBaseUser | None:
+        row = ApiToken.objects.authenticate(token.strip())
+        if row is None:
+            return None
+        request.user = row.user
+        return row.user
+
+
+def _token_or_session(view: Any) -> Any:
+    """The OpenAPI schema and docs: for signed-in users and token holders only."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated and not TokenAuth()(request):
+            return error_response(401, "unauthorized", _("Sign in or send a valid API token."))
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+api = NinjaAPI(
+    title="Hexa API",
+    version="1",
+    description=(
+        "Hexa's JSON API. Authenticate with `Authorization: Bearer <token>` "
+        "(`hexa token create USERNAME`). The heart of it is "
+        "`POST /clients/{code}/quick-log`."
+    ),
+    auth=TokenAuth(),
+    docs_decorator=_token_or_session,
+    urls_namespace="api",
+)
+
+
+def error_response(status: int, code: str, message: str, **extra: Any) -> JsonResponse:
+    body = {"code": code, "message": message}
+    body.update({key: value for key, value in extra.items() if value is not None})
+    return JsonResponse(body, status=status)
+
+
+_STATUS = {
+    InvalidInput: 422,
+    NotFound: 404,
+    Conflict: 409,
+}
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
+    status = next((code for kind, code in _STATUS.items() if isinstance(error, kind)), 400)
+    extra: dict[str, Any] = {}
+    if isinstance(error, InvalidInput):
+        extra["fields"] = error.fields
+    if isinstance(error, AmbiguousProject):
+        extra["candidates"] = [project.code for project in error.candidates]
+    if field := error.details.get("field"):
+        extra["fields"] = {field: [error.message]}
+    return error_response(status, error.code, error.message, **extra)
+
+
+def _field_name(location: list[Any]) -> str:
+    """('body', 'payload', 'minutes', ...) -> 'minutes'; ('query', 'limit') -> 'limit'.
+
+    Bodies are flat, so the first name after the source is the field; what follows it names
+    the alternatives of a union, which mean nothing to the API's user.
+    """
+    parts = [str(part) for part in location[1:] if part != "payload"]
+    return parts[0] if parts else "body"
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    fields: dict[str, list[str]] = {}
+    for item in error.errors:
+        message = str(item.get("msg", "Invalid value")).removeprefix("Value error, ")
+        fields.setdefault(_field_name(list(item.get("loc", []))), []).append(message)
+    first_field, messages = next(iter(fields.items()), ("body", ["Invalid request"]))
+    return error_response(422, "validation_error", f"{first_field}: {messages[0]}", fields=fields)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthorized(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
+    response = error_response(
+        401, "unauthorized", _("Send a valid API token: Authorization: Bearer <token>.")
+    )
+    response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    # 400 -> "bad_request", 403 -> "forbidden", 429 -> "too_many_requests", ...
+    code = HTTPStatus(error.status_code).phrase.lower().replace(" ", "_")
+    return error_response(error.status_code, code, str(error))
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, error: Http404) -> HttpResponse:
+    return error_response(404, "not_found", str(error) or _("Not found."))
+
+
+@api.exception_handler(Exception)
+def internal_error(request: HttpRequest, error: Exception) -> HttpResponse:
+    logger.exception("API error on %s %s", request.method, request.path)
+    return error_response(500, "internal_error", _("Something went wrong on our side."))
+
+
+api.add_router("/", router)

@@ -1,0 +1,92 @@
+"""hexa log CLIENT --text TEXT --employee CODE [...]: the quick dedication log."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
+
+from hexa.crm import services
+from hexa.crm.errors import InvalidInput
+from hexa.crm.management.cli import reporting_errors
+from hexa.crm.models import Dedication
+from hexa.lib.dates import parse_day
+
+OPTIONS = {
+    "text": "--text",
+    "employee": "--employee",
+    "date": "--date",
+    "next_follow_up": "--next",
+    "minutes": "--minutes/--duration",
+    "project": "--project",
+}
+
+
+def _day(value: str) -> dt.date:
+    try:
+        return parse_day(value, today=timezone.localdate())
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+class Command(BaseCommand):
+    help = (
+        "Record a dedication on CLIENT: Hexa finds or creates its project and task, records "
+        "the dedication and sets the task's next follow-up."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("client", help="the client's code")
+        parser.add_argument("--text", required=True, help="what was done")
+        parser.add_argument("--employee", required=True, help="code of who did it")
+        parser.add_argument("--date", type=_day, help="when (YYYY-MM-DD, yesterday, ...); today")
+        follow_up = parser.add_mutually_exclusive_group()
+        follow_up.add_argument(
+            "--next", type=_day, dest="next_follow_up", help="next follow-up date (or +7, ...)"
+        )
+        follow_up.add_argument(
+            "--no-next", action="store_true", help="clear the task's next follow-up date"
+        )
+        spent = parser.add_mutually_exclusive_group()
+        spent.add_argument("--minutes", type=int, help="minutes spent")
+        spent.add_argument("--duration", help="time spent as 90, 1h30, 1:30 or 1.5h")
+        parser.add_argument("--project", help="project code, when the client has several")
+        parser.add_argument("--json", action="store_true", help="print the API's JSON")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with reporting_errors(
+            as_json=options["json"], options=OPTIONS, stdout=self.stdout, stderr=self.stderr
+        ):
+            result = self._log(**options)
+            if options["json"]:
+                self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False))
+            else:
+                self.stdout.write(result.summary())
+
+    def _log(self, **options: Any) -> services.QuickLogResult:
+        if options["no_next"]:
+            next_follow_up: services.NextFollowUp = None
+        elif options["next_follow_up"] is not None:
+            next_follow_up = options["next_follow_up"]
+        else:
+            next_follow_up = services.UNCHANGED
+        minutes = options["minutes"]
+        if options["duration"] is not None:
+            minutes = services.minutes_from(options["duration"])
+            if minutes is None:
+                raise InvalidInput.on("minutes", "--duration is empty.")
+        return services.quick_log(
+            client=services.client_by_code(options["client"]),
+            employee=services.employee_by_code(options["employee"]),
+            text=options["text"],
+            date=options["date"],
+            next_follow_up=next_follow_up,
+            minutes=minutes,
+            project=services.project_by_code(options["project"]) if options["project"] else None,
+            recorded_by=None,
+            via=Dedication.Via.CLI,
+        )

@@ -1,0 +1,361 @@
+"""The quick dedication log: DESIGN.md, "The quick dedication log", implemented once.
+
+Every interface (web form, JSON API, `hexa log`) calls `quick_log()`; the web form also calls
+`plan_quick_log()` to show, before Finish, which project and task will be used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from hexa.crm.errors import (
+    AmbiguousProject,
+    ClientArchived,
+    IdempotencyConflict,
+    InvalidInput,
+    NotFound,
+)
+from hexa.crm.models import (
+    Client,
+    Dedication,
+    Employee,
+    IdempotencyKey,
+    Project,
+    Task,
+)
+from hexa.crm.services.validation import UNCHANGED, NextFollowUp, validate_dedication
+
+
+@dataclass(frozen=True)
+class QuickLogPlan:
+    """What a quick log for a client would use if it ran now."""
+
+    client: Client
+    project: Project | None  # None: a project will be created (unless `candidates`)
+    candidates: list[Project]  # several active projects, none with the client's code
+    task: Task | None  # None: a task will be created
+
+    @property
+    def needs_choice(self) -> bool:
+        return bool(self.candidates)
+
+    @property
+    def next_follow_up(self) -> dt.date | None:
+        return self.task.next_follow_up if self.task else None
+
+
+@dataclass(frozen=True)
+class QuickLogResult:
+    dedication: Dedication
+    project: Project
+    project_created: bool
+    task: Task
+    task_created: bool
+    replayed: bool = False  # an idempotent retry: nothing was written this time
+
+    def as_dict(self) -> dict[str, Any]:
+        """The result as the API answers it and `hexa log --json` prints it."""
+        dedication = self.dedication
+        return {
+            "dedication": {
+                "id": dedication.pk,
+                "client": dedication.client.code,
+                "project": self.project.code,
+                "task": self.task.pk,
+                "employee": dedication.employee.code,
+                "date": dedication.date.isoformat(),
+                "minutes": dedication.minutes,
+                "text": dedication.text,
+            },
+            "project": {"code": self.project.code, "created": self.project_created},
+            "task": {
+                "id": self.task.pk,
+                "title": self.task.title,
+                "created": self.task_created,
+                "next_follow_up": (
+                    self.task.next_follow_up.isoformat() if self.task.next_follow_up else None
+                ),
+            },
+        }
+
+    def summary(self) -> str:
+        """One sentence saying what happened, in the active language."""
+        parts = {
+            "client": self.dedication.client.code,
+            "project": self.project.code,
+            "task": self.task.title,
+        }
+        project = (
+            _("new project %(project)s") if self.project_created else _("project %(project)s")
+        ) % parts
+        task = (_("new task “%(task)s”") if self.task_created else _("task “%(task)s”")) % parts
+        if self.task.next_follow_up:
+            follow_up = _("next follow-up %(date)s") % {
+                "date": formats.date_format(self.task.next_follow_up, "SHORT_DATE_FORMAT")
+            }
+        else:
+            follow_up = _("no follow-up scheduled")
+        return _("Dedication recorded for %(client)s on %(project)s, %(task)s; %(follow_up)s.") % {
+            **parts,
+            "project": project,
+            "task": task,
+            "follow_up": follow_up,
+        }
+
+
+def follow_up_task_title() -> str:
+    return settings.HEXA_FOLLOW_UP_TASK_TITLE or _("Follow-up")
+
+
+def plan_quick_log(*, client: Client, project: Project | None = None) -> QuickLogPlan:
+    """Which project and task a quick log on `client` would use now; writes nothing.
+
+    An explicitly chosen `project` that is not an active project of the client raises
+    InvalidInput on `project`, as the quick log itself would.
+    """
+    active = _active_projects(client)
+    try:
+        chosen = _choose_project(client, active, project)
+    except AmbiguousProject as ambiguous:
+        return QuickLogPlan(client=client, project=None, candidates=ambiguous.candidates, task=None)
+    task = _latest_pending_task(chosen) if chosen else None
+    return QuickLogPlan(client=client, project=chosen, candidates=[], task=task)
+
+
+def quick_log(
+    *,
+    client: Client,
+    employee: Employee | None,
+    text: str,
+    date: dt.date | None = None,
+    next_follow_up: NextFollowUp = UNCHANGED,
+    minutes: int | None = None,
+    project: Project | None = None,
+    recorded_by: AbstractBaseUser | None,
+    via: Dedication.Via,
+    idempotency_key: str | None = None,
+) -> QuickLogResult:
+    """Record a dedication on `client`, finding or creating its project and task.
+
+    - `date` defaults to today; `next_follow_up` left UNCHANGED keeps the task's date, None
+      clears it.
+    - `project` is the user's explicit choice, needed when the client has several active
+      projects and none carries the client's code (AmbiguousProject otherwise).
+    - `idempotency_key`: a retry with the same key and the same arguments returns the first
+      result (`replayed=True`) and writes nothing; other arguments raise IdempotencyConflict.
+
+    All of it happens in one transaction, after locking the client row, so that concurrent
+    quick logs on a client queue and never create two projects or two tasks. Raises
+    InvalidInput, NotFound, ClientArchived, AmbiguousProject or IdempotencyConflict, and then
+    nothing has been written.
+    """
+    fingerprint = _fingerprint(client, employee, text, date, next_follow_up, minutes, project)
+    text = text.strip() if isinstance(text, str) else ""
+    date = date or timezone.localdate()
+    validate_dedication(
+        employee=employee, text=text, date=date, minutes=minutes, next_follow_up=next_follow_up
+    )
+    assert employee is not None  # validate_dedication refuses a missing employee
+    scope = f"user:{recorded_by.pk}" if recorded_by is not None else "anonymous"
+
+    with transaction.atomic():
+        # Lock before checking: concurrent quick logs on this client wait here, then see
+        # the project and task the first one created.
+        locked = Client.objects.select_for_update().filter(pk=client.pk).first()
+        if locked is None:
+            raise NotFound(_("There is no client with code %(code)s.") % {"code": client.code})
+        if not locked.active:
+            raise ClientArchived(
+                _("Client %(code)s is archived: restore it to record dedications.")
+                % {"code": locked.code}
+            )
+        if idempotency_key and (replay := _replay(scope, idempotency_key, fingerprint)):
+            return replay
+
+        chosen = _choose_project(locked, _active_projects(locked), project)
+        project_created = chosen is None
+        if chosen is None:
+            chosen = _create_project(locked)
+        task = None if project_created else _latest_pending_task(chosen)
+        task_created = task is None
+        if task is None:
+            task = Task.objects.create(
+                project=chosen,
+                title=follow_up_task_title(),
+                next_follow_up=None if next_follow_up is UNCHANGED else next_follow_up,
+            )
+        elif next_follow_up is not UNCHANGED and task.next_follow_up != next_follow_up:
+            task.next_follow_up = next_follow_up
+            task.save(update_fields=["next_follow_up"])
+
+        dedication = Dedication.objects.create(
+            client=locked,
+            project=chosen,
+            task=task,
+            employee=employee,
+            date=date,
+            text=text,
+            minutes=minutes,
+            recorded_by=recorded_by,
+            via=via,
+        )
+        if idempotency_key:
+            try:
+                IdempotencyKey.objects.create(
+                    scope=scope,
+                    key=idempotency_key,
+                    fingerprint=fingerprint,
+                    dedication=dedication,
+                    project_created=project_created,
+                    task_created=task_created,
+                )
+            except IntegrityError:
+                # The same key, at the same moment, on another client: a different request.
+                raise IdempotencyConflict(
+                    _("This idempotency key was already used for a different quick log.")
+                ) from None
+    return QuickLogResult(
+        dedication=dedication,
+        project=chosen,
+        project_created=project_created,
+        task=task,
+        task_created=task_created,
+    )
+
+
+def _active_projects(client: Client) -> list[Project]:
+    return list(
+        Project.objects.filter(client=client, status=Project.Status.ACTIVE).order_by("code")
+    )
+
+
+def _choose_project(
+    client: Client, active: list[Project], requested: Project | None
+) -> Project | None:
+    """The project rule. None means: create the client's project."""
+    if requested is not None:
+        for project in active:
+            if project.pk == requested.pk:
+                return project
+        raise InvalidInput.on(
+            "project",
+            _("%(project)s is not an active project of client %(client)s.")
+            % {"project": requested.code, "client": client.code},
+        )
+    if not active:
+        return None
+    if len(active) == 1:
+        return active[0]
+    for project in active:
+        if project.code == client.code:
+            return project
+    raise AmbiguousProject(
+        _("Client %(client)s has several active projects and none has its code: choose one.")
+        % {"client": client.code},
+        candidates=active,
+    )
+
+
+def _latest_pending_task(project: Project) -> Task | None:
+    """The most recently created pending task of kind `task` (incidents are never used)."""
+    return (
+        Task.objects.filter(project=project, status=Task.Status.PENDING, kind=Task.Kind.TASK)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def _free_project_code(base: str) -> str:
+    """`base`, or the first of base-2, base-3, ... that no project (of any client) has."""
+    taken = set(
+        Project.objects.filter(code__startswith=base).order_by().values_list("code", flat=True)
+    )
+    if base not in taken:
+        return base
+    suffix = 2
+    while f"{base}-{suffix}" in taken:
+        suffix += 1
+    return f"{base}-{suffix}"
+
+
+def _create_project(client: Client) -> Project:
+    # The client lock does not cover another client taking the same code at the same moment
+    # (client ACME wanting ACME-2 while client ACME-2 creates ACME-2): the unique index
+    # decides, and the loser tries the next free code.
+    for _attempt in range(5):
+        code = _free_project_code(client.code)
+        try:
+            with transaction.atomic():
+                return Project.objects.create(
+                    code=code,
+                    name=client.name,
+                    client=client,
+                    kind=Project.Kind.COMMERCIAL,
+                    status=Project.Status.ACTIVE,
+                )
+        except IntegrityError:
+            continue
+    raise IntegrityError(f"No free project code for client {client.code} after 5 attempts")
+
+
+def _fingerprint(
+    client: Client,
+    employee: Employee | None,
+    text: str,
+    date: dt.date | None,
+    next_follow_up: NextFollowUp,
+    minutes: int | None,
+    project: Project | None,
+) -> str:
+    """A digest of the arguments as given (before defaults such as today's date), so that a
+    retry the next day still matches its first attempt."""
+    request = {
+        "client": client.pk,
+        "employee": employee.pk if employee else None,
+        "text": text,
+        "date": date.isoformat() if date else None,
+        "next_follow_up": (
+            "unchanged"
+            if next_follow_up is UNCHANGED
+            else next_follow_up and next_follow_up.isoformat()
+        ),
+        "minutes": minutes,
+        "project": project.pk if project else None,
+    }
+    return hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()
+
+
+def _replay(scope: str, key: str, fingerprint: str) -> QuickLogResult | None:
+    record = (
+        IdempotencyKey.objects.select_related(
+            "dedication__client", "dedication__project", "dedication__task", "dedication__employee"
+        )
+        .filter(scope=scope, key=key)
+        .first()
+    )
+    if record is None:
+        return None
+    if record.fingerprint != fingerprint:
+        raise IdempotencyConflict(
+            _("This idempotency key was already used for a different quick log.")
+        )
+    dedication = record.dedication
+    assert dedication.task is not None  # quick logs always record a task
+    return QuickLogResult(
+        dedication=dedication,
+        project=dedication.project,
+        project_created=record.project_created,
+        task=dedication.task,
+        task_created=record.task_created,
+        replayed=True,
+    )

@@ -1,0 +1,280 @@
+"""Creating and changing clients, employees, projects, tasks and dedications.
+
+Each function validates its input, applies Hexa's rules (codes are canonical and unique, an
+archived client takes no new work, a closed project takes no new tasks or dedications, a task
+belongs to the dedication's project) and writes in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hexa.crm.errors import ClientArchived, Conflict, InvalidInput
+from hexa.crm.models import (
+    CLIENT_CODE_MAX,
+    PROJECT_CODE_MAX,
+    Client,
+    Dedication,
+    Employee,
+    Project,
+    Task,
+)
+from hexa.crm.services.common import check_code, full_clean
+from hexa.crm.services.validation import validate_dedication
+
+CLIENT_FIELDS = ("name", "tax_id", "email", "phone", "notes", "active")
+EMPLOYEE_FIELDS = ("name", "email", "active", "user")
+PROJECT_FIELDS = ("name", "kind", "status")
+TASK_FIELDS = ("title", "kind", "status", "next_follow_up")
+
+
+def normalize_tax_id(value: str) -> str:
+    """`b-1234 5678` and `B12345678` are the same tax id."""
+    return "".join(ch for ch in value.upper() if ch.isalnum())
+
+
+def _save_new(instance: models.Model, *, what: str) -> None:
+    """Insert `instance`; a code that another row took meanwhile is a Conflict on `code`."""
+    try:
+        with transaction.atomic():
+            instance.save(force_insert=True)
+    except IntegrityError:
+        raise _code_taken(what, instance.code) from None  # type: ignore[attr-defined]
+
+
+def _code_taken(what: str, code: str) -> Conflict:
+    return Conflict(
+        _("The code %(code)s is already used by another %(what)s.") % {"code": code, "what": what},
+        code="already_exists",
+        field="code",
+    )
+
+
+def _apply(instance: models.Model, changes: dict[str, Any], allowed: tuple[str, ...]) -> list[str]:
+    unknown = set(changes) - set(allowed)
+    if unknown:
+        raise InvalidInput({name: [_("This field cannot be changed.")] for name in sorted(unknown)})
+    changed = []
+    for name, value in changes.items():
+        if getattr(instance, name) != value:
+            setattr(instance, name, value)
+            changed.append(name)
+    return changed
+
+
+def _check_tax_id_free(tax_id: str, *, exclude_pk: int | None = None) -> None:
+    if tax_id and Client.objects.filter(tax_id=tax_id).exclude(pk=exclude_pk).exists():
+        raise Conflict(
+            _("Another client has the tax id %(tax_id)s.") % {"tax_id": tax_id},
+            code="already_exists",
+            field="tax_id",
+        )
+
+
+# --- Clients ------------------------------------------------------------------------------------
+
+
+def create_client(
+    *, code: str, name: str, tax_id: str = "", email: str = "", phone: str = "", notes: str = ""
+) -> Client:
+    client = Client(
+        code=check_code(code, max_length=CLIENT_CODE_MAX),
+        name=name.strip(),
+        tax_id=normalize_tax_id(tax_id),
+        email=email.strip(),
+        phone=phone.strip(),
+        notes=notes.strip(),
+    )
+    full_clean(client)
+    if Client.objects.filter(code=client.code).exists():
+        raise _code_taken(_("client"), client.code)
+    _check_tax_id_free(client.tax_id)
+    _save_new(client, what=_("client"))
+    return client
+
+
+def update_client(client: Client, **changes: Any) -> Client:
+    """Change the fields in `changes`; `active=False` archives the client, True restores it."""
+    if "tax_id" in changes:
+        changes["tax_id"] = normalize_tax_id(changes["tax_id"] or "")
+    for name in ("name", "email", "phone", "notes"):
+        if isinstance(changes.get(name), str):
+            changes[name] = changes[name].strip()
+    changed = _apply(client, changes, CLIENT_FIELDS)
+    full_clean(client)
+    if "tax_id" in changed:
+        _check_tax_id_free(client.tax_id, exclude_pk=client.pk)
+    if changed:
+        client.save(update_fields=changed)
+    return client
+
+
+# --- Employees ----------------------------------------------------------------------------------
+
+
+def create_employee(
+    *, code: str, name: str, email: str = "", user: AbstractBaseUser | None = None
+) -> Employee:
+    employee = Employee(
+        code=check_code(code, max_length=CLIENT_CODE_MAX),
+        name=name.strip(),
+        email=email.strip(),
+        user=user,
+    )
+    full_clean(employee, exclude=["user"])
+    if Employee.objects.filter(code=employee.code).exists():
+        raise _code_taken(_("employee"), employee.code)
+    _save_new(employee, what=_("employee"))
+    return employee
+
+
+def update_employee(employee: Employee, **changes: Any) -> Employee:
+    changed = _apply(employee, changes, EMPLOYEE_FIELDS)
+    full_clean(employee, exclude=["user"])
+    if "user" in changed and employee.user is not None:
+        other = Employee.objects.filter(user=employee.user).exclude(pk=employee.pk).first()
+        if other:
+            raise Conflict(
+                _("That login user is already linked to %(employee)s.") % {"employee": other},
+                code="already_exists",
+                field="user",
+            )
+    if changed:
+        employee.save(update_fields=changed)
+    return employee
+
+
+# --- Projects -----------------------------------------------------------------------------------
+
+
+def create_project(
+    *,
+    code: str,
+    name: str,
+    client: Client,
+    kind: str = Project.Kind.COMMERCIAL,
+    status: str = Project.Status.ACTIVE,
+) -> Project:
+    if not client.active:
+        raise ClientArchived(
+            _("Client %(code)s is archived: restore it to add projects.") % {"code": client.code}
+        )
+    project = Project(
+        code=check_code(code, max_length=PROJECT_CODE_MAX),
+        name=name.strip(),
+        client=client,
+        kind=kind,
+        status=status,
+    )
+    full_clean(project)
+    if Project.objects.filter(code=project.code).exists():
+        raise _code_taken(_("project"), project.code)
+    _save_new(project, what=_("project"))
+    return project
+
+
+def update_project(project: Project, **changes: Any) -> Project:
+    """Change name, kind or status (`closed` closes it, `active` reopens it)."""
+    if isinstance(changes.get("name"), str):
+        changes["name"] = changes["name"].strip()
+    changed = _apply(project, changes, PROJECT_FIELDS)
+    full_clean(project)
+    if "status" in changed and project.is_active and not project.client.active:
+        raise ClientArchived(
+            _("Client %(code)s is archived: restore it to reopen its projects.")
+            % {"code": project.client.code}
+        )
+    if changed:
+        project.save(update_fields=changed)
+    return project
+
+
+# --- Tasks --------------------------------------------------------------------------------------
+
+
+def _require_open(project: Project) -> None:
+    if not project.client.active:
+        raise ClientArchived(
+            _("Client %(code)s is archived: restore it to add work.")
+            % {"code": project.client.code}
+        )
+    if not project.is_active:
+        raise Conflict(
+            _("Project %(code)s is closed: reopen it to add work.") % {"code": project.code},
+            code="project_closed",
+        )
+
+
+def create_task(
+    *,
+    project: Project,
+    title: str,
+    kind: str = Task.Kind.TASK,
+    status: str = Task.Status.PENDING,
+    next_follow_up: dt.date | None = None,
+) -> Task:
+    _require_open(project)
+    task = Task(
+        project=project,
+        title=title.strip(),
+        kind=kind,
+        status=status,
+        next_follow_up=next_follow_up,
+    )
+    full_clean(task)
+    task.save(force_insert=True)
+    return task
+
+
+def update_task(task: Task, **changes: Any) -> Task:
+    if isinstance(changes.get("title"), str):
+        changes["title"] = changes["title"].strip()
+    changed = _apply(task, changes, TASK_FIELDS)
+    full_clean(task)
+    if changed:
+        task.save(update_fields=changed)
+    return task
+
+
+# --- Dedications --------------------------------------------------------------------------------
+
+
+def record_dedication(
+    *,
+    project: Project,
+    task: Task | None = None,
+    employee: Employee | None,
+    text: str,
+    date: dt.date | None = None,
+    minutes: int | None = None,
+    recorded_by: AbstractBaseUser | None,
+    via: Dedication.Via,
+) -> Dedication:
+    """Record a dedication on an existing project, and optionally one of its tasks."""
+    text = text.strip()
+    date = date or timezone.localdate()
+    validate_dedication(employee=employee, text=text, date=date, minutes=minutes)
+    if task is not None and task.project_id != project.pk:
+        raise InvalidInput.on(
+            "task",
+            _("Task %(task)s belongs to project %(other)s, not %(project)s.")
+            % {"task": task.pk, "other": task.project.code, "project": project.code},
+        )
+    _require_open(project)
+    return Dedication.objects.create(
+        client=project.client,
+        project=project,
+        task=task,
+        employee=employee,
+        date=date,
+        text=text,
+        minutes=minutes,
+        recorded_by=recorded_by,
+        via=via,
+    )

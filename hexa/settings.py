@@ -1,0 +1,218 @@
+"""Hexa's one settings module.
+
+Everything is configured through HEXA_* environment variables, and everything has a working
+default: with nothing set, Hexa keeps a SQLite database and a generated secret key in the data
+folder (HEXA_DATA_DIR, default ./var), so "install, migrate, run" works on a fresh clone.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+from hexa.lib.env import env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(env_str("HEXA_DATA_DIR", "var")).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    """HEXA_SECRET_KEY, or a key generated once and kept (mode 0600) in the data folder.
+
+    O_EXCL makes the first writer win when several processes start together.
+    """
+    if key := env_str("HEXA_SECRET_KEY"):
+        return key
+    path = DATA_DIR / "secret_key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as file:
+        file.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_bool("HEXA_DEBUG", False)
+ALLOWED_HOSTS = env_list("HEXA_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+CSRF_TRUSTED_ORIGINS = env_list("HEXA_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "ninja",  # serves Swagger UI's files from here instead of a CDN
+    "hexa.crm",
+    "hexa.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+]
+
+ROOT_URLCONF = "hexa.urls"
+WSGI_APPLICATION = "hexa.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.csp",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------
+# HEXA_DATABASE_URL: sqlite:///path/to/file.sqlite3 or postgres://user@host:5432/name.
+DATABASE_URL = env_str("HEXA_DATABASE_URL") or f"sqlite:///{DATA_DIR / 'hexa.sqlite3'}"
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL,
+        # Persistent connections: a request must not pay for a new connection (and, on
+        # SQLite, the PRAGMAs below) every time.
+        conn_max_age=env_int("HEXA_DB_CONN_MAX_AGE", 600),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        # Writers take the write lock when their transaction begins, so two quick logs never
+        # both read "no project" and then fail to upgrade to a write lock: they queue.
+        "transaction_mode": "IMMEDIATE",
+        # Seconds a writer waits for the lock instead of failing with "database is locked".
+        "timeout": env_int("HEXA_SQLITE_TIMEOUT", 30),
+        # WAL lets readers go on while one process writes; NORMAL sync is safe with WAL.
+        "init_command": (
+            "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA busy_timeout=30000"
+        ),
+    }
+    DATABASES["default"]["TEST"] = {"NAME": env_str("HEXA_SQLITE_TEST_NAME") or None}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# --- Language and time ----------------------------------------------------------------------
+LANGUAGE_CODE = env_str("HEXA_LANGUAGE", "es")
+LANGUAGES = [("es", "Español"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = env_str("HEXA_TIME_ZONE", "Europe/Madrid")
+USE_TZ = True
+
+# --- Static files ---------------------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns about a missing one before collectstatic
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if not DEBUG
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+# Without collectstatic (tests, development) WhiteNoise serves from the finders.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# --- Security -------------------------------------------------------------------------------
+# HEXA_HTTPS=true when Hexa is served behind TLS (a reverse proxy): secure cookies, HSTS and
+# the redirect to https, so that `hexa check --deploy` is clean.
+HTTPS = env_bool("HEXA_HTTPS", False)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "frame-ancestors": ["'none'"],
+    "form-action": ["'self'"],
+}
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "login"
+
+# --- Email (hexa remind) ----------------------------------------------------------------------
+# HEXA_EMAIL_BACKEND: a Django email backend path; without one, emails are printed on the
+# console. SMTP options come from HEXA_SMTP_HOST, HEXA_SMTP_PORT, HEXA_SMTP_USER, ...
+_smtp = {
+    "host": env_str("HEXA_SMTP_HOST"),
+    "port": env_int("HEXA_SMTP_PORT", 0) or None,
+    "username": env_str("HEXA_SMTP_USER"),
+    "password": env_str("HEXA_SMTP_PASSWORD"),
+    "use_tls": env_bool("HEXA_SMTP_TLS", False) or None,
+}
+MAILERS = {
+    "default": {
+        "BACKEND": env_str(
+            "HEXA_EMAIL_BACKEND",
+            "django.core.mail.backends.smtp.EmailBackend"
+            if _smtp["host"]
+            else "django.core.mail.backends.console.EmailBackend",
+        ),
+        "OPTIONS": {key: value for key, value in _smtp.items() if value},
+    }
+}
+DEFAULT_FROM_EMAIL = env_str("HEXA_DEFAULT_FROM_EMAIL", "hexa@localhost")
+
+# --- Hexa -----------------------------------------------------------------------------------
+# Title of the task the quick log creates when a project has no pending task.
+HEXA_FOLLOW_UP_TASK_TITLE = env_str("HEXA_FOLLOW_UP_TASK_TITLE", "")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("HEXA_LOG_LEVEL", "WARNING")},
+}
+
+# django-ninja: the API's pages are never bigger than this, whatever `limit` asks.
+NINJA_PAGINATION_PER_PAGE = 50
+NINJA_PAGINATION_MAX_LIMIT = 500
