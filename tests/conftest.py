@@ -2,6 +2,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -49,3 +55,70 @@ def user(db):
 def database_vendor() -> str:
     url = os.environ.get("HEXA_DATABASE_URL", "")
     return "postgresql" if url.startswith(("postgres", "postgresql")) else "sqlite"
+
+
+# --- A real database for real processes (the `hexa` command, gunicorn) ----------------------
+# pytest-django's test database is in memory on SQLite and inside a transaction on both, so
+# a separate process cannot see it. These fixtures make a fresh, migrated database of the
+# same vendor as the run (HEXA_DATABASE_URL), which subprocesses reach through their env.
+
+HEXA = Path(sys.executable).with_name("hexa")
+
+
+def run_hexa(env: dict[str, str], *args: str, check: bool = True, input: str | None = None):
+    return subprocess.run(
+        [str(HEXA), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=check,
+        input=input,
+        timeout=120,
+    )
+
+
+@pytest.fixture(scope="session")
+def live_env(tmp_path_factory) -> Iterator[dict[str, str]]:
+    """Environment variables for `hexa` processes on a fresh, migrated database."""
+    with live_database(tmp_path_factory.mktemp("live")) as env:
+        yield env
+
+
+@contextmanager
+def live_database(folder: Path) -> Iterator[dict[str, str]]:
+    env = {**os.environ, "HEXA_DATA_DIR": str(folder), "HEXA_LOG_LEVEL": "ERROR"}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    name = None
+    if database_vendor() == "postgresql":
+        import psycopg
+
+        name = f"hexa_live_{uuid.uuid4().hex[:12]}"
+        base = os.environ["HEXA_DATABASE_URL"].rsplit("/", 1)[0]
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        env["HEXA_DATABASE_URL"] = f"{base}/{name}"
+    else:
+        env["HEXA_DATABASE_URL"] = f"sqlite:///{folder / 'hexa.sqlite3'}"
+    try:
+        run_hexa(env, "migrate", "--noinput", "-v0")
+        yield env
+    finally:
+        if name:
+            import psycopg
+
+            with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def live_query(env: dict[str, str], sql: str, *params: object) -> list[tuple]:
+    """Rows from the live database of `env`, read without Django (placeholders: %s)."""
+    url = env["HEXA_DATABASE_URL"]
+    if url.startswith("sqlite:///"):
+        import sqlite3
+
+        with closing(sqlite3.connect(url.removeprefix("sqlite:///"))) as connection:
+            return connection.execute(sql.replace("%s", "?"), params).fetchall()
+    import psycopg
+
+    with psycopg.connect(url) as connection:
+        return connection.execute(sql, params).fetchall()

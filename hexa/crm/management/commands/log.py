@@ -38,6 +38,9 @@ class Command(BaseCommand):
         "Record a dedication on CLIENT: Hexa finds or creates its project and task, records "
         "the dedication and sets the task's next follow-up."
     )
+    # A quick command: the system checks (which load every URL and API schema) are for
+    # `hexa check`, `migrate` and `serve`.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("client", help="the client's code")
