@@ -23,7 +23,17 @@ $(VENV)/.synced: pyproject.toml uv.lock
 	$(UV) sync --frozen --python $(VENV)/bin/python
 	@touch $@
 
-install: $(VENV)/.synced
+# Front-end packages from the npm registry (package-lock.json), copied next to the app's own
+# static files so that Hexa serves them itself.
+VENDOR := hexa/web/static/vendor
+$(VENDOR)/.copied: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@mkdir -p $(VENDOR)
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
+	cp node_modules/@picocss/pico/css/pico.min.css $(VENDOR)/pico.min.css
+	@touch $@
+
+install: $(VENV)/.synced $(VENDOR)/.copied
 
 run: install
 	$(HEXA) migrate --noinput

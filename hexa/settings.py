@@ -50,9 +50,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",  # the form renderer finds Django's widget templates here
     "ninja",  # serves Swagger UI's files from here instead of a CDN
+    "django_htmx",
     "hexa.crm",
     "hexa.api",
+    "hexa.web",
 ]
 
 MIDDLEWARE = [
@@ -64,11 +67,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "hexa.web.middleware.PagesRequireLogin",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "hexa.urls"
+FORM_RENDERER = "hexa.web.forms.Renderer"
 WSGI_APPLICATION = "hexa.wsgi.application"
 
 TEMPLATES = [
@@ -176,7 +182,7 @@ SECURE_CSP = {
 }
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "web:explorer"
 LOGOUT_REDIRECT_URL = "login"
 
 # --- Email (hexa remind) ----------------------------------------------------------------------

@@ -1,9 +1,15 @@
 from django.contrib import admin
-from django.urls import path
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
 
 from hexa.api.api import api
 
 urlpatterns = [
+    path("", include("hexa.web.urls")),
+    path("accounts/", include("django.contrib.auth.urls")),
+    # The language can be switched on the sign-in page too.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -7,8 +7,8 @@ ambiguous project). Endpoints are thin: parse, call hexa.crm.services, render.
 from __future__ import annotations
 
 import logging
-from http import HTTPStatus
 from functools import wraps
+from http import HTTPStatus
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser

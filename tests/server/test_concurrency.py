@@ -110,7 +110,9 @@ def test_two_clients_racing_for_one_project_code_both_succeed(setup):
     responses = all_at_once(
         setup,
         16,
-        lambda api, i: post_quick_log(api, ("DUO", "DUO-2")[i % 2], {"text": "x", "employee": "ANA"}),
+        lambda api, i: post_quick_log(
+            api, ("DUO", "DUO-2")[i % 2], {"text": "x", "employee": "ANA"}
+        ),
     )
 
     assert [r.status_code for r in responses] == [201] * 16

@@ -9,7 +9,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -18,183 +17,428 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Client',
+            name="Client",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('tax_id', models.CharField(blank=True, max_length=20, verbose_name='tax id')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
-                ('phone', models.CharField(blank=True, max_length=40, verbose_name='phone')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('active', models.BooleanField(default=True, help_text='Archived clients refuse new dedications.', verbose_name='active')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=20, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("tax_id", models.CharField(blank=True, max_length=20, verbose_name="tax id")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email")),
+                ("phone", models.CharField(blank=True, max_length=40, verbose_name="phone")),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Archived clients refuse new dedications.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'client',
-                'verbose_name_plural': 'clients',
-                'ordering': ['code'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('code', django.db.models.functions.text.Upper('code')), models.Q(('code', ''), _negated=True)), name='crm_client_code_canonical'), models.UniqueConstraint(condition=models.Q(('tax_id', ''), _negated=True), fields=('tax_id',), name='crm_client_tax_id_unique')],
+                "verbose_name": "client",
+                "verbose_name_plural": "clients",
+                "ordering": ["code"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("code", django.db.models.functions.text.Upper("code")),
+                            models.Q(("code", ""), _negated=True),
+                        ),
+                        name="crm_client_code_canonical",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("tax_id", ""), _negated=True),
+                        fields=("tax_id",),
+                        name="crm_client_tax_id_unique",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Employee',
+            name="Employee",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='employee', to=settings.AUTH_USER_MODEL, verbose_name='login user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=20, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email")),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="employee",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="login user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'employee',
-                'verbose_name_plural': 'employees',
-                'ordering': ['name', 'code'],
+                "verbose_name": "employee",
+                "verbose_name_plural": "employees",
+                "ordering": ["name", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Dedication',
+            name="Dedication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='date')),
-                ('text', models.TextField(max_length=10000, verbose_name='text')),
-                ('minutes', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='minutes')),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='recorded at')),
-                ('via', models.CharField(choices=[('web', 'web'), ('api', 'API'), ('cli', 'command line'), ('admin', 'admin')], max_length=8, verbose_name='recorded through')),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='dedications', to='crm.client', verbose_name='client')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
-                ('employee', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='dedications', to='crm.employee', verbose_name='employee')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="date")),
+                ("text", models.TextField(max_length=10000, verbose_name="text")),
+                (
+                    "minutes",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="minutes"),
+                ),
+                (
+                    "recorded_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="recorded at"
+                    ),
+                ),
+                (
+                    "via",
+                    models.CharField(
+                        choices=[
+                            ("web", "web"),
+                            ("api", "API"),
+                            ("cli", "command line"),
+                            ("admin", "admin"),
+                        ],
+                        max_length=8,
+                        verbose_name="recorded through",
+                    ),
+                ),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="dedications",
+                        to="crm.client",
+                        verbose_name="client",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
+                (
+                    "employee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="dedications",
+                        to="crm.employee",
+                        verbose_name="employee",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'dedication',
-                'verbose_name_plural': 'dedications',
-                'ordering': ['-date', '-id'],
+                "verbose_name": "dedication",
+                "verbose_name_plural": "dedications",
+                "ordering": ["-date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='IdempotencyKey',
+            name="IdempotencyKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.CharField(max_length=40)),
-                ('key', models.CharField(max_length=255)),
-                ('fingerprint', models.CharField(max_length=64)),
-                ('project_created', models.BooleanField()),
-                ('task_created', models.BooleanField()),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('dedication', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='crm.dedication')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("scope", models.CharField(max_length=40)),
+                ("key", models.CharField(max_length=255)),
+                ("fingerprint", models.CharField(max_length=64)),
+                ("project_created", models.BooleanField()),
+                ("task_created", models.BooleanField()),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "dedication",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="crm.dedication",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Project',
+            name="Project",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=30, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('kind', models.CharField(choices=[('production', 'production'), ('commercial', 'commercial')], default='commercial', max_length=12, verbose_name='kind')),
-                ('status', models.CharField(choices=[('active', 'active'), ('closed', 'closed')], default='active', max_length=8, verbose_name='status')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('client', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='projects', to='crm.client', verbose_name='client')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=30, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("production", "production"), ("commercial", "commercial")],
+                        default="commercial",
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "active"), ("closed", "closed")],
+                        default="active",
+                        max_length=8,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "client",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="projects",
+                        to="crm.client",
+                        verbose_name="client",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'project',
-                'verbose_name_plural': 'projects',
-                'ordering': ['code'],
+                "verbose_name": "project",
+                "verbose_name_plural": "projects",
+                "ordering": ["code"],
             },
         ),
         migrations.AddField(
-            model_name='dedication',
-            name='project',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='dedications', to='crm.project', verbose_name='project'),
+            model_name="dedication",
+            name="project",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="dedications",
+                to="crm.project",
+                verbose_name="project",
+            ),
         ),
         migrations.CreateModel(
-            name='Task',
+            name="Task",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('kind', models.CharField(choices=[('task', 'task'), ('incident', 'incident')], default='task', max_length=8, verbose_name='kind')),
-                ('status', models.CharField(choices=[('pending', 'pending'), ('done', 'done')], default='pending', max_length=8, verbose_name='status')),
-                ('next_follow_up', models.DateField(blank=True, null=True, verbose_name='next follow-up')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tasks', to='crm.project', verbose_name='project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("task", "task"), ("incident", "incident")],
+                        default="task",
+                        max_length=8,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "pending"), ("done", "done")],
+                        default="pending",
+                        max_length=8,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "next_follow_up",
+                    models.DateField(blank=True, null=True, verbose_name="next follow-up"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tasks",
+                        to="crm.project",
+                        verbose_name="project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'task',
-                'verbose_name_plural': 'tasks',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "task",
+                "verbose_name_plural": "tasks",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='dedication',
-            name='task',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='dedications', to='crm.task', verbose_name='task'),
+            model_name="dedication",
+            name="task",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="dedications",
+                to="crm.task",
+                verbose_name="task",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='employee',
-            constraint=models.CheckConstraint(condition=models.Q(('code', django.db.models.functions.text.Upper('code')), models.Q(('code', ''), _negated=True)), name='crm_employee_code_canonical'),
+            model_name="employee",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("code", django.db.models.functions.text.Upper("code")),
+                    models.Q(("code", ""), _negated=True),
+                ),
+                name="crm_employee_code_canonical",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='idempotencykey',
-            constraint=models.UniqueConstraint(fields=('scope', 'key'), name='crm_idempotency_key_unique'),
+            model_name="idempotencykey",
+            constraint=models.UniqueConstraint(
+                fields=("scope", "key"), name="crm_idempotency_key_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='project',
-            index=models.Index(fields=['client', 'status'], name='crm_project_client_status'),
+            model_name="project",
+            index=models.Index(fields=["client", "status"], name="crm_project_client_status"),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('code', django.db.models.functions.text.Upper('code')), models.Q(('code', ''), _negated=True)), name='crm_project_code_canonical'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("code", django.db.models.functions.text.Upper("code")),
+                    models.Q(("code", ""), _negated=True),
+                ),
+                name="crm_project_code_canonical",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['production', 'commercial'])), name='crm_project_kind_valid'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["production", "commercial"])),
+                name="crm_project_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['active', 'closed'])), name='crm_project_status_valid'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["active", "closed"])),
+                name="crm_project_status_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(fields=['project', 'status', 'kind', '-created_at', '-id'], name='crm_task_quick_log_pick'),
+            model_name="task",
+            index=models.Index(
+                fields=["project", "status", "kind", "-created_at", "-id"],
+                name="crm_task_quick_log_pick",
+            ),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(condition=models.Q(('status', 'pending')), fields=['next_follow_up'], name='crm_task_pending_follow_up'),
+            model_name="task",
+            index=models.Index(
+                condition=models.Q(("status", "pending")),
+                fields=["next_follow_up"],
+                name="crm_task_pending_follow_up",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='task',
-            constraint=models.CheckConstraint(condition=models.Q(('title', ''), _negated=True), name='crm_task_title_not_empty'),
+            model_name="task",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("title", ""), _negated=True), name="crm_task_title_not_empty"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='task',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['task', 'incident'])), name='crm_task_kind_valid'),
+            model_name="task",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["task", "incident"])), name="crm_task_kind_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='task',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['pending', 'done'])), name='crm_task_status_valid'),
+            model_name="task",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["pending", "done"])),
+                name="crm_task_status_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='dedication',
-            index=models.Index(fields=['client', '-date'], name='crm_dedication_client_date'),
+            model_name="dedication",
+            index=models.Index(fields=["client", "-date"], name="crm_dedication_client_date"),
         ),
         migrations.AddIndex(
-            model_name='dedication',
-            index=models.Index(fields=['project', '-date'], name='crm_dedication_project_date'),
+            model_name="dedication",
+            index=models.Index(fields=["project", "-date"], name="crm_dedication_project_date"),
         ),
         migrations.AddIndex(
-            model_name='dedication',
-            index=models.Index(fields=['employee', '-date'], name='crm_dedication_employee_date'),
+            model_name="dedication",
+            index=models.Index(fields=["employee", "-date"], name="crm_dedication_employee_date"),
         ),
         migrations.AddConstraint(
-            model_name='dedication',
-            constraint=models.CheckConstraint(condition=models.Q(('minutes__isnull', True), models.Q(('minutes__gte', 0), ('minutes__lte', 1440)), _connector='OR'), name='crm_dedication_minutes_range'),
+            model_name="dedication",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("minutes__isnull", True),
+                    models.Q(("minutes__gte", 0), ("minutes__lte", 1440)),
+                    _connector="OR",
+                ),
+                name="crm_dedication_minutes_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='dedication',
-            constraint=models.CheckConstraint(condition=models.Q(django.db.models.lookups.GreaterThan(django.db.models.functions.text.Length('text'), 0), django.db.models.lookups.LessThanOrEqual(django.db.models.functions.text.Length('text'), 10000)), name='crm_dedication_text_length'),
+            model_name="dedication",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    django.db.models.lookups.GreaterThan(
+                        django.db.models.functions.text.Length("text"), 0
+                    ),
+                    django.db.models.lookups.LessThanOrEqual(
+                        django.db.models.functions.text.Length("text"), 10000
+                    ),
+                ),
+                name="crm_dedication_text_length",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='dedication',
-            constraint=models.CheckConstraint(condition=models.Q(('via__in', ['web', 'api', 'cli', 'admin'])), name='crm_dedication_via_valid'),
+            model_name="dedication",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("via__in", ["web", "api", "cli", "admin"])),
+                name="crm_dedication_via_valid",
+            ),
         ),
     ]

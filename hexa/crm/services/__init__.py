@@ -29,7 +29,12 @@ from hexa.crm.services.records import (
     update_project,
     update_task,
 )
-from hexa.crm.services.validation import UNCHANGED, NextFollowUp, minutes_from
+from hexa.crm.services.validation import (
+    UNCHANGED,
+    NextFollowUp,
+    minutes_from,
+    validate_dedication,
+)
 
 __all__ = [
     "UNCHANGED",
@@ -54,4 +59,5 @@ __all__ = [
     "update_employee",
     "update_project",
     "update_task",
+    "validate_dedication",
 ]

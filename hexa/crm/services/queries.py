@@ -4,8 +4,10 @@ web pages, the API and the command line."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from hexa.crm.models import Client, Dedication, Employee, Project, Task
 from hexa.crm.services.common import normalize_code
@@ -75,3 +77,88 @@ def list_dedications(
     if date_to:
         dedications = dedications.filter(date__lte=date_to)
     return dedications
+
+
+EXPLORER_ORDERS = {
+    "code": [F("code").asc()],
+    "-code": [F("code").desc()],
+    "name": [F("name").asc(), F("code").asc()],
+    "-name": [F("name").desc(), F("code").asc()],
+    "next": [F("next_follow_up").asc(nulls_last=True), F("code").asc()],
+    "-next": [F("next_follow_up").desc(nulls_last=True), F("code").asc()],
+    "last": [F("last_dedication").desc(nulls_last=True), F("code").asc()],
+    "-last": [F("last_dedication").asc(nulls_first=True), F("code").asc()],
+}
+
+
+def explore_clients(
+    *,
+    q: str = "",
+    due_by: dt.date | None = None,
+    unscheduled: bool = False,
+    order: str = "code",
+    include_archived: bool = False,
+) -> QuerySet[Client]:
+    """The client explorer: clients matching `q`, each annotated with
+
+    - `active_projects`: how many active projects it has;
+    - `next_follow_up`: the earliest next follow-up of its pending tasks (tasks and incidents)
+      on active projects;
+    - `last_dedication`: the date of its latest dedication.
+
+    `due_by` keeps clients whose next follow-up is on or before that day; `unscheduled` keeps
+    clients with none. Each figure is a correlated subquery on an index, so a page costs one
+    query whatever the number of clients, projects or dedications.
+    """
+    active = Project.objects.filter(client=OuterRef("pk"), status=Project.Status.ACTIVE)
+    follow_ups = Task.objects.filter(
+        project__client=OuterRef("pk"),
+        project__status=Project.Status.ACTIVE,
+        status=Task.Status.PENDING,
+        next_follow_up__isnull=False,
+    )
+    last = Dedication.objects.filter(client=OuterRef("pk"))
+    clients = search_clients(q, include_archived=include_archived).annotate(
+        active_projects=Coalesce(
+            Subquery(active.order_by().values("client").annotate(n=Count("pk")).values("n")[:1]),
+            0,
+        ),
+        next_follow_up=Subquery(follow_ups.order_by("next_follow_up").values("next_follow_up")[:1]),
+        last_dedication=Subquery(last.order_by("-date").values("date")[:1]),
+    )
+    if due_by is not None:
+        clients = clients.filter(next_follow_up__lte=due_by)
+    if unscheduled:
+        clients = clients.filter(next_follow_up__isnull=True)
+    return clients.order_by(*EXPLORER_ORDERS.get(order, EXPLORER_ORDERS["code"]))
+
+
+@dataclass(frozen=True)
+class ClientOverview:
+    """What the client page shows."""
+
+    projects: list[Project]  # active ones
+    tasks: list[Task]  # pending, on active projects, soonest follow-up first
+    dedications: list[Dedication]  # the latest
+
+
+def client_overview(client: Client, *, latest: int = 20) -> ClientOverview:
+    return ClientOverview(
+        projects=list(
+            Project.objects.filter(client=client, status=Project.Status.ACTIVE).order_by("code")
+        ),
+        tasks=list(
+            Task.objects.filter(
+                project__client=client,
+                project__status=Project.Status.ACTIVE,
+                status=Task.Status.PENDING,
+            )
+            .select_related("project")
+            .order_by(F("next_follow_up").asc(nulls_last=True), "-created_at", "-id")
+        ),
+        dedications=list(
+            Dedication.objects.filter(client=client)
+            .select_related("project", "task", "employee")
+            .order_by("-date", "-id")[:latest]
+        ),
+    )

@@ -1,0 +1,165 @@
+"""Forms of the web pages. They parse and present; the rules are the domain's."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.forms.renderers import TemplatesSetting
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from hexa.crm import services
+from hexa.crm.errors import InvalidInput
+from hexa.crm.models import TEXT_MAX, Client, Employee, Project
+from hexa.crm.services.queries import EXPLORER_ORDERS
+
+
+class Renderer(TemplatesSetting):
+    """Form fields laid out as Pico CSS expects (hexa/web/templates/web/field.html)."""
+
+    field_template_name = "web/field.html"
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ExplorerForm(forms.Form):
+    """The explorer's search, filters, sorting and page, all from the query string."""
+
+    q = forms.CharField(required=False, max_length=100, label=_("Search"))
+    due = forms.BooleanField(required=False, label=_("Follow-up due"))
+    unscheduled = forms.BooleanField(required=False, label=_("No follow-up scheduled"))
+    order = forms.ChoiceField(required=False, choices=[(key, key) for key in EXPLORER_ORDERS])
+    page = forms.IntegerField(required=False, min_value=1)
+
+    def filters(self) -> dict[str, Any]:
+        data = self.cleaned_data if self.is_valid() else {}
+        return {
+            "q": data.get("q") or "",
+            "due_by": timezone.localdate() if data.get("due") else None,
+            "unscheduled": bool(data.get("unscheduled")),
+            "order": data.get("order") or "code",
+        }
+
+
+class QuickLogForm(forms.Form):
+    """The quick dedication log of one client.
+
+    - `next_follow_up` is pre-filled with the date of the task the log will use, and its
+      rendered value travels back (show_hidden_initial): leaving the field alone keeps the
+      task's date, clearing it clears it.
+    - `project` appears only when the client has several active projects and none with its
+      code; then it is required.
+    - `token` makes a resubmitted form (double click, reload) record one dedication.
+    """
+
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    text = forms.CharField(
+        label=_("What was done"),
+        widget=forms.Textarea(attrs={"rows": 4, "autofocus": True, "maxlength": TEXT_MAX}),
+        # The domain says what is wrong with an empty or overlong text, in one place.
+        required=False,
+        strip=False,
+    )
+    employee = forms.ModelChoiceField(
+        label=_("Who"),
+        queryset=Employee.objects.filter(active=True),
+        required=False,
+        empty_label=_("Choose…"),
+    )
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    next_follow_up = forms.DateField(
+        label=_("Next follow-up"),
+        widget=DateInput(),
+        required=False,
+        show_hidden_initial=True,
+    )
+    minutes = forms.CharField(
+        label=_("Time spent"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"placeholder": "1h30", "inputmode": "text"}),
+        help_text=_("90, 1h30, 1:30 or 1.5h"),
+    )
+    project = forms.ModelChoiceField(
+        label=_("Project"),
+        queryset=Project.objects.none(),
+        required=False,
+        widget=forms.RadioSelect,
+        empty_label=None,
+    )
+
+    def __init__(self, *args: Any, client: Client, user: AbstractBaseUser, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.client = client
+        self.plan = services.plan_quick_log(client=client)
+        employee = Employee.objects.filter(user=user, active=True).first()
+        self.initial.setdefault("token", uuid.uuid4().hex)
+        self.initial.setdefault("employee", employee)
+        self.initial.setdefault("date", timezone.localdate())
+        self.initial.setdefault("next_follow_up", self.plan.next_follow_up)
+        if self.plan.needs_choice:
+            project = self.fields["project"]
+            project.queryset = Project.objects.filter(pk__in=[p.pk for p in self.plan.candidates])
+            project.required = True
+            project.help_text = _(
+                "%(client)s has several active projects and none has its code: choose one."
+            ) % {"client": client.code}
+        else:
+            del self.fields["project"]
+
+    def clean_minutes(self) -> int | None:
+        try:
+            return services.minutes_from(self.cleaned_data["minutes"])
+        except InvalidInput as error:
+            raise forms.ValidationError(error.fields["minutes"]) from None
+
+    def clean(self) -> dict[str, Any]:
+        """Check the dedication's fields by the domain's rules now, so that every error shows
+        at once, next to the field at fault (the quick log checks them again)."""
+        data = super().clean()
+        if "date" in data:
+            try:
+                services.validate_dedication(
+                    employee=data.get("employee"),
+                    text=(data.get("text") or "").strip(),
+                    date=data["date"],
+                    minutes=data.get("minutes"),
+                    next_follow_up=data.get("next_follow_up") or services.UNCHANGED,
+                )
+            except InvalidInput as error:
+                for field, messages in error.fields.items():
+                    if field not in self.errors:
+                        self.add_error(field, messages)
+        return data
+
+    def quick_log_arguments(self) -> dict[str, Any]:
+        """The domain's arguments for this (valid) form."""
+        data = self.cleaned_data
+        return {
+            "client": self.client,
+            "employee": data["employee"],
+            "text": data["text"],
+            "date": data["date"],
+            "next_follow_up": (
+                data["next_follow_up"]
+                if "next_follow_up" in self.changed_data
+                else services.UNCHANGED
+            ),
+            "minutes": data["minutes"],
+            "project": data.get("project"),
+            "idempotency_key": f"form:{data['token']}",
+        }
+
+    def renew_token(self) -> None:
+        """A fresh token, for a form shown again to record another dedication."""
+        data = self.data.copy()
+        data["token"] = uuid.uuid4().hex
+        self.data = data
