@@ -16,6 +16,7 @@ help:
 	@echo "make test    set up and run all tests on SQLite, then on PostgreSQL if one answers"
 	@echo "make lint    ruff check + format check, and migrations in step with the models"
 	@echo "make bench   quick-log throughput and latency at 10,000 clients / 200,000 dedications"
+	@echo "make screenshots   PNGs of the main pages under docs/screenshots/"
 
 $(VENV)/.synced: pyproject.toml uv.lock
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +53,9 @@ lint: install
 bench: install
 	$(VENV)/bin/python -m bench
 
+screenshots: install
+	$(VENV)/bin/python scripts/screenshots.py
+
 ci: lint test
 
-.PHONY: help install run test lint bench ci
+.PHONY: help install run test lint bench screenshots ci

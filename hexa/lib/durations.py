@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext as _
+
 _HOURS_MINUTES = re.compile(r"^(?P<h>\d+)\s*(?:h|:)\s*(?:(?P<m>\d{1,2})\s*(?:m|min)?)?$")
 _DECIMAL_HOURS = re.compile(r"^(?P<h>\d+(?:[.,]\d+)?)\s*h$")
 _MINUTES = re.compile(r"^(?P<m>\d+)\s*(?:m|min)?$")
@@ -25,15 +27,19 @@ def parse_minutes(text: str) -> int:
     if match := _HOURS_MINUTES.match(value):
         minutes = int(match["m"] or 0)
         if minutes >= 60:
-            raise DurationError(f"{text!r}: minutes after the hours must be under 60.")
+            raise DurationError(
+                _("“%(text)s”: the minutes after the hours must be under 60.") % {"text": text}
+            )
         return int(match["h"]) * 60 + minutes
     if match := _DECIMAL_HOURS.match(value):
         try:
             hours = Decimal(match["h"].replace(",", "."))
         except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
-            raise DurationError(f"{text!r} is not a duration.") from None
+            raise DurationError(_("“%(text)s” is not a duration.") % {"text": text}) from None
         return int((hours * 60).to_integral_value())
-    raise DurationError(f"{text!r} is not a duration: write 90, 1h30, 1:30 or 1.5h.")
+    raise DurationError(
+        _("“%(text)s” is not a duration: write 90, 1h30, 1:30 or 1.5h.") % {"text": text}
+    )
 
 
 def format_minutes(minutes: int | None) -> str:

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from hexa.lib.dates import parse_day
+from hexa.lib.durations import DurationError, format_minutes, parse_minutes
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("90", 90),
+        (" 90 ", 90),
+        ("90m", 90),
+        ("90 min", 90),
+        ("1h30", 90),
+        ("1h 30m", 90),
+        ("1H30", 90),
+        ("1:30", 90),
+        ("1:05", 65),
+        ("1.5h", 90),
+        ("1,5h", 90),
+        ("0.25h", 15),
+        ("2h", 120),
+        ("0", 0),
+        ("24h", 1440),
+    ],
+)
+def test_durations_people_write_are_understood(text, minutes):
+    assert parse_minutes(text) == minutes
+
+
+@pytest.mark.parametrize("text", ["", "h", "lots", "-5", "1.5", "1,5", "1h30h", "1.5.5h"])
+def test_anything_else_is_refused_with_the_accepted_forms(text):
+    with pytest.raises(DurationError, match="1h30"):
+        parse_minutes(text)
+
+
+@pytest.mark.parametrize("text", ["1h60", "1:75"])
+def test_minutes_after_hours_must_be_under_sixty(text):
+    with pytest.raises(DurationError, match="60"):
+        parse_minutes(text)
+
+
+@given(st.integers(min_value=0, max_value=100_000))
+def test_formatted_durations_read_back_the_same(minutes):
+    assert parse_minutes(format_minutes(minutes)) == minutes
+
+
+def test_format_minutes():
+    assert [format_minutes(m) for m in (None, 0, 45, 60, 90, 125)] == [
+        "",
+        "0m",
+        "45m",
+        "1h",
+        "1h30",
+        "2h05",
+    ]
+
+
+TODAY = dt.date(2026, 11, 28)
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("2026-12-01", dt.date(2026, 12, 1)),
+        ("today", TODAY),
+        ("hoy", TODAY),
+        ("yesterday", dt.date(2026, 11, 27)),
+        ("Ayer", dt.date(2026, 11, 27)),
+        ("tomorrow", dt.date(2026, 11, 29)),
+        ("mañana", dt.date(2026, 11, 29)),
+        ("+7", dt.date(2026, 12, 5)),
+        ("+3d", dt.date(2026, 12, 1)),
+        ("+2w", dt.date(2026, 12, 12)),
+        ("-1", dt.date(2026, 11, 27)),
+    ],
+)
+def test_days_typed_on_the_command_line(text, day):
+    assert parse_day(text, today=TODAY) == day
+
+
+@pytest.mark.parametrize("text", ["", "31/12/2026", "2026-02-30", "next week", "+x"])
+def test_other_days_are_refused(text):
+    with pytest.raises(ValueError, match="YYYY-MM-DD"):
+        parse_day(text, today=TODAY)
