@@ -96,10 +96,21 @@ class QuickLogForm(forms.Form):
         empty_label=None,
     )
 
-    def __init__(self, *args: Any, client: Client, user: AbstractBaseUser, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        client: Client,
+        user: AbstractBaseUser,
+        project: Project | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         self.client = client
         self.plan = services.plan_quick_log(client=client)
+        if project is not None:
+            # A project chosen among several: pre-fill the date of the task it would use.
+            chosen = services.plan_quick_log(client=client, project=project)
+            self.initial.setdefault("next_follow_up", chosen.next_follow_up)
         employee = Employee.objects.filter(user=user, active=True).first()
         self.initial.setdefault("token", uuid.uuid4().hex)
         self.initial.setdefault("employee", employee)
@@ -163,3 +174,19 @@ class QuickLogForm(forms.Form):
         data = self.data.copy()
         data["token"] = uuid.uuid4().hex
         self.data = data
+
+
+class ProjectChoiceForm(forms.Form):
+    """The project chosen in an ambiguous quick log, and whether the user has already changed
+    the next follow-up field (then it is left as they typed it)."""
+
+    project = forms.ModelChoiceField(queryset=Project.objects.none())
+    next_follow_up = forms.DateField(required=False, show_hidden_initial=True)
+
+    def __init__(self, *args: Any, candidates: list[Project], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = Project.objects.filter(pk__in=[p.pk for p in candidates])
+
+    @property
+    def follow_up_edited(self) -> bool:
+        return "next_follow_up" in self.changed_data

@@ -17,13 +17,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from hexa.crm import services
 from hexa.crm.errors import AmbiguousProject, DomainError, IdempotencyConflict, InvalidInput
 from hexa.crm.models import Client, Dedication
 from hexa.crm.services import queries
-from hexa.web.forms import ExplorerForm, QuickLogForm
+from hexa.web.forms import ExplorerForm, ProjectChoiceForm, QuickLogForm
 
 PAGE_SIZE = 25
 
@@ -116,6 +116,20 @@ def quick_log(request: HttpRequest, code: str) -> HttpResponse:
         request,
         template,
         {"client": client, "form": form, "back": back, "archived": not client.active},
+    )
+
+
+@require_GET
+def quick_log_follow_up(request: HttpRequest, code: str) -> HttpResponse:
+    """The next follow-up field again, pre-filled for the project just chosen (htmx)."""
+    client = get_object_or_404(Client, code=services.normalize_code(code))
+    form = QuickLogForm(client=client, user=request.user)
+    choice = ProjectChoiceForm(request.GET, candidates=form.plan.candidates)
+    if not choice.is_valid() or choice.follow_up_edited:
+        return HttpResponse(status=204)  # nothing to change
+    form = QuickLogForm(client=client, user=request.user, project=choice.cleaned_data["project"])
+    return TemplateResponse(
+        request, "web/quick_log.html#next-follow-up", {"client": client, "form": form}
     )
 
 

@@ -106,7 +106,12 @@ def test_escape_closes_the_dialog_without_recording(signed_in, live_server, clie
     assert Dedication.objects.count() == 0
 
 
-def test_ambiguous_client_asks_for_the_project(signed_in, live_server, clients):
+def test_ambiguous_client_asks_for_the_project(signed_in, live_server, clients, today):
+    shop_task = factories.task(
+        clients["bodegas"].projects.get(code="BOD-TIENDA"),
+        "Fotos",
+        next_follow_up=today + dt.timedelta(days=4),
+    )
     page = signed_in
     page.goto(live_server.url)
     open_quick_log(page, "BODEGAS")
@@ -121,11 +126,17 @@ def test_ambiguous_client_asks_for_the_project(signed_in, live_server, clients):
     assert Dedication.objects.count() == 0
 
     page.get_by_label("BOD-TIENDA").check()
+    # The next follow-up now shows the date of the task the log will use.
+    expect(page.locator("#id_next_follow_up")).to_have_value(
+        (today + dt.timedelta(days=4)).isoformat()
+    )
     page.get_by_role("button", name="Finish").click()
 
     expect(page.locator("dialog#dialog")).to_be_hidden()
     expect(page.locator("#messages")).to_contain_text("project BOD-TIENDA")
-    assert Dedication.objects.get().project.code == "BOD-TIENDA"
+    assert Dedication.objects.get().task == shop_task
+    shop_task.refresh_from_db()
+    assert shop_task.next_follow_up == today + dt.timedelta(days=4)
 
 
 def test_a_field_error_keeps_what_was_typed_until_corrected(signed_in, live_server, clients, today):

@@ -384,3 +384,23 @@ def test_client_page_lists_projects_tasks_and_dedications(web, acme, employee, t
     assert "Seguimiento" in html
     assert "Phoned the buyer" in html
     assert "1h30" in html
+
+
+def test_choosing_a_project_prefills_its_tasks_follow_up(web, today):
+    bodegas = factories.client("BODEGAS")
+    factories.project(bodegas, "BOD-EXPORT")
+    shop = factories.project(bodegas, "BOD-TIENDA")
+    factories.task(shop, next_follow_up=today + dt.timedelta(days=4))
+    url = "/clients/BODEGAS/log/follow-up/"
+
+    fresh = web.get(url, {"project": shop.pk, "next_follow_up": "", "initial-next_follow_up": ""})
+    typed = web.get(
+        url, {"project": shop.pk, "next_follow_up": "2030-01-01", "initial-next_follow_up": ""}
+    )
+    foreign = web.get(url, {"project": factories.project(factories.client("X"), "X").pk})
+
+    html = fresh.content.decode()
+    assert f'value="{(today + dt.timedelta(days=4)).isoformat()}"' in html
+    assert 'name="initial-next_follow_up"' in html
+    assert typed.status_code == 204  # what the user typed stays
+    assert foreign.status_code == 204
