@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import set_language
 
-from hexa.api.api import api
+from hexa.api.api import api, unknown_endpoint
 
 urlpatterns = [
     path("", include("hexa.web.urls")),
@@ -12,4 +12,5 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    re_path(r"^api/(?P<rest>.*)$", unknown_endpoint),
 ]

@@ -11,6 +11,7 @@ from functools import wraps
 from http import HTTPStatus
 from typing import Any
 
+from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.models import AbstractBaseUser
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
 from hexa.api.models import ApiToken
+from hexa.api.parsing import ObjectParser
 from hexa.api.routes import router
 from hexa.crm.errors import (
     AmbiguousProject,
@@ -48,7 +50,9 @@ def _token_or_session(view: Any) -> Any:
     @wraps(view)
     def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated and not TokenAuth()(request):
-            return error_response(401, "unauthorized", _("Sign in or send a valid API token."))
+            response = error_response(401, "unauthorized", _("Sign in or send a valid API token."))
+            response["WWW-Authenticate"] = "Bearer"
+            return response
         return view(request, *args, **kwargs)
 
     return guarded
@@ -65,6 +69,7 @@ api = NinjaAPI(
     auth=TokenAuth(),
     docs_decorator=_token_or_session,
     urls_namespace="api",
+    parser=ObjectParser(),
 )
 
 
@@ -142,3 +147,34 @@ def internal_error(request: HttpRequest, error: Exception) -> HttpResponse:
 
 
 api.add_router("/", router)
+
+
+@login_not_required
+def unknown_endpoint(request: HttpRequest, rest: str = "") -> JsonResponse:
+    """Any other address under /api/: a JSON 404, as API clients expect."""
+    return error_response(404, "not_found", _("There is no such API endpoint."))
+
+
+class JsonMethodNotAllowed:
+    """django-ninja answers a wrong method with an empty 405; say it in JSON, as the other
+    errors do (the Allow header stays)."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code == 405
+            and request.path_info.startswith("/api/")
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            allowed = response.get("Allow", "")
+            replacement = error_response(
+                405,
+                "method_not_allowed",
+                _("This endpoint accepts %(methods)s.") % {"methods": allowed},
+            )
+            replacement["Allow"] = allowed
+            return replacement
+        return response

@@ -1,14 +1,17 @@
-"""The API's endpoints. Each one parses, calls the domain, and renders."""
+"""The API's endpoints. Each one parses, calls the domain, and renders.
 
-from __future__ import annotations
+No `from __future__ import annotations` here: django-ninja reads these signatures at run
+time, in its own module, where postponed annotations would not resolve.
+"""
 
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Header, Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from hexa.api.parsing import Pages
 from hexa.api.schemas import (
     ClientIn,
     ClientOut,
@@ -17,7 +20,9 @@ from hexa.api.schemas import (
     DedicationOut,
     EmployeeIn,
     EmployeeOut,
+    EmployeePatch,
     Error,
+    Id,
     IsoDate,
     ProjectIn,
     ProjectKind,
@@ -30,6 +35,7 @@ from hexa.api.schemas import (
     TaskOut,
     TaskPatch,
     TaskStatus,
+    Text,
 )
 from hexa.crm import services
 from hexa.crm.errors import InvalidInput, NotFound
@@ -38,7 +44,7 @@ from hexa.crm.services import queries
 
 router = Router()
 
-ERRORS: dict[int, Any] = {401: Error, 404: Error, 409: Error, 422: Error}
+ERRORS: dict[int, Any] = {400: Error, 401: Error, 404: Error, 409: Error, 422: Error}
 
 
 def _employee(request: HttpRequest, code: str | None) -> Employee | None:
@@ -57,9 +63,23 @@ def create_employee(request: HttpRequest, payload: EmployeeIn) -> Status[Employe
 
 
 @router.get("/employees", response={200: list[EmployeeOut], **ERRORS}, tags=["employees"])
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def list_employees(request: HttpRequest, active: bool | None = None) -> QuerySet[Employee]:
     return queries.list_employees(active=active)
+
+
+@router.get("/employees/{code}", response={200: EmployeeOut, **ERRORS}, tags=["employees"])
+def get_employee(request: HttpRequest, code: str) -> Employee:
+    return services.employee_by_code(code, field=None)
+
+
+@router.patch("/employees/{code}", response={200: EmployeeOut, **ERRORS}, tags=["employees"])
+def update_employee(request: HttpRequest, code: str, payload: EmployeePatch) -> Employee:
+    employee = services.employee_by_code(code, field=None)
+    changes = payload.dict(exclude_unset=True)
+    if "user" in changes:
+        changes["user"] = services.user_by_username(changes["user"]) if changes["user"] else None
+    return services.update_employee(employee, **changes)
 
 
 # --- Clients ----------------------------------------------------------------------------------
@@ -71,9 +91,9 @@ def create_client(request: HttpRequest, payload: ClientIn) -> Status[Client]:
 
 
 @router.get("/clients", response={200: list[ClientOut], **ERRORS}, tags=["clients"])
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def list_clients(
-    request: HttpRequest, q: str = "", include_archived: bool = False
+    request: HttpRequest, q: Text = "", include_archived: bool = False
 ) -> QuerySet[Client]:
     return queries.search_clients(q, include_archived=include_archived)
 
@@ -137,10 +157,10 @@ def create_project(request: HttpRequest, payload: ProjectIn) -> Status[Project]:
 
 
 @router.get("/projects", response={200: list[ProjectOut], **ERRORS}, tags=["projects"])
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def list_projects(
     request: HttpRequest,
-    client: str | None = None,
+    client: Text | None = None,
     status: ProjectStatus | None = None,
     kind: ProjectKind | None = None,
 ) -> QuerySet[Project]:
@@ -169,20 +189,20 @@ def create_task(request: HttpRequest, payload: TaskIn) -> Status[Task]:
 
 
 @router.get("/tasks", response={200: list[TaskOut], **ERRORS}, tags=["tasks"])
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def list_tasks(
-    request: HttpRequest, project: str | None = None, status: TaskStatus | None = None
+    request: HttpRequest, project: Text | None = None, status: TaskStatus | None = None
 ) -> QuerySet[Task]:
     return queries.list_tasks(project=project, status=status)
 
 
 @router.get("/tasks/{task_id}", response={200: TaskOut, **ERRORS}, tags=["tasks"])
-def get_task(request: HttpRequest, task_id: int) -> Task:
+def get_task(request: HttpRequest, task_id: Id) -> Task:
     return services.task_by_id(task_id, field=None)
 
 
 @router.patch("/tasks/{task_id}", response={200: TaskOut, **ERRORS}, tags=["tasks"])
-def update_task(request: HttpRequest, task_id: int, payload: TaskPatch) -> Task:
+def update_task(request: HttpRequest, task_id: Id, payload: TaskPatch) -> Task:
     task = services.task_by_id(task_id, field=None)
     return services.update_task(task, **payload.dict(exclude_unset=True))
 
@@ -209,13 +229,13 @@ def create_dedication(request: HttpRequest, payload: DedicationIn) -> Status[Ded
 
 
 @router.get("/dedications", response={200: list[DedicationOut], **ERRORS}, tags=["dedications"])
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def list_dedications(
     request: HttpRequest,
-    client: str | None = None,
-    project: str | None = None,
-    task: int | None = None,
-    employee: str | None = None,
+    client: Text | None = None,
+    project: Text | None = None,
+    task: Id | None = None,
+    employee: Text | None = None,
     date_from: IsoDate | None = None,
     date_to: IsoDate | None = None,
 ) -> QuerySet[Dedication]:

@@ -11,9 +11,9 @@ import re
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import BeforeValidator, StrictInt
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, StrictInt
 
-from hexa.crm.models import Dedication, Project, Task
+from hexa.crm.models import Dedication, Employee, Project, Task
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -27,8 +27,21 @@ def _iso_date(value: Any) -> Any:
     return value
 
 
+def _no_nul(value: str) -> str:
+    # PostgreSQL cannot store NUL in text, and no one types it: refuse it on the field.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
-Code = Annotated[str, Field(min_length=1, max_length=30)]
+Text = Annotated[str, AfterValidator(_no_nul)]
+Code = Annotated[Text, Field(min_length=1, max_length=30)]
+Name = Annotated[Text, Field(min_length=1, max_length=200)]
+# Ids fit the database's 64-bit integers; a bigger number is a 422, not an overflow. In a
+# JSON body an id is a number, not a string or a boolean.
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+BodyId = Annotated[StrictInt, Field(ge=1, le=2**63 - 1)]
 
 
 def _minutes_value(value: Any) -> Any:
@@ -55,13 +68,26 @@ class Error(Schema):
     candidates: list[str] | None = None
 
 
+class Input(Schema):
+    """A request body: a misspelt field is an error, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
 # --- Employees --------------------------------------------------------------------------------
 
 
-class EmployeeIn(Schema):
+class EmployeeIn(Input):
     code: Code
-    name: Annotated[str, Field(min_length=1, max_length=200)]
-    email: str = ""
+    name: Name
+    email: Text = ""
+
+
+class EmployeePatch(Input):
+    name: Name | None = None
+    email: Text | None = None
+    active: bool | None = Field(None, description="false deactivates the employee")
+    user: Text | None = Field(None, description="username of the login to link; null unlinks")
 
 
 class EmployeeOut(Schema):
@@ -69,26 +95,31 @@ class EmployeeOut(Schema):
     name: str
     email: str
     active: bool
+    user: str | None
+
+    @staticmethod
+    def resolve_user(employee: Employee) -> str | None:
+        return employee.user.get_username() if employee.user else None
 
 
 # --- Clients ----------------------------------------------------------------------------------
 
 
-class ClientIn(Schema):
+class ClientIn(Input):
     code: Code
-    name: Annotated[str, Field(min_length=1, max_length=200)]
-    tax_id: str = ""
-    email: str = ""
-    phone: str = ""
-    notes: str = ""
+    name: Name
+    tax_id: Text = ""
+    email: Text = ""
+    phone: Text = ""
+    notes: Text = ""
 
 
-class ClientPatch(Schema):
-    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
-    tax_id: str | None = None
-    email: str | None = None
-    phone: str | None = None
-    notes: str | None = None
+class ClientPatch(Input):
+    name: Name | None = None
+    tax_id: Text | None = None
+    email: Text | None = None
+    phone: Text | None = None
+    notes: Text | None = None
     active: bool | None = Field(None, description="false archives the client, true restores it")
 
 
@@ -106,16 +137,16 @@ class ClientOut(Schema):
 # --- Projects ---------------------------------------------------------------------------------
 
 
-class ProjectIn(Schema):
+class ProjectIn(Input):
     code: Code
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Name
     client: Code
     kind: ProjectKind = Project.Kind.COMMERCIAL.value
     status: ProjectStatus = Project.Status.ACTIVE.value
 
 
-class ProjectPatch(Schema):
-    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+class ProjectPatch(Input):
+    name: Name | None = None
     kind: ProjectKind | None = None
     status: ProjectStatus | None = Field(None, description="closed closes it, active reopens it")
 
@@ -136,16 +167,16 @@ class ProjectOut(Schema):
 # --- Tasks ------------------------------------------------------------------------------------
 
 
-class TaskIn(Schema):
+class TaskIn(Input):
     project: Code
-    title: Annotated[str, Field(min_length=1, max_length=200)]
+    title: Name
     kind: TaskKind = Task.Kind.TASK.value
     status: TaskStatus = Task.Status.PENDING.value
     next_follow_up: IsoDate | None = None
 
 
-class TaskPatch(Schema):
-    title: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+class TaskPatch(Input):
+    title: Name | None = None
     kind: TaskKind | None = None
     status: TaskStatus | None = None
     next_follow_up: IsoDate | None = Field(None, description="null clears it")
@@ -168,12 +199,12 @@ class TaskOut(Schema):
 # --- Dedications ------------------------------------------------------------------------------
 
 
-class DedicationIn(Schema):
+class DedicationIn(Input):
     project: Code
-    task: StrictInt | None = None
+    task: BodyId | None = None
     employee: Code | None = Field(None, description="defaults to the token user's employee")
     date: IsoDate | None = Field(None, description="defaults to today")
-    text: str
+    text: Text
     minutes: Minutes | None = None
 
 
@@ -214,8 +245,8 @@ class DedicationOut(Schema):
 # --- Quick log --------------------------------------------------------------------------------
 
 
-class QuickLogIn(Schema):
-    text: str
+class QuickLogIn(Input):
+    text: Text
     employee: Code | None = Field(None, description="defaults to the token user's employee")
     date: IsoDate | None = Field(None, description="defaults to today")
     next_follow_up: IsoDate | None = Field(

@@ -10,6 +10,7 @@ from hexa.crm.services.common import (
     normalize_code,
     project_by_code,
     task_by_id,
+    user_by_username,
 )
 from hexa.crm.services.quick_log import (
     QuickLogPlan,
@@ -59,5 +60,6 @@ __all__ = [
     "update_employee",
     "update_project",
     "update_task",
+    "user_by_username",
     "validate_dedication",
 ]

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from typing import TypeVar
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
@@ -20,6 +22,12 @@ M = TypeVar("M", bound=models.Model)
 
 def normalize_code(value: str) -> str:
     return value.strip().upper()
+
+
+def _findable(code: str) -> str | None:
+    """The code to look up, or None when no row can have it (codes never hold NUL, and
+    PostgreSQL refuses NUL in a query)."""
+    return None if "\x00" in code else normalize_code(code)
 
 
 def check_code(value: str, *, field: str = "code", max_length: int) -> str:
@@ -40,49 +48,67 @@ def check_code(value: str, *, field: str = "code", max_length: int) -> str:
 
 
 def full_clean(instance: models.Model, *, exclude: list[str] | None = None) -> None:
-    """Run the model's field validation (lengths, emails, choices) as InvalidInput.
+    """Run the model's field validation (lengths, emails, choices) as InvalidInput, and
+    refuse NUL characters, which PostgreSQL cannot store and no one means to type.
 
     Uniqueness is checked by the caller, which knows whether a clash is a conflict.
     """
+    errors: dict[str, list[str]] = {}
     try:
         instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
     except ValidationError as error:
-        raise InvalidInput(error.message_dict) from None
+        errors.update(error.message_dict)
+    for field in instance._meta.concrete_fields:
+        value = getattr(instance, field.attname)
+        if isinstance(value, str) and "\x00" in value:
+            errors.setdefault(field.name, []).append(_("Null characters are not allowed."))
+    if errors:
+        raise InvalidInput(errors)
+
+
+def _missing(message: str, field: str | None) -> NotFound | InvalidInput:
+    """An unknown reference: an error on the `field` that named it, or NotFound (a path)."""
+    return NotFound(message) if field is None else InvalidInput.on(field, message)
 
 
 def client_by_code(code: str) -> Client:
-    try:
-        return Client.objects.get(code=normalize_code(code))
-    except Client.DoesNotExist:
-        raise NotFound(_("There is no client with code %(code)s.") % {"code": code}) from None
+    found = _findable(code)
+    client = Client.objects.filter(code=found).first() if found else None
+    if client is None:
+        raise NotFound(_("There is no client with code %(code)s.") % {"code": code.strip()})
+    return client
 
 
-def employee_by_code(code: str, *, field: str = "employee") -> Employee:
-    """The employee with this code; an unknown code is an error on `field`."""
-    try:
-        return Employee.objects.get(code=normalize_code(code))
-    except Employee.DoesNotExist:
-        raise InvalidInput.on(
-            field, _("There is no employee with code %(code)s.") % {"code": code}
-        ) from None
+def employee_by_code(code: str, *, field: str | None = "employee") -> Employee:
+    """The employee with this code; unknown is an error on `field`, or NotFound if None."""
+    found = _findable(code)
+    employee = Employee.objects.select_related("user").filter(code=found).first() if found else None
+    if employee is None:
+        message = _("There is no employee with code %(code)s.") % {"code": code.strip()}
+        raise _missing(message, field)
+    return employee
 
 
 def project_by_code(code: str, *, field: str | None = "project") -> Project:
     """The project with this code; unknown is an error on `field`, or NotFound if None."""
-    try:
-        return Project.objects.select_related("client").get(code=normalize_code(code))
-    except Project.DoesNotExist:
-        message = _("There is no project with code %(code)s.") % {"code": code}
-        if field is None:
-            raise NotFound(message) from None
-        raise InvalidInput.on(field, message) from None
+    found = _findable(code)
+    project = Project.objects.select_related("client").filter(code=found).first() if found else None
+    if project is None:
+        message = _("There is no project with code %(code)s.") % {"code": code.strip()}
+        raise _missing(message, field)
+    return project
+
+
+def user_by_username(username: str, *, field: str = "user") -> AbstractBaseUser:
+    User = get_user_model()
+    user = User.objects.filter(username=username).first() if "\x00" not in username else None
+    if user is None:
+        raise InvalidInput.on(field, _("There is no user %(username)s.") % {"username": username})
+    return user
 
 
 def task_by_id(task_id: int, *, field: str | None = "task") -> Task:
-    try:
-        return Task.objects.select_related("project__client").get(pk=task_id)
-    except Task.DoesNotExist:
-        message = _("There is no task %(id)s.") % {"id": task_id}
-        if field is None:
-            raise NotFound(message) from None
-        raise InvalidInput.on(field, message) from None
+    task = Task.objects.select_related("project__client").filter(pk=task_id).first()
+    if task is None:
+        raise _missing(_("There is no task %(id)s.") % {"id": task_id}, field)
+    return task

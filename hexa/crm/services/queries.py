@@ -16,7 +16,7 @@ from hexa.crm.services.common import normalize_code
 def search_clients(q: str = "", *, include_archived: bool = False) -> QuerySet[Client]:
     """Clients whose code, name or tax id contains `q` (case-insensitive)."""
     clients = Client.objects.all() if include_archived else Client.objects.filter(active=True)
-    if q := q.strip():
+    if q := q.replace("\x00", "").strip():
         tax_id = "".join(ch for ch in q.upper() if ch.isalnum())
         match = Q(code__icontains=q) | Q(name__icontains=q)
         if tax_id:
@@ -26,7 +26,7 @@ def search_clients(q: str = "", *, include_archived: bool = False) -> QuerySet[C
 
 
 def list_employees(*, active: bool | None = None) -> QuerySet[Employee]:
-    employees = Employee.objects.order_by("code")
+    employees = Employee.objects.select_related("user").order_by("code")
     return employees if active is None else employees.filter(active=active)
 
 

@@ -103,6 +103,9 @@ def update_client(client: Client, **changes: Any) -> Client:
     """Change the fields in `changes`; `active=False` archives the client, True restores it."""
     if "tax_id" in changes:
         changes["tax_id"] = normalize_tax_id(changes["tax_id"] or "")
+    for name in ("email", "phone", "notes"):
+        if name in changes and changes[name] is None:
+            changes[name] = ""  # null clears an optional field
     for name in ("name", "email", "phone", "notes"):
         if isinstance(changes.get(name), str):
             changes[name] = changes[name].strip()
@@ -135,6 +138,12 @@ def create_employee(
 
 
 def update_employee(employee: Employee, **changes: Any) -> Employee:
+    """Change name, email, `active` (False deactivates) or the linked login `user`."""
+    if "email" in changes and changes["email"] is None:
+        changes["email"] = ""
+    for name in ("name", "email"):
+        if isinstance(changes.get(name), str):
+            changes[name] = changes[name].strip()
     changed = _apply(employee, changes, EMPLOYEE_FIELDS)
     full_clean(employee, exclude=["user"])
     if "user" in changed and employee.user is not None:
@@ -233,10 +242,15 @@ def create_task(
 
 
 def update_task(task: Task, **changes: Any) -> Task:
+    """Change title, kind, status or next follow-up. A task of a closed project or an
+    archived client cannot be reopened: reopen the project (or restore the client) first."""
     if isinstance(changes.get("title"), str):
         changes["title"] = changes["title"].strip()
+    reopening = changes.get("status") == Task.Status.PENDING and task.status != Task.Status.PENDING
     changed = _apply(task, changes, TASK_FIELDS)
     full_clean(task)
+    if reopening:
+        _require_open(task.project)
     if changed:
         task.save(update_fields=changed)
     return task

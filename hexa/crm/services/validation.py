@@ -40,6 +40,8 @@ def validate_dedication(
     errors: dict[str, list[str]] = {}
     if not text:
         errors["text"] = [_("Say what was done.")]
+    elif "\x00" in text:
+        errors["text"] = [_("Null characters are not allowed.")]
     elif len(text) > TEXT_MAX:
         errors["text"] = [
             _("The text has %(length)d characters; the limit is %(max)d.")

@@ -1,4 +1,4 @@
-"""hexa token create USERNAME | list [USERNAME] | revoke HINT"""
+"""hexa token create USERNAME | list [USERNAME] | revoke TOKEN-OR-HINT"""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from hexa.api.models import ApiToken
+from hexa.api.models import ApiToken, token_digest
 
 
 class Command(BaseCommand):
@@ -21,8 +21,10 @@ class Command(BaseCommand):
         create.add_argument("--name", default="", help="what the token is for")
         listing = actions.add_parser("list", help="list tokens (not their secret)")
         listing.add_argument("username", nargs="?")
-        revoke = actions.add_parser("revoke", help="revoke the token whose hint is HINT")
-        revoke.add_argument("hint")
+        revoke = actions.add_parser(
+            "revoke", help="revoke a token, given whole or by the hint `list` shows"
+        )
+        revoke.add_argument("token")
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
         getattr(self, f"_{action}")(**options)
@@ -41,20 +43,30 @@ class Command(BaseCommand):
     def _list(self, *, username: str | None, **_: Any) -> None:
         tokens = ApiToken.objects.select_related("user").order_by("created_at")
         if username:
+            if not get_user_model().objects.filter(username=username).exists():
+                raise CommandError(f"There is no user {username!r}.")
             tokens = tokens.filter(user__username=username)
         for row in tokens:
-            state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "active"
+            created = timezone.localtime(row.created_at)
+            state = (
+                f"revoked {timezone.localtime(row.revoked_at):%Y-%m-%d}"
+                if row.revoked_at
+                else "active"
+            )
             self.stdout.write(
-                f"{row.hint}…  {row.user.get_username():<20} {row.created_at:%Y-%m-%d}  "
+                f"{row.hint}…  {row.user.get_username():<20} {created:%Y-%m-%d %H:%M}  "
                 f"{state:<18} {row.name}"
             )
 
-    def _revoke(self, *, hint: str, **_: Any) -> None:
-        hint = hint.rstrip("…. ")
-        matches = ApiToken.objects.filter(hint__startswith=hint, revoked_at__isnull=True)
-        if len(hint) < 9 or matches.count() != 1:
+    def _revoke(self, *, token: str, **_: Any) -> None:
+        active = ApiToken.objects.filter(revoked_at__isnull=True)
+        whole = active.filter(digest=token_digest(token.strip()))
+        hint = token.strip().rstrip("…. ")
+        matches = whole if whole.exists() else active.filter(hint__startswith=hint)
+        if not whole.exists() and (len(hint) < 9 or matches.count() != 1):
             raise CommandError(
-                f"No single active token starts with {hint!r}; `hexa token list` shows them."
+                f"No single active token matches {hint[:12]!r}; `hexa token list` shows them."
             )
+        row = matches.get()
         matches.update(revoked_at=timezone.now())
-        self.stdout.write(f"Revoked {hint}…")
+        self.stdout.write(f"Revoked {row.hint}… of {row.user.get_username()}")

@@ -1,0 +1,526 @@
+"""Who may use the API: every endpoint wants a valid bearer token; the schema and the docs want a
+signed-in user or a token; tokens are stored hashed and managed with `hexa token`."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import sqlite3
+from contextlib import closing
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test import Client as HttpClient
+from django.test.client import ClientHandler
+from django.utils import timezone
+
+from hexa.api.api import api as ninja_api
+from hexa.api.models import ApiToken
+from hexa.crm.models import Client, Dedication, Employee, IdempotencyKey, Project, Task
+from tests import factories
+from tests.conftest import HEXA, run_hexa
+
+# --- Every operation, from the OpenAPI schema ---------------------------------------------------
+
+
+def _root() -> str:
+    return ninja_api.get_root_path({}).rstrip("/")
+
+
+def operations_in_schema() -> set[tuple[str, str]]:
+    """(METHOD, path) of every operation the OpenAPI schema documents."""
+    schema = ninja_api.get_openapi_schema()
+    return {(method.upper(), path) for path, item in schema["paths"].items() for method in item}
+
+
+def operations_routed() -> set[tuple[str, str]]:
+    """(METHOD, path) of every operation django-ninja routes, documented or not."""
+    found = set()
+    for prefix, router in ninja_api._routers:
+        for path, path_view in router.path_operations.items():
+            full = "/".join(part.strip("/") for part in (_root(), prefix, path) if part.strip("/"))
+            for operation in path_view.operations:
+                found.update((method, f"/{full}") for method in operation.methods)
+    return found
+
+
+# The schema is the list (test_every_route_is_in_the_openapi_schema checks it is complete).
+OPERATIONS = sorted(operations_in_schema())
+
+
+def _op_id(operation: tuple[str, str]) -> str:
+    return f"{operation[0]} {operation[1].removeprefix(_root())}"
+
+
+def test_every_route_is_in_the_openapi_schema():
+    schema = ninja_api.get_openapi_schema()
+
+    documented = {
+        (method.upper(), path) for path, item in schema["paths"].items() for method in item
+    }
+    assert documented == operations_routed()
+    assert all(item.get("security") for ops in schema["paths"].values() for item in ops.values())
+
+
+def test_the_api_has_the_expected_endpoints():
+    # A guard on the enumeration itself: if it came back short, the tests below would be hollow.
+    assert {
+        ("POST", "/api/v1/employees"),
+        ("GET", "/api/v1/clients/{code}"),
+        ("PATCH", "/api/v1/tasks/{task_id}"),
+        ("POST", "/api/v1/clients/{code}/quick-log"),
+        ("GET", "/api/v1/dedications"),
+    } <= set(OPERATIONS)
+    assert len(OPERATIONS) >= 17
+
+
+@pytest.fixture(scope="module")
+def _handler() -> ClientHandler:
+    # One handler (and one middleware load) for the module: a new one costs ~80 ms.
+    return ClientHandler()
+
+
+@pytest.fixture
+def http(_handler) -> HttpClient:
+    client = HttpClient()
+    client.handler = _handler
+    return client
+
+
+@pytest.fixture
+def world(db):
+    """What the valid requests below refer to; the token user is `ana`, employee ANA."""
+    user = factories.user("ana")
+    factories.employee("ANA", name="Ana", user=user)
+    acme = factories.client("ACME")
+    web = factories.project(acme, "WEB")
+    task = factories.task(web, "Call back")
+    return {"user": user, "task": task.pk}
+
+
+def valid_request(method: str, path: str, world: dict[str, Any]) -> tuple[str, Any, int]:
+    """A request that succeeds with a valid token: (path, JSON body, status). An operation this
+    table does not know yet gets its path parameters as "1", an empty body, and status 0 (any
+    answer but 401)."""
+    root = _root()
+    task = world["task"]
+    known = {
+        ("POST", "/employees"): ("/employees", {"code": "BOB", "name": "Bob"}, 201),
+        ("GET", "/employees"): ("/employees", None, 200),
+        ("POST", "/clients"): ("/clients", {"code": "NEWCO", "name": "New Co"}, 201),
+        ("GET", "/clients"): ("/clients", None, 200),
+        ("GET", "/clients/{code}"): ("/clients/ACME", None, 200),
+        ("PATCH", "/clients/{code}"): ("/clients/ACME", {"notes": "VIP"}, 200),
+        ("POST", "/clients/{code}/quick-log"): ("/clients/ACME/quick-log", {"text": "Hi"}, 201),
+        ("POST", "/projects"): ("/projects", {"code": "NEWP", "name": "N", "client": "ACME"}, 201),
+        ("GET", "/projects"): ("/projects", None, 200),
+        ("GET", "/projects/{code}"): ("/projects/WEB", None, 200),
+        ("PATCH", "/projects/{code}"): ("/projects/WEB", {"name": "Website"}, 200),
+        ("POST", "/tasks"): ("/tasks", {"project": "WEB", "title": "More"}, 201),
+        ("GET", "/tasks"): ("/tasks", None, 200),
+        ("GET", "/tasks/{task_id}"): (f"/tasks/{task}", None, 200),
+        ("PATCH", "/tasks/{task_id}"): (f"/tasks/{task}", {"status": "done"}, 200),
+        ("POST", "/dedications"): ("/dedications", {"project": "WEB", "text": "Worked"}, 201),
+        ("GET", "/dedications"): ("/dedications", None, 200),
+    }
+    relative = path.removeprefix(root)
+    if (method, relative) in known:
+        target, body, status = known[(method, relative)]
+        return root + target, body, status
+    body = {} if method in ("POST", "PUT", "PATCH") else None
+    return root + re.sub(r"\{[^}]+\}", "1", relative), body, 0
+
+
+def send(http: HttpClient, method: str, path: str, body: Any, authorization: str | None):
+    headers = {"Authorization": authorization} if authorization is not None else {}
+    if body is None:
+        return getattr(http, method.lower())(path, headers=headers)
+    return getattr(http, method.lower())(
+        path, data=body, content_type="application/json", headers=headers
+    )
+
+
+MODELS = (Client, Employee, Project, Task, Dedication, IdempotencyKey, ApiToken)
+
+
+def db_state() -> dict[str, list[dict[str, Any]]]:
+    return {model.__name__: list(model.objects.order_by("pk").values()) for model in MODELS}
+
+
+def assert_unauthorized(response) -> None:
+    assert response.status_code == 401, response.content
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert body["code"] == "unauthorized", body
+    assert isinstance(body["message"], str), body
+    assert body["message"].strip(), body
+    assert set(body) <= {"code", "message"}, body
+
+
+def _credentials(kind: str, world: dict[str, Any]) -> str | None:
+    user = world["user"]
+    if kind == "none":
+        return None
+    if kind == "empty":
+        return "Bearer "
+    if kind == "wrong":
+        return "Bearer hexa_" + "x" * 43
+    if kind == "wrong-scheme":
+        return "Token " + ApiToken.objects.issue(user=user)[1]
+    if kind == "basic":
+        return "Basic YW5hOnB3LVNlY3JldC0xMjM="  # ana:pw-Secret-123
+    if kind == "revoked":
+        row, token = ApiToken.objects.issue(user=user)
+        row.revoked_at = timezone.now()
+        row.save()
+        return f"Bearer {token}"
+    if kind == "inactive-user":
+        token = ApiToken.objects.issue(user=user)[1]
+        user.is_active = False
+        user.save()
+        return f"Bearer {token}"
+    if kind == "hint-only":
+        # The first characters of a live token, as `hexa token list` shows them.
+        row, _token = ApiToken.objects.issue(user=user)
+        return f"Bearer {row.hint}"
+    raise AssertionError(kind)
+
+
+CREDENTIALS = [
+    "none",
+    "empty",
+    "wrong",
+    "wrong-scheme",
+    "basic",
+    "revoked",
+    "inactive-user",
+    "hint-only",
+]
+
+
+@pytest.mark.parametrize("credentials", CREDENTIALS)
+@pytest.mark.parametrize("operation", OPERATIONS, ids=_op_id)
+def test_every_endpoint_refuses_a_request_without_a_valid_token(
+    http, world, operation, credentials
+):
+    method, path = operation
+    target, body, _status = valid_request(method, path, world)
+    authorization = _credentials(credentials, world)
+    before = db_state()
+
+    response = send(http, method, target, body, authorization)
+
+    assert_unauthorized(response)
+    assert response["WWW-Authenticate"] == "Bearer"
+    assert db_state() == before
+
+
+def _valid_token_params():
+    for operation in OPERATIONS:
+        yield pytest.param(operation, id=_op_id(operation))
+
+
+@pytest.mark.parametrize("operation", list(_valid_token_params()))
+def test_every_endpoint_answers_a_valid_token(http, world, operation):
+    method, path = operation
+    target, body, status = valid_request(method, path, world)
+    token = ApiToken.objects.issue(user=world["user"])[1]
+
+    response = send(http, method, target, body, f"Bearer {token}")
+
+    if status:
+        assert response.status_code == status, response.content
+    else:
+        assert response.status_code != 401, response.content
+    assert response["Content-Type"].startswith("application/json")
+
+
+def test_a_signed_in_session_is_not_an_api_token(http, world):
+    # The API takes tokens only, so a browser session cannot be used for cross-site requests.
+    http.force_login(world["user"])
+    before = db_state()
+
+    response = send(http, "POST", "/api/v1/clients", {"code": "NEWCO", "name": "N"}, None)
+
+    assert_unauthorized(response)
+    assert db_state() == before
+
+
+def test_token_with_surrounding_spaces_is_accepted(http, world):
+    token = ApiToken.objects.issue(user=world["user"])[1]
+
+    response = send(http, "GET", "/api/v1/clients/ACME", None, f"Bearer   {token}  ")
+
+    assert response.status_code == 200, response.content
+    assert response.json()["code"] == "ACME"
+
+
+def test_bearer_scheme_is_case_insensitive(http, world):
+    token = ApiToken.objects.issue(user=world["user"])[1]
+
+    response = send(http, "GET", "/api/v1/clients/ACME", None, f"bearer {token}")
+
+    assert response.status_code == 200, response.content
+
+
+def test_token_stops_working_once_revoked(http, world):
+    row, token = ApiToken.objects.issue(user=world["user"])
+    assert send(http, "GET", "/api/v1/clients", None, f"Bearer {token}").status_code == 200
+
+    ApiToken.objects.filter(pk=row.pk).update(revoked_at=timezone.now())
+
+    assert_unauthorized(send(http, "GET", "/api/v1/clients", None, f"Bearer {token}"))
+
+
+def test_requests_are_recorded_as_the_tokens_user(http, world):
+    other = factories.user("luis")
+    factories.employee("LUIS", user=other)
+    token = ApiToken.objects.issue(user=other)[1]
+
+    response = send(
+        http, "POST", "/api/v1/dedications", {"project": "WEB", "text": "x"}, f"Bearer {token}"
+    )
+
+    assert response.status_code == 201, response.content
+    assert (response.json()["employee"], response.json()["recorded_by"]) == ("LUIS", "luis")
+    assert Dedication.objects.get().recorded_by == other
+
+
+# --- Tokens are stored hashed -------------------------------------------------------------------
+
+
+def test_tokens_are_stored_as_a_sha256_digest_only(world):
+    row, token = ApiToken.objects.issue(user=world["user"], name="laptop")
+
+    assert token.startswith("hexa_")
+    assert len(token) >= 40
+    row.refresh_from_db()
+    assert row.digest == hashlib.sha256(token.encode()).hexdigest()
+    assert token.startswith(row.hint)
+    assert len(row.hint) < len(token) // 3
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {ApiToken._meta.db_table}")
+        stored = cursor.fetchall()
+    assert len(stored) == 1
+    assert all(token not in str(value) for value in stored[0])
+    assert token[len(row.hint) :] not in repr(stored)
+
+
+def test_each_token_is_different(world):
+    tokens = {ApiToken.objects.issue(user=world["user"])[1] for _ in range(5)}
+
+    assert len(tokens) == 5
+    assert ApiToken.objects.values("digest").distinct().count() == 5
+
+
+# --- The OpenAPI schema and the docs ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/api/v1/openapi.json", "/api/v1/docs"])
+@pytest.mark.parametrize("credentials", ["none", "wrong", "revoked", "inactive-user"])
+def test_schema_and_docs_refuse_anonymous_requests(http, world, path, credentials):
+    response = send(http, "GET", path, None, _credentials(credentials, world))
+
+    assert response.status_code == 401, response.content
+    assert response.json()["code"] == "unauthorized"
+    assert response.json()["message"].strip()
+
+
+def test_docs_answer_a_signed_in_user(http, world):
+    http.force_login(world["user"])
+
+    response = http.get("/api/v1/docs")
+
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"].startswith("text/html")
+    assert b"/api/v1/openapi.json" in response.content
+
+
+def test_docs_answer_a_valid_token(http, world):
+    token = ApiToken.objects.issue(user=world["user"])[1]
+
+    response = send(http, "GET", "/api/v1/docs", None, f"Bearer {token}")
+
+    assert response.status_code == 200, response.content
+    assert b"/api/v1/openapi.json" in response.content
+
+
+def test_docs_refuse_a_signed_in_but_deactivated_user(http, world):
+    http.force_login(world["user"])
+    world["user"].is_active = False
+    world["user"].save()
+
+    response = http.get("/api/v1/docs")
+
+    assert response.status_code == 401, response.content
+
+
+def test_openapi_schema_answers_a_signed_in_user(http, world):
+    http.force_login(world["user"])
+
+    response = http.get("/api/v1/openapi.json")
+
+    assert response.status_code == 200, response.content
+    schema = response.json()
+    assert schema["info"]["title"] == "Hexa API"
+    assert "/api/v1/clients/{code}/quick-log" in schema["paths"]
+
+
+def test_openapi_schema_answers_a_valid_token(http, world):
+    token = ApiToken.objects.issue(user=world["user"])[1]
+
+    response = send(http, "GET", "/api/v1/openapi.json", None, f"Bearer {token}")
+
+    assert response.status_code == 200, response.content
+    schema = response.json()
+    assert schema["components"]["securitySchemes"]["TokenAuth"] == {
+        "type": "http",
+        "scheme": "bearer",
+    }
+
+
+# --- `hexa token` -------------------------------------------------------------------------------
+
+
+def token_command(*args: str) -> str:
+    out = io.StringIO()
+    call_command("token", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_token_create_prints_a_working_token_once(http, world):
+    output = token_command("create", "ana", "--name", "laptop")
+
+    token = output.strip()
+    assert output == f"{token}\n"
+    row = ApiToken.objects.get()
+    assert (row.user, row.name, row.revoked_at) == (world["user"], "laptop", None)
+    assert row.digest == hashlib.sha256(token.encode()).hexdigest()
+    response = send(http, "GET", "/api/v1/clients/ACME", None, f"Bearer {token}")
+    assert response.status_code == 200, response.content
+
+
+@pytest.mark.parametrize(("username", "message"), [("nobody", "no user"), ("gone", "inactive")])
+def test_token_create_refuses_unknown_and_inactive_users(world, username, message):
+    factories.user("gone", is_active=False)
+
+    with pytest.raises(CommandError, match=message):
+        token_command("create", username)
+
+    assert ApiToken.objects.count() == 0
+
+
+def test_token_list_shows_hints_never_tokens(world):
+    first = token_command("create", "ana", "--name", "laptop").strip()
+    factories.user("luis")
+    second = token_command("create", "luis").strip()
+    ApiToken.objects.filter(hint=second[:9]).update(revoked_at=timezone.now())
+
+    everyone = token_command("list")
+    only_ana = token_command("list", "ana")
+
+    assert first not in everyone
+    assert second not in everyone
+    lines = everyone.splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith(first[:9])
+    assert "ana" in lines[0]
+    assert "active" in lines[0]
+    assert "laptop" in lines[0]
+    assert lines[1].startswith(second[:9])
+    assert "luis" in lines[1]
+    assert "revoked" in lines[1]
+    assert only_ana.splitlines() == [lines[0]]
+
+
+def test_token_revoke_by_the_hint_that_list_shows(http, world):
+    token = token_command("create", "ana").strip()
+    listed_hint = token_command("list").split()[0]  # "hexa_abcd…"
+
+    output = token_command("revoke", listed_hint)
+
+    assert "Revoked" in output
+    assert ApiToken.objects.get().revoked_at is not None
+    assert_unauthorized(send(http, "GET", "/api/v1/clients", None, f"Bearer {token}"))
+
+
+def test_token_revoke_leaves_other_tokens_working(http, world):
+    first = token_command("create", "ana").strip()
+    second = token_command("create", "ana").strip()
+
+    token_command("revoke", first[:9])
+
+    assert_unauthorized(send(http, "GET", "/api/v1/clients", None, f"Bearer {first}"))
+    assert send(http, "GET", "/api/v1/clients", None, f"Bearer {second}").status_code == 200
+
+
+@pytest.mark.parametrize("hint", ["hexa_", "hexa_zzzz", "", "nothing-like-it"])
+def test_token_revoke_refuses_short_or_unknown_hints(world, hint):
+    token_command("create", "ana")
+
+    with pytest.raises(CommandError):
+        token_command("revoke", hint)
+
+    assert ApiToken.objects.get().revoked_at is None
+
+
+def test_token_revoke_by_the_whole_token(http, world):
+    token = token_command("create", "ana").strip()
+
+    token_command("revoke", token)
+
+    assert_unauthorized(send(http, "GET", "/api/v1/clients", None, f"Bearer {token}"))
+
+
+def test_token_list_of_an_unknown_user_is_an_error(world):
+    with pytest.raises(CommandError):
+        token_command("list", "nobody")
+
+
+def test_token_revoke_twice_is_an_error(world):
+    token = token_command("create", "ana").strip()
+    token_command("revoke", token[:9])
+    revoked_at = ApiToken.objects.get().revoked_at
+
+    with pytest.raises(CommandError):
+        token_command("revoke", token[:9])
+
+    assert ApiToken.objects.get().revoked_at == revoked_at
+
+
+def test_hexa_token_command_in_a_real_process(tmp_path):
+    """create, list and revoke through the installed `hexa` script, on its own SQLite file."""
+    if not HEXA.exists():
+        pytest.skip(f"{HEXA} is not installed")
+    database = tmp_path / "db.sqlite3"
+    env = {
+        **os.environ,
+        "HEXA_DATABASE_URL": f"sqlite:///{database}",
+        "HEXA_DATA_DIR": str(tmp_path),
+        "HEXA_LOG_LEVEL": "ERROR",
+        "DJANGO_SUPERUSER_PASSWORD": "pw-Secret-123",
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    run_hexa(env, "migrate", "--noinput", "-v0")
+    run_hexa(env, "createsuperuser", "--noinput", "--username", "ana", "--email", "a@x.test")
+
+    token = run_hexa(env, "token", "create", "ana", "--name", "ci").stdout.strip()
+    listed = run_hexa(env, "token", "list").stdout
+    revoked = run_hexa(env, "token", "revoke", token[:9])
+
+    assert re.fullmatch(r"hexa_[A-Za-z0-9_-]{40,}", token), token
+    assert listed.split()[0] == f"{token[:9]}…"
+    assert listed.split()[1] == "ana"
+    assert listed.split()[-1] == "ci"
+    assert token not in listed
+    assert "Revoked" in revoked.stdout
+    with closing(sqlite3.connect(database)) as db:
+        rows = db.execute("SELECT * FROM api_apitoken").fetchall()
+        digest, revoked_at = db.execute("SELECT digest, revoked_at FROM api_apitoken").fetchone()
+    assert digest == hashlib.sha256(token.encode()).hexdigest()
+    assert revoked_at is not None
+    assert token not in repr(rows)
