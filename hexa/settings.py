@@ -213,11 +213,14 @@ DEFAULT_FROM_EMAIL = env_str("HEXA_DEFAULT_FROM_EMAIL", "hexa@localhost")
 # Title of the task the quick log creates when a project has no pending task.
 HEXA_FOLLOW_UP_TASK_TITLE = env_str("HEXA_FOLLOW_UP_TASK_TITLE", "")
 
+# The level is on the handler: Django's own loggers (django.request, ...) pass their records
+# up to it whatever the root logger's level says.
+LOG_LEVEL = env_str("HEXA_LOG_LEVEL", "WARNING").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("HEXA_LOG_LEVEL", "WARNING")},
+    "handlers": {"console": {"class": "logging.StreamHandler", "level": LOG_LEVEL}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
 
 # django-ninja: the API's pages are never bigger than this, whatever `limit` asks.

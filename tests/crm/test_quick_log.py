@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone, translation
 
@@ -17,7 +17,7 @@ from hexa.crm.errors import (
     InvalidInput,
     NotFound,
 )
-from hexa.crm.models import Client, Dedication, IdempotencyKey, Project, Task
+from hexa.crm.models import Client, Dedication, Employee, IdempotencyKey, Project, Task
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -478,14 +478,16 @@ def test_client_codes_are_looked_up_case_insensitively(client_acme):
     assert services.client_by_code(" acme ") == client_acme
 
 
-def test_a_failure_after_writing_rolls_everything_back(client_acme, employee, monkeypatch):
-    def broken(**kwargs):
-        raise RuntimeError("disk full")
+@pytest.mark.django_db(transaction=True)
+def test_a_failure_after_writing_rolls_everything_back():
+    """The employee's row disappears meanwhile: the database refuses the dedication after the
+    project and task were written, and the quick log leaves nothing behind."""
+    client = factories.client("ACME")
+    gone = factories.employee("GONE")
+    Employee.objects.filter(pk=gone.pk).delete()
 
-    monkeypatch.setattr(Dedication.objects, "create", broken)
-
-    with pytest.raises(RuntimeError):
-        log(client_acme, employee)
+    with pytest.raises(IntegrityError):
+        log(client, gone)
 
     assert written() == (0, 0, 0)
 

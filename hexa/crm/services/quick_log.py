@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -34,6 +35,7 @@ from hexa.crm.models import (
     Task,
 )
 from hexa.crm.services.validation import UNCHANGED, NextFollowUp, validate_dedication
+from hexa.lib.prepared import PreparedInsert, PreparedSelect, PreparedUpdate
 
 
 @dataclass(frozen=True)
@@ -159,7 +161,11 @@ def quick_log(
     InvalidInput, NotFound, ClientArchived, AmbiguousProject or IdempotencyConflict, and then
     nothing has been written.
     """
-    fingerprint = _fingerprint(client, employee, text, date, next_follow_up, minutes, project)
+    fingerprint = (
+        _fingerprint(client, employee, text, date, next_follow_up, minutes, project)
+        if idempotency_key
+        else ""
+    )
     text = text.strip() if isinstance(text, str) else ""
     date = date or timezone.localdate()
     validate_dedication(
@@ -171,9 +177,11 @@ def quick_log(
     with transaction.atomic():
         # Lock before checking: concurrent quick logs on this client wait here, then see
         # the project and task the first one created.
-        locked = Client.objects.select_for_update().filter(pk=client.pk).first()
-        if locked is None:
+        row = next(iter(_lock_client(client=client.pk)), None)
+        if row is None:
             raise NotFound(_("There is no client with code %(code)s.") % {"code": client.code})
+        locked = client
+        locked.active, locked.code, locked.name = row  # as they are now, not as passed in
         if not locked.active:
             raise ClientArchived(
                 _("Client %(code)s is archived: restore it to record dedications.")
@@ -189,16 +197,17 @@ def quick_log(
         task = None if project_created else _latest_pending_task(chosen)
         task_created = task is None
         if task is None:
-            task = Task.objects.create(
+            task = Task(
                 project=chosen,
                 title=follow_up_task_title(),
                 next_follow_up=None if next_follow_up is UNCHANGED else next_follow_up,
             )
+            _insert_task(task)
         elif next_follow_up is not UNCHANGED and task.next_follow_up != next_follow_up:
             task.next_follow_up = next_follow_up
-            task.save(update_fields=["next_follow_up"])
+            _set_next_follow_up(task.pk, next_follow_up)
 
-        dedication = Dedication.objects.create(
+        dedication = Dedication(
             client=locked,
             project=chosen,
             task=task,
@@ -209,15 +218,18 @@ def quick_log(
             recorded_by=recorded_by,
             via=via,
         )
+        _insert_dedication(dedication)
         if idempotency_key:
             try:
-                IdempotencyKey.objects.create(
-                    scope=scope,
-                    key=idempotency_key,
-                    fingerprint=fingerprint,
-                    dedication=dedication,
-                    project_created=project_created,
-                    task_created=task_created,
+                _insert_key(
+                    IdempotencyKey(
+                        scope=scope,
+                        key=idempotency_key,
+                        fingerprint=fingerprint,
+                        dedication=dedication,
+                        project_created=project_created,
+                        task_created=task_created,
+                    )
                 )
             except IntegrityError:
                 # The same key, at the same moment, on another client: a different request.
@@ -233,10 +245,45 @@ def quick_log(
     )
 
 
+# The quick log's statements, compiled to SQL once (hexa.lib.prepared): Django's compiling
+# of them cost several times more than the database's running them.
+_lock_client = PreparedSelect(
+    lambda client: (
+        Client.objects.select_for_update().filter(pk=client).values_list("active", "code", "name")
+    ),
+    client=int,
+)
+_active_projects_of = PreparedSelect(
+    lambda client: Project.objects.filter(client_id=client, status=Project.Status.ACTIVE).order_by(
+        "code"
+    ),
+    client=int,
+)
+_latest_pending_task_of = PreparedSelect(
+    lambda project: Task.objects.filter(
+        project_id=project, status=Task.Status.PENDING, kind=Task.Kind.TASK
+    ).order_by("-created_at", "-id")[:1],
+    project=int,
+)
+# `base` and the codes between "base-" and "base." ('.' sorts right after '-'): a range on
+# the unique index, where LIKE 'base%' would scan it on SQLite.
+_codes_like = PreparedSelect(
+    lambda base, low, high: Project.objects.filter(
+        Q(code=base) | Q(code__gt=low, code__lt=high)
+    ).values_list("code"),
+    base=str,
+    low=str,
+    high=str,
+)
+_set_next_follow_up = PreparedUpdate(Task, "next_follow_up", sample=dt.date(1, 2, 3))
+_insert_project = PreparedInsert(Project)
+_insert_task = PreparedInsert(Task)
+_insert_dedication = PreparedInsert(Dedication)
+_insert_key = PreparedInsert(IdempotencyKey)
+
+
 def _active_projects(client: Client) -> list[Project]:
-    return list(
-        Project.objects.filter(client=client, status=Project.Status.ACTIVE).order_by("code")
-    )
+    return _active_projects_of(client=client.pk)
 
 
 def _choose_project(
@@ -268,18 +315,12 @@ def _choose_project(
 
 def _latest_pending_task(project: Project) -> Task | None:
     """The most recently created pending task of kind `task` (incidents are never used)."""
-    return (
-        Task.objects.filter(project=project, status=Task.Status.PENDING, kind=Task.Kind.TASK)
-        .order_by("-created_at", "-id")
-        .first()
-    )
+    return next(iter(_latest_pending_task_of(project=project.pk)), None)
 
 
 def _free_project_code(base: str) -> str:
     """`base`, or the first of base-2, base-3, ... that no project (of any client) has."""
-    taken = set(
-        Project.objects.filter(code__startswith=base).order_by().values_list("code", flat=True)
-    )
+    taken = {code for (code,) in _codes_like(base=base, low=f"{base}-", high=f"{base}.")}
     if base not in taken:
         return base
     suffix = 2
@@ -295,14 +336,16 @@ def _create_project(client: Client) -> Project:
     for _attempt in range(5):
         code = _free_project_code(client.code)
         try:
+            project = Project(
+                code=code,
+                name=client.name,
+                client=client,
+                kind=Project.Kind.COMMERCIAL,
+                status=Project.Status.ACTIVE,
+            )
             with transaction.atomic():
-                return Project.objects.create(
-                    code=code,
-                    name=client.name,
-                    client=client,
-                    kind=Project.Kind.COMMERCIAL,
-                    status=Project.Status.ACTIVE,
-                )
+                _insert_project(project)
+            return project
         except IntegrityError:
             continue
     raise IntegrityError(f"No free project code for client {client.code} after 5 attempts")
