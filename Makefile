@@ -37,7 +37,7 @@ $(VENDOR)/.copied: package.json package-lock.json
 install: $(VENV)/.synced $(VENDOR)/.copied
 
 run: install
-	$(HEXA) migrate --noinput
+	$(HEXA) migrate --noinput -v0
 	$(HEXA) demo --quiet-if-loaded
 	@echo "Sign in as demo / demo.  API token: $(HEXA) token create demo"
 	$(HEXA) serve
