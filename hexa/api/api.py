@@ -26,6 +26,7 @@ from hexa.crm.errors import (
     AmbiguousProject,
     Conflict,
     DomainError,
+    Forbidden,
     InvalidInput,
     NotFound,
 )
@@ -82,6 +83,7 @@ def error_response(status: int, code: str, message: str, **extra: Any) -> JsonRe
 _STATUS = {
     InvalidInput: 422,
     NotFound: 404,
+    Forbidden: 403,
     Conflict: 409,
 }
 

@@ -59,7 +59,7 @@ def _employee(request: HttpRequest, code: str | None) -> Employee | None:
 
 @router.post("/employees", response={201: EmployeeOut, **ERRORS}, tags=["employees"])
 def create_employee(request: HttpRequest, payload: EmployeeIn) -> Status[Employee]:
-    return Status(201, services.create_employee(**payload.dict()))
+    return Status(201, services.create_employee(**payload.dict(), by=request.auth))
 
 
 @router.get("/employees", response={200: list[EmployeeOut], **ERRORS}, tags=["employees"])
@@ -79,7 +79,7 @@ def update_employee(request: HttpRequest, code: str, payload: EmployeePatch) -> 
     changes = payload.dict(exclude_unset=True)
     if "user" in changes:
         changes["user"] = services.user_by_username(changes["user"]) if changes["user"] else None
-    return services.update_employee(employee, **changes)
+    return services.update_employee(employee, by=request.auth, **changes)
 
 
 # --- Clients ----------------------------------------------------------------------------------

@@ -149,6 +149,10 @@ class ProjectPatch(Input):
     name: Name | None = None
     kind: ProjectKind | None = None
     status: ProjectStatus | None = Field(None, description="closed closes it, active reopens it")
+    confirm: bool = Field(
+        False,
+        description="close it even with pending tasks (otherwise 409 pending_tasks)",
+    )
 
 
 class ProjectOut(Schema):

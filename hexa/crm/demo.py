@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from hexa.crm import services
 from hexa.crm.models import Client, Dedication, Employee, Project, Task
+from hexa.crm.services import SYSTEM
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo"  # noqa: S105 - printed by `make run`; demo databases only
@@ -91,10 +92,10 @@ def load_demo(*, today: dt.date | None = None, seed: int = 9606) -> DemoSummary:
 
     user = _demo_user()
     employees = {
-        code: services.create_employee(code=code, name=name, email=email)
+        code: services.create_employee(code=code, name=name, email=email, by=SYSTEM)
         for code, name, email in EMPLOYEES
     }
-    services.update_employee(employees["LAURA"], user=user)
+    services.update_employee(employees["LAURA"], user=user, by=SYSTEM)
     clients = {
         code: services.create_client(code=code, name=name, tax_id=tax_id, email=email, phone=phone)
         for code, name, tax_id, email, phone in CLIENTS
@@ -163,7 +164,7 @@ def load_demo(*, today: dt.date | None = None, seed: int = 9606) -> DemoSummary:
 
     _history(clients, employees, rng, today, user)
     services.update_client(clients["INFORMAT"], active=False)
-    services.update_employee(employees["PABLO"], active=False)
+    services.update_employee(employees["PABLO"], active=False, by=SYSTEM)
     return DemoSummary(
         clients=Client.objects.count(),
         projects=Project.objects.count(),

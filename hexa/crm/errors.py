@@ -62,3 +62,9 @@ class AmbiguousProject(Conflict):
 
 class IdempotencyConflict(Conflict):
     code = "idempotency_conflict"
+
+
+class Forbidden(DomainError):
+    """The user may not do this (someone else's dedication, managing employees, ...)."""
+
+    code = "forbidden"

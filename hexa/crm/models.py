@@ -138,9 +138,27 @@ class TaskStatus(models.TextChoices):
     DONE = "done", _("done")
 
 
+class Priority(models.TextChoices):
+    LOW = "low", _("low")
+    NORMAL = "normal", _("normal")
+    HIGH = "high", _("high")
+    URGENT = "urgent", _("urgent")
+
+
+class Channel(models.TextChoices):
+    """How a client reported an incident."""
+
+    PHONE = "phone", _("phone")
+    EMAIL = "email", _("email")
+    VISIT = "visit", _("visit")
+    WEB = "web", _("web")
+
+
 class Task(models.Model):
     Kind = TaskKind
     Status = TaskStatus
+    Priority = Priority
+    Channel = Channel
 
     project = models.ForeignKey(
         Project, verbose_name=_("project"), on_delete=models.PROTECT, related_name="tasks"
@@ -151,9 +169,27 @@ class Task(models.Model):
         _("status"), max_length=8, choices=Status.choices, default=Status.PENDING
     )
     next_follow_up = models.DateField(_("next follow-up"), null=True, blank=True)
+    assigned_to = models.ForeignKey(
+        Employee,
+        verbose_name=_("assigned to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tasks",
+    )
+    # Incidents: how urgent, who at the client reported it and how, and what it is about.
+    priority = models.CharField(
+        _("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL
+    )
+    reported_by = models.CharField(_("reported by"), max_length=200, blank=True)
+    reported_via = models.CharField(
+        _("reported through"), max_length=8, choices=Channel.choices, blank=True
+    )
+    description = models.TextField(_("description"), blank=True)
     # Set explicitly (not auto_now_add): "most recent task" is decided by it, and imports and
     # tests need to state it.
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("task")
@@ -163,6 +199,11 @@ class Task(models.Model):
             models.CheckConstraint(condition=~Q(title=""), name="crm_task_title_not_empty"),
             _in_choices("kind", TaskKind, "crm_task_kind_valid"),
             _in_choices("status", TaskStatus, "crm_task_status_valid"),
+            _in_choices("priority", Priority, "crm_task_priority_valid"),
+            models.CheckConstraint(
+                condition=Q(reported_via="") | Q(reported_via__in=Channel.values),
+                name="crm_task_reported_via_valid",
+            ),
         ]
         indexes = [
             # The quick log's "most recent pending task of this project".
@@ -225,6 +266,15 @@ class Dedication(models.Model):
     )
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
     via = models.CharField(_("recorded through"), max_length=8, choices=Via.choices)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("changed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("dedication")
@@ -275,3 +325,67 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key}"
+
+
+class ChangeAction(models.TextChoices):
+    CHANGED = "changed", _("changed")
+    DELETED = "deleted", _("deleted")
+
+
+class DedicationChange(models.Model):
+    """Who changed or deleted a dedication, when, and what it said before: the trail stays
+    when the dedication itself is gone."""
+
+    Action = ChangeAction
+
+    dedication = models.ForeignKey(
+        Dedication, null=True, blank=True, on_delete=models.SET_NULL, related_name="changes"
+    )
+    dedication_number = models.BigIntegerField(_("dedication"))
+    action = models.CharField(_("action"), max_length=8, choices=Action.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("when"), default=timezone.now)
+    before = models.JSONField(_("before"))
+    after = models.JSONField(_("after"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("change of a dedication")
+        verbose_name_plural = _("changes of dedications")
+        ordering = ["-changed_at", "-id"]
+        constraints = [_in_choices("action", ChangeAction, "crm_dedication_change_action_valid")]
+
+    def __str__(self) -> str:
+        return f"{self.dedication_number} {self.action} {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+class CalendarFeed(models.Model):
+    """A user's secret iCalendar address. Only a digest of the secret is kept; a new secret
+    replaces the old one, which stops working."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"calendar of {self.user}"
+
+
+class Reminder(models.Model):
+    """`hexa remind` emailed `employee` their follow-ups on `date`: at most once a day."""
+
+    employee = models.ForeignKey(Employee, on_delete=models.CASCADE, related_name="reminders")
+    date = models.DateField()
+    follow_ups = models.PositiveIntegerField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["employee", "date"], name="crm_reminder_once_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employee} {self.date}"

@@ -7,6 +7,7 @@ import pytest
 from django.test import Client as HttpClient
 
 from hexa.api.models import ApiToken
+from hexa.crm.services.permissions import managers_group
 from tests import factories
 
 
@@ -43,7 +44,9 @@ class Api:
 
 @pytest.fixture
 def api_user(db):
+    """Ana, a manager (who may also manage employees)."""
     user = factories.user("ana")
+    user.groups.add(managers_group())
     factories.employee("ANA", name="Ana García", user=user)
     return user
 

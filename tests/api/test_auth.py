@@ -21,6 +21,7 @@ from django.utils import timezone
 from hexa.api.api import api as ninja_api
 from hexa.api.models import ApiToken
 from hexa.crm.models import Client, Dedication, Employee, IdempotencyKey, Project, Task
+from hexa.crm.services.permissions import managers_group
 from tests import factories
 from tests.conftest import HEXA, run_hexa
 
@@ -93,8 +94,10 @@ def http(_handler) -> HttpClient:
 
 @pytest.fixture
 def world(db):
-    """What the valid requests below refer to; the token user is `ana`, employee ANA."""
+    """What the valid requests below refer to; the token user is `ana`, employee ANA, a
+    manager (so that every endpoint, employees' included, accepts her)."""
     user = factories.user("ana")
+    user.groups.add(managers_group())
     factories.employee("ANA", name="Ana", user=user)
     acme = factories.client("ACME")
     web = factories.project(acme, "WEB")

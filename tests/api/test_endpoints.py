@@ -496,7 +496,7 @@ def test_get_project_by_code_in_any_case(api, world):
 
 
 def test_patch_project_closes_it_and_then_it_takes_no_new_work(api, world):
-    response = api.patch("/projects/web", {"status": "closed"})
+    response = api.patch("/projects/web", {"status": "closed", "confirm": True})
 
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "closed"
@@ -535,7 +535,7 @@ def test_patch_project_name_and_kind(api, world):
 
 
 def test_patch_project_of_an_archived_client_may_close_it(api, world):
-    response = api.patch("/projects/LEGACY", {"status": "closed"})
+    response = api.patch("/projects/LEGACY", {"status": "closed", "confirm": True})
 
     assert response.json()["status"] == "closed"
     world.legacy.refresh_from_db()

@@ -12,10 +12,17 @@ from hexa.crm.services.common import (
     task_by_id,
     user_by_username,
 )
+from hexa.crm.services.dedications import (
+    change_dedication,
+    delete_dedication,
+    record_dedication,
+)
+from hexa.crm.services.permissions import SYSTEM, can_change_dedication, is_manager
 from hexa.crm.services.quick_log import (
     QuickLogPlan,
     QuickLogResult,
     follow_up_task_title,
+    latest_pending_task,
     plan_quick_log,
     quick_log,
 )
@@ -23,11 +30,17 @@ from hexa.crm.services.records import (
     create_client,
     create_employee,
     create_project,
-    create_task,
-    record_dedication,
     update_client,
     update_employee,
     update_project,
+)
+from hexa.crm.services.tasks import (
+    assign_task,
+    complete_task,
+    create_client_task,
+    create_task,
+    reopen_task,
+    reschedule_task,
     update_task,
 )
 from hexa.crm.services.validation import (
@@ -38,23 +51,34 @@ from hexa.crm.services.validation import (
 )
 
 __all__ = [
+    "SYSTEM",
     "UNCHANGED",
     "NextFollowUp",
     "QuickLogPlan",
     "QuickLogResult",
+    "assign_task",
+    "can_change_dedication",
+    "change_dedication",
     "client_by_code",
+    "complete_task",
     "create_client",
+    "create_client_task",
     "create_employee",
     "create_project",
     "create_task",
+    "delete_dedication",
     "employee_by_code",
     "follow_up_task_title",
+    "is_manager",
+    "latest_pending_task",
     "minutes_from",
     "normalize_code",
     "plan_quick_log",
     "project_by_code",
     "quick_log",
     "record_dedication",
+    "reopen_task",
+    "reschedule_task",
     "task_by_id",
     "update_client",
     "update_employee",

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
-from hexa.crm.errors import InvalidInput, NotFound
+from hexa.crm.errors import ClientArchived, Conflict, InvalidInput, NotFound
 from hexa.crm.models import Client, Employee, Project, Task
 
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9._-]*$")
@@ -112,3 +112,18 @@ def task_by_id(task_id: int, *, field: str | None = "task") -> Task:
     if task is None:
         raise _missing(_("There is no task %(id)s.") % {"id": task_id}, field)
     return task
+
+
+def require_open(project: Project) -> None:
+    """New work (tasks, dedications, reopened tasks) needs an active project of an active
+    client."""
+    if not project.client.active:
+        raise ClientArchived(
+            _("Client %(code)s is archived: restore it to add work.")
+            % {"code": project.client.code}
+        )
+    if not project.is_active:
+        raise Conflict(
+            _("Project %(code)s is closed: reopen it to add work.") % {"code": project.code},
+            code="project_closed",
+        )

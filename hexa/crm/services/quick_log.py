@@ -177,23 +177,11 @@ def quick_log(
     with transaction.atomic():
         # Lock before checking: concurrent quick logs on this client wait here, then see
         # the project and task the first one created.
-        row = next(iter(_lock_client(client=client.pk)), None)
-        if row is None:
-            raise NotFound(_("There is no client with code %(code)s.") % {"code": client.code})
-        locked = client
-        locked.active, locked.code, locked.name = row  # as they are now, not as passed in
-        if not locked.active:
-            raise ClientArchived(
-                _("Client %(code)s is archived: restore it to record dedications.")
-                % {"code": locked.code}
-            )
+        locked = lock_client(client)
         if idempotency_key and (replay := _replay(scope, idempotency_key, fingerprint)):
             return replay
 
-        chosen = _choose_project(locked, _active_projects(locked), project)
-        project_created = chosen is None
-        if chosen is None:
-            chosen = _create_project(locked)
+        chosen, project_created = client_project(locked, project)
         task = None if project_created else _latest_pending_task(chosen)
         task_created = task is None
         if task is None:
@@ -243,6 +231,37 @@ def quick_log(
         task=task,
         task_created=task_created,
     )
+
+
+def lock_client(client: Client) -> Client:
+    """Lock the client's row for this transaction (other writers for it wait) and return the
+    client as it is now. NotFound if it is gone, ClientArchived if it is archived."""
+    row = next(iter(_lock_client(client=client.pk)), None)
+    if row is None:
+        raise NotFound(_("There is no client with code %(code)s.") % {"code": client.code})
+    client.active, client.code, client.name = row  # as they are now, not as passed in
+    if not client.active:
+        raise ClientArchived(
+            _("Client %(code)s is archived: restore it to record dedications.")
+            % {"code": client.code}
+        )
+    return client
+
+
+def client_project(client: Client, requested: Project | None = None) -> tuple[Project, bool]:
+    """The project rule (DESIGN.md, quick log step 1) for a client locked by lock_client():
+    the project to use, and whether it was just created. AmbiguousProject when the user must
+    choose; InvalidInput on `project` when `requested` is not an active project of the client.
+    """
+    chosen = _choose_project(client, _active_projects(client), requested)
+    if chosen is None:
+        return _create_project(client), True
+    return chosen, False
+
+
+def latest_pending_task(project: Project) -> Task | None:
+    """The task a quick log on `project` would use (None: it would create one)."""
+    return _latest_pending_task(project)
 
 
 # The quick log's statements, compiled to SQL once (hexa.lib.prepared): Django's compiling

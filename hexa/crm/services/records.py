@@ -1,37 +1,27 @@
-"""Creating and changing clients, employees, projects, tasks and dedications.
+"""Creating and changing clients, employees and projects.
 
 Each function validates its input, applies Hexa's rules (codes are canonical and unique, an
-archived client takes no new work, a closed project takes no new tasks or dedications, a task
-belongs to the dedication's project) and writes in one transaction.
+archived client takes no new work, only managers manage employees, closing a project with
+pending work is confirmed) and writes.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, models, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from hexa.crm.errors import ClientArchived, Conflict, InvalidInput
-from hexa.crm.models import (
-    CLIENT_CODE_MAX,
-    PROJECT_CODE_MAX,
-    Client,
-    Dedication,
-    Employee,
-    Project,
-    Task,
-)
+from hexa.crm.models import CLIENT_CODE_MAX, PROJECT_CODE_MAX, Client, Employee, Project, Task
 from hexa.crm.services.common import check_code, full_clean
-from hexa.crm.services.validation import validate_dedication
+from hexa.crm.services.permissions import Actor, require_manager
 
 CLIENT_FIELDS = ("name", "tax_id", "email", "phone", "notes", "active")
 EMPLOYEE_FIELDS = ("name", "email", "active", "user")
 PROJECT_FIELDS = ("name", "kind", "status")
-TASK_FIELDS = ("title", "kind", "status", "next_follow_up")
 
 
 def normalize_tax_id(value: str) -> str:
@@ -122,8 +112,14 @@ def update_client(client: Client, **changes: Any) -> Client:
 
 
 def create_employee(
-    *, code: str, name: str, email: str = "", user: AbstractBaseUser | None = None
+    *,
+    code: str,
+    name: str,
+    email: str = "",
+    user: AbstractBaseUser | None = None,
+    by: Actor,
 ) -> Employee:
+    require_manager(by)
     employee = Employee(
         code=check_code(code, max_length=CLIENT_CODE_MAX),
         name=name.strip(),
@@ -137,8 +133,9 @@ def create_employee(
     return employee
 
 
-def update_employee(employee: Employee, **changes: Any) -> Employee:
+def update_employee(employee: Employee, *, by: Actor, **changes: Any) -> Employee:
     """Change name, email, `active` (False deactivates) or the linked login `user`."""
+    require_manager(by)
     if "email" in changes and changes["email"] is None:
         changes["email"] = ""
     for name in ("name", "email"):
@@ -188,10 +185,15 @@ def create_project(
     return project
 
 
-def update_project(project: Project, **changes: Any) -> Project:
-    """Change name, kind or status (`closed` closes it, `active` reopens it)."""
+def update_project(project: Project, *, confirm: bool = False, **changes: Any) -> Project:
+    """Change name, kind or status (`closed` closes it, `active` reopens it).
+
+    Closing a project that has pending tasks raises Conflict `pending_tasks` (with `pending`,
+    their number) unless `confirm`: its tasks then leave the agenda and the quick log.
+    """
     if isinstance(changes.get("name"), str):
         changes["name"] = changes["name"].strip()
+    closing = changes.get("status") == Project.Status.CLOSED and project.is_active
     changed = _apply(project, changes, PROJECT_FIELDS)
     full_clean(project)
     if "status" in changed and project.is_active and not project.client.active:
@@ -199,96 +201,21 @@ def update_project(project: Project, **changes: Any) -> Project:
             _("Client %(code)s is archived: restore it to reopen its projects.")
             % {"code": project.client.code}
         )
+    if closing and not confirm:
+        pending = project.tasks.filter(status=Task.Status.PENDING).count()
+        if pending:
+            raise Conflict(
+                ngettext(
+                    "Project %(code)s has %(count)d pending task: closing it takes it off the "
+                    "agenda. Confirm to close it.",
+                    "Project %(code)s has %(count)d pending tasks: closing it takes them off the "
+                    "agenda. Confirm to close it.",
+                    pending,
+                )
+                % {"code": project.code, "count": pending},
+                code="pending_tasks",
+                pending=pending,
+            )
     if changed:
         project.save(update_fields=changed)
     return project
-
-
-# --- Tasks --------------------------------------------------------------------------------------
-
-
-def _require_open(project: Project) -> None:
-    if not project.client.active:
-        raise ClientArchived(
-            _("Client %(code)s is archived: restore it to add work.")
-            % {"code": project.client.code}
-        )
-    if not project.is_active:
-        raise Conflict(
-            _("Project %(code)s is closed: reopen it to add work.") % {"code": project.code},
-            code="project_closed",
-        )
-
-
-def create_task(
-    *,
-    project: Project,
-    title: str,
-    kind: str = Task.Kind.TASK,
-    status: str = Task.Status.PENDING,
-    next_follow_up: dt.date | None = None,
-) -> Task:
-    _require_open(project)
-    task = Task(
-        project=project,
-        title=title.strip(),
-        kind=kind,
-        status=status,
-        next_follow_up=next_follow_up,
-    )
-    full_clean(task)
-    task.save(force_insert=True)
-    return task
-
-
-def update_task(task: Task, **changes: Any) -> Task:
-    """Change title, kind, status or next follow-up. A task of a closed project or an
-    archived client cannot be reopened: reopen the project (or restore the client) first."""
-    if isinstance(changes.get("title"), str):
-        changes["title"] = changes["title"].strip()
-    reopening = changes.get("status") == Task.Status.PENDING and task.status != Task.Status.PENDING
-    changed = _apply(task, changes, TASK_FIELDS)
-    full_clean(task)
-    if reopening:
-        _require_open(task.project)
-    if changed:
-        task.save(update_fields=changed)
-    return task
-
-
-# --- Dedications --------------------------------------------------------------------------------
-
-
-def record_dedication(
-    *,
-    project: Project,
-    task: Task | None = None,
-    employee: Employee | None,
-    text: str,
-    date: dt.date | None = None,
-    minutes: int | None = None,
-    recorded_by: AbstractBaseUser | None,
-    via: Dedication.Via,
-) -> Dedication:
-    """Record a dedication on an existing project, and optionally one of its tasks."""
-    text = text.strip()
-    date = date or timezone.localdate()
-    validate_dedication(employee=employee, text=text, date=date, minutes=minutes)
-    if task is not None and task.project_id != project.pk:
-        raise InvalidInput.on(
-            "task",
-            _("Task %(task)s belongs to project %(other)s, not %(project)s.")
-            % {"task": task.pk, "other": task.project.code, "project": project.code},
-        )
-    _require_open(project)
-    return Dedication.objects.create(
-        client=project.client,
-        project=project,
-        task=task,
-        employee=employee,
-        date=date,
-        text=text,
-        minutes=minutes,
-        recorded_by=recorded_by,
-        via=via,
-    )

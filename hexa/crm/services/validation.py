@@ -32,6 +32,7 @@ def validate_dedication(
     date: dt.date,
     minutes: int | None,
     next_follow_up: NextFollowUp = UNCHANGED,
+    allow_inactive_employee: bool = False,
 ) -> None:
     """Raise InvalidInput with every field at fault at once, so a form shows them together.
 
@@ -49,7 +50,7 @@ def validate_dedication(
         ]
     if employee is None:
         errors["employee"] = [_("Choose who did it.")]
-    elif not employee.active:
+    elif not employee.active and not allow_inactive_employee:
         errors["employee"] = [_("Employee %(code)s is no longer active.") % {"code": employee.code}]
     if date > timezone.localdate():
         errors["date"] = [_("The date cannot be in the future.")]

@@ -1,0 +1,129 @@
+"""Dedications on existing work (a project, or one of its tasks or incidents), and changing
+or deleting them, with who did it and when kept in DedicationChange."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hexa.crm.errors import InvalidInput
+from hexa.crm.models import Dedication, DedicationChange, Employee, Project, Task
+from hexa.crm.services.common import require_open
+from hexa.crm.services.permissions import Actor, require_dedication_change
+from hexa.crm.services.validation import validate_dedication
+
+DEDICATION_FIELDS = ("employee", "date", "text", "minutes", "task")
+
+
+def _check_task(project: Project, task: Task | None) -> None:
+    if task is not None and task.project_id != project.pk:
+        raise InvalidInput.on(
+            "task",
+            _("Task %(task)s belongs to project %(other)s, not %(project)s.")
+            % {"task": task.pk, "other": task.project.code, "project": project.code},
+        )
+
+
+def record_dedication(
+    *,
+    project: Project,
+    task: Task | None = None,
+    employee: Employee | None,
+    text: str,
+    date: dt.date | None = None,
+    minutes: int | None = None,
+    recorded_by: AbstractBaseUser | None,
+    via: Dedication.Via,
+) -> Dedication:
+    """Record a dedication on an existing project, and optionally one of its tasks or
+    incidents. Recording one for another employee is allowed: `recorded_by` shows who did."""
+    text = text.strip()
+    date = date or timezone.localdate()
+    validate_dedication(employee=employee, text=text, date=date, minutes=minutes)
+    _check_task(project, task)
+    require_open(project)
+    return Dedication.objects.create(
+        client=project.client,
+        project=project,
+        task=task,
+        employee=employee,
+        date=date,
+        text=text,
+        minutes=minutes,
+        recorded_by=recorded_by,
+        via=via,
+    )
+
+
+def snapshot(dedication: Dedication) -> dict[str, Any]:
+    """What a dedication says, in words that outlive it (codes, not ids)."""
+    return {
+        "client": dedication.client.code,
+        "project": dedication.project.code,
+        "task": dedication.task_id,
+        "employee": dedication.employee.code,
+        "date": dedication.date.isoformat(),
+        "text": dedication.text,
+        "minutes": dedication.minutes,
+        "recorded_by": (dedication.recorded_by.get_username() if dedication.recorded_by else None),
+    }
+
+
+def change_dedication(dedication: Dedication, *, by: Actor, **changes: Any) -> Dedication:
+    """Change the employee, date, text, minutes or task (of the same project) of a
+    dedication. Managers may change any; others only those they recorded or that are theirs.
+    """
+    require_dedication_change(by, dedication)
+    unknown = set(changes) - set(DEDICATION_FIELDS)
+    if unknown:
+        raise InvalidInput({name: [_("This field cannot be changed.")] for name in sorted(unknown)})
+    if isinstance(changes.get("text"), str):
+        changes["text"] = changes["text"].strip()
+    before = snapshot(dedication)
+    changed = [name for name, value in changes.items() if getattr(dedication, name) != value]
+    for name in changed:
+        setattr(dedication, name, changes[name])
+    if not changed:
+        return dedication
+    validate_dedication(
+        employee=dedication.employee,
+        text=dedication.text,
+        date=dedication.date,
+        minutes=dedication.minutes,
+        # Keeping the employee it had is fine even if they have left since.
+        allow_inactive_employee="employee" not in changed,
+    )
+    _check_task(dedication.project, dedication.task)
+    dedication.updated_by = by if isinstance(by, AbstractBaseUser) else None
+    dedication.updated_at = timezone.now()
+    with transaction.atomic():
+        dedication.save(update_fields=[*changed, "updated_by", "updated_at"])
+        DedicationChange.objects.create(
+            dedication=dedication,
+            dedication_number=dedication.pk,
+            action=DedicationChange.Action.CHANGED,
+            changed_by=dedication.updated_by,
+            before=before,
+            after=snapshot(dedication),
+        )
+    return dedication
+
+
+def delete_dedication(dedication: Dedication, *, by: Actor) -> None:
+    """Delete a dedication (same permission as changing it); its last state is kept."""
+    require_dedication_change(by, dedication)
+    with transaction.atomic():
+        DedicationChange.objects.create(
+            dedication=None,
+            dedication_number=dedication.pk,
+            action=DedicationChange.Action.DELETED,
+            changed_by=by if isinstance(by, AbstractBaseUser) else None,
+            before=snapshot(dedication),
+        )
+        DedicationChange.objects.filter(dedication=dedication).update(dedication=None)
+        dedication.delete()

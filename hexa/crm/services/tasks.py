@@ -1,0 +1,151 @@
+"""Tasks and incidents: create (for a project, or for a client by the quick log's project
+rule), edit, complete, reopen, assign, reschedule."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hexa.crm.errors import InvalidInput
+from hexa.crm.models import Client, Employee, Project, Task
+from hexa.crm.services.common import full_clean, require_open
+from hexa.crm.services.quick_log import client_project, lock_client
+
+TASK_FIELDS = (
+    "title",
+    "kind",
+    "status",
+    "next_follow_up",
+    "assigned_to",
+    "priority",
+    "reported_by",
+    "reported_via",
+    "description",
+)
+
+
+def _check_assignee(employee: Employee | None) -> None:
+    if employee is not None and not employee.active:
+        raise InvalidInput.on(
+            "assigned_to", _("Employee %(code)s is no longer active.") % {"code": employee.code}
+        )
+
+
+def _strip(fields: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.strip() if isinstance(v, str) else v for k, v in fields.items()}
+
+
+def create_task(
+    *,
+    project: Project,
+    title: str,
+    kind: str = Task.Kind.TASK,
+    status: str = Task.Status.PENDING,
+    next_follow_up: dt.date | None = None,
+    assigned_to: Employee | None = None,
+    priority: str = Task.Priority.NORMAL,
+    reported_by: str = "",
+    reported_via: str = "",
+    description: str = "",
+) -> Task:
+    """A task or incident on an active project of an active client."""
+    require_open(project)
+    _check_assignee(assigned_to)
+    task = Task(
+        project=project,
+        **_strip(
+            {
+                "title": title,
+                "kind": kind,
+                "status": status,
+                "next_follow_up": next_follow_up,
+                "assigned_to": assigned_to,
+                "priority": priority,
+                "reported_by": reported_by,
+                "reported_via": reported_via,
+                "description": description,
+            }
+        ),
+    )
+    if status == Task.Status.DONE:
+        task.completed_at = timezone.now()
+    full_clean(task)
+    task.save(force_insert=True)
+    return task
+
+
+def create_client_task(
+    *, client: Client, project: Project | None = None, **fields: Any
+) -> tuple[Task, bool]:
+    """A task or incident for a client, on the project the quick log would use (created if
+    the client has none), or on `project`, one of its active projects. Returns the task and
+    whether its project was created. AmbiguousProject when the client has several active
+    projects and none has its code."""
+    with transaction.atomic():
+        locked = lock_client(client)
+        chosen, created = client_project(locked, project)
+        return create_task(project=chosen, **fields), created
+
+
+def update_task(task: Task, **changes: Any) -> Task:
+    """Change any of TASK_FIELDS. Marking it done records when; reopening a task of a closed
+    project or an archived client is refused: reopen the project (or restore the client)."""
+    changes = _strip(changes)
+    unknown = set(changes) - set(TASK_FIELDS)
+    if unknown:
+        raise InvalidInput({name: [_("This field cannot be changed.")] for name in sorted(unknown)})
+    reopening = changes.get("status") == Task.Status.PENDING and task.status != Task.Status.PENDING
+    completing = changes.get("status") == Task.Status.DONE and task.status != Task.Status.DONE
+    if "assigned_to" in changes and changes["assigned_to"] != task.assigned_to:
+        _check_assignee(changes["assigned_to"])
+    changed = []
+    for name, value in changes.items():
+        if getattr(task, name) != value:
+            setattr(task, name, value)
+            changed.append(name)
+    full_clean(task)
+    if reopening:
+        require_open(task.project)
+        task.completed_at = None
+        changed.append("completed_at")
+    if completing:
+        task.completed_at = timezone.now()
+        changed.append("completed_at")
+    if changed:
+        task.save(update_fields=changed)
+    return task
+
+
+def complete_task(task: Task) -> Task:
+    return update_task(task, status=Task.Status.DONE)
+
+
+def reopen_task(task: Task) -> Task:
+    return update_task(task, status=Task.Status.PENDING)
+
+
+def assign_task(task: Task, employee: Employee | None) -> Task:
+    return update_task(task, assigned_to=employee)
+
+
+def reschedule_task(
+    task: Task,
+    *,
+    days: int | None = None,
+    to: dt.date | None = None,
+    today: dt.date | None = None,
+) -> Task:
+    """Move the next follow-up `to` a date, or `days` later. Days count from the current
+    follow-up, or from today when that is already past (an overdue follow-up put off "one
+    day" is due tomorrow, not yesterday)."""
+    if (days is None) == (to is None):
+        raise InvalidInput.on("next_follow_up", _("Give either a date or a number of days."))
+    if to is None:
+        today = today or timezone.localdate()
+        base = max(task.next_follow_up or today, today)
+        to = base + dt.timedelta(days=days or 0)
+    return update_task(task, next_follow_up=to)
