@@ -75,7 +75,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "hexa.urls"
-FORM_RENDERER = "hexa.web.forms.Renderer"
+FORM_RENDERER = "hexa.web.forms.base.Renderer"
 WSGI_APPLICATION = "hexa.wsgi.application"
 
 TEMPLATES = [

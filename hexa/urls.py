@@ -4,9 +4,12 @@ from django.urls import include, path, re_path
 from django.views.i18n import set_language
 
 from hexa.api.api import api, unknown_endpoint
+from hexa.web.views.agenda import calendar
 
 urlpatterns = [
     path("", include("hexa.web.urls")),
+    # The secret in the address is the credential: calendar apps cannot sign in.
+    path("calendar/<str:secret>.ics", calendar, name="calendar"),
     path("accounts/", include("django.contrib.auth.urls")),
     # The language can be switched on the sign-in page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

@@ -19,6 +19,9 @@ from hexa.crm.services import SYSTEM
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo"  # noqa: S105 - printed by `make run`; demo databases only
+# A second login, not a manager: changes only the dedications it recorded or that are its own.
+OTHER_USERNAME = "javier"
+OTHER_PASSWORD = "javier"  # noqa: S105 - demo databases only
 
 EMPLOYEES = [
     ("LAURA", "Laura Martín", "laura@ejemplo.es"),
@@ -96,6 +99,10 @@ def load_demo(*, today: dt.date | None = None, seed: int = 9606) -> DemoSummary:
         for code, name, email in EMPLOYEES
     }
     services.update_employee(employees["LAURA"], user=user, by=SYSTEM)
+    other = get_user_model().objects.create_user(
+        OTHER_USERNAME, "javier@ejemplo.es", OTHER_PASSWORD, first_name="Javier"
+    )
+    services.update_employee(employees["JAVIER"], user=other, by=SYSTEM)
     clients = {
         code: services.create_client(code=code, name=name, tax_id=tax_id, email=email, phone=phone)
         for code, name, tax_id, email, phone in CLIENTS
@@ -112,12 +119,14 @@ def load_demo(*, today: dt.date | None = None, seed: int = 9606) -> DemoSummary:
         follow_up: int | None = None,
         kind: str = Task.Kind.TASK,
         done: bool = False,
+        **fields: object,
     ) -> Task:
         created = services.create_task(
             project=on,
             title=title,
             kind=kind,
             next_follow_up=today + dt.timedelta(days=follow_up) if follow_up is not None else None,
+            **fields,
         )
         created.created_at = now - dt.timedelta(days=days_ago)
         created.status = Task.Status.DONE if done else Task.Status.PENDING
@@ -132,7 +141,13 @@ def load_demo(*, today: dt.date | None = None, seed: int = 9606) -> DemoSummary:
     hotel = project("HOTELMAR", "HOTELMAR", "Hotel Mar Azul")
     hotel_web = project("HOTELMAR-WEB", "HOTELMAR", "Reservas web", Project.Kind.PRODUCTION)
     task(hotel, "Renovación del contrato de temporada", days_ago=20, follow_up=0)
-    task(hotel_web, "Integración con la pasarela de pago", days_ago=12, follow_up=5)
+    task(
+        hotel_web,
+        "Integración con la pasarela de pago",
+        days_ago=12,
+        follow_up=5,
+        assigned_to=employees["JAVIER"],
+    )
     # BODEGAS: two active projects and neither has its code: the user must choose.
     export = project("BOD-EXPORT", "BODEGAS", "Exportación a Alemania")
     shop = project("BOD-TIENDA", "BODEGAS", "Tienda online", Project.Kind.PRODUCTION)
@@ -147,11 +162,22 @@ def load_demo(*, today: dt.date | None = None, seed: int = 9606) -> DemoSummary:
     prieto = project("PRIETO", "PRIETO", "Construcciones Hermanos Prieto")
     task(prieto, "Presupuesto nave industrial", days_ago=60, follow_up=-10)
     task(prieto, "Revisión de certificaciones", days_ago=15, follow_up=-1)
-    task(prieto, "Visita a obra", days_ago=3, follow_up=1)
+    task(prieto, "Visita a obra", days_ago=3, follow_up=1, assigned_to=employees["LAURA"])
     task(prieto_reforms, "Planos de la planta 2", days_ago=9, follow_up=9)
     # FLORES: only an incident and a finished task: the quick log creates a new task.
     flowers = project("FLORES", "FLORES", "Floristería Las Camelias")
-    task(flowers, "El TPV no imprime tickets", days_ago=2, kind=Task.Kind.INCIDENT, follow_up=0)
+    task(
+        flowers,
+        "El TPV no imprime tickets",
+        days_ago=2,
+        kind=Task.Kind.INCIDENT,
+        follow_up=0,
+        priority=Task.Priority.URGENT,
+        reported_by="Marisa (encargada)",
+        reported_via=Task.Channel.PHONE,
+        description="Desde la actualización de ayer la impresora de tickets no responde.",
+        assigned_to=employees["CARMEN"],
+    )
     task(flowers, "Alta en el programa de fidelización", days_ago=50, done=True)
     # A few more clients with ordinary single projects and follow-ups spread over time.
     spread = {"GESTORIA": -6, "FARMACIA": 0, "AUTOSUR": 3, "OPTICA": 14, "LIBRERIA": None}
@@ -200,16 +226,18 @@ def _history(
     for _ in range(240):
         project = rng.choice(projects)
         tasks = tasks_by_project.get(project.pk, [])
+        employee = rng.choice(people)
         rows.append(
             Dedication(
                 client=project.client,
                 project=project,
                 task=rng.choice(tasks) if tasks and rng.random() < 0.8 else None,
-                employee=rng.choice(people),
+                employee=employee,
                 date=today - dt.timedelta(days=rng.randint(1, 90)),
                 text=rng.choice(TEXTS),
                 minutes=rng.choice([None, 10, 15, 30, 45, 60, 90, 120, 240]),
-                recorded_by=user,
+                # Those with a login recorded their own; the manager recorded the others'.
+                recorded_by=employee.user or user,
                 via=Dedication.Via.WEB,
             )
         )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from hexa.crm.models import Client, Dedication, Employee, Project, Task
@@ -31,9 +31,17 @@ def list_employees(*, active: bool | None = None) -> QuerySet[Employee]:
 
 
 def list_projects(
-    *, client: str | None = None, status: str | None = None, kind: str | None = None
+    *,
+    client: str | None = None,
+    status: str | None = None,
+    kind: str | None = None,
+    q: str = "",
 ) -> QuerySet[Project]:
     projects = Project.objects.select_related("client").order_by("code")
+    if q := q.replace("\x00", "").strip():
+        projects = projects.filter(
+            Q(code__icontains=q) | Q(name__icontains=q) | Q(client__name__icontains=q)
+        )
     if client:
         projects = projects.filter(client__code=normalize_code(client))
     if status:
@@ -43,12 +51,35 @@ def list_projects(
     return projects
 
 
-def list_tasks(*, project: str | None = None, status: str | None = None) -> QuerySet[Task]:
-    tasks = Task.objects.select_related("project").order_by("-created_at", "-id")
+def list_tasks(
+    *,
+    project: str | None = None,
+    status: str | None = None,
+    kind: str | None = None,
+    client: str | None = None,
+    assigned_to: Employee | None = None,
+    q: str = "",
+) -> QuerySet[Task]:
+    tasks = Task.objects.select_related("project__client", "assigned_to").order_by(
+        "-created_at", "-id"
+    )
     if project:
         tasks = tasks.filter(project__code=normalize_code(project))
+    if client:
+        tasks = tasks.filter(project__client__code=normalize_code(client))
     if status:
         tasks = tasks.filter(status=status)
+    if kind:
+        tasks = tasks.filter(kind=kind)
+    if assigned_to is not None:
+        tasks = tasks.filter(assigned_to=assigned_to)
+    if q := q.replace("\x00", "").strip():
+        tasks = tasks.filter(
+            Q(title__icontains=q)
+            | Q(project__code__icontains=q)
+            | Q(project__client__code__icontains=q)
+            | Q(project__client__name__icontains=q)
+        )
     return tasks
 
 
@@ -98,6 +129,7 @@ def explore_clients(
     unscheduled: bool = False,
     order: str = "code",
     include_archived: bool = False,
+    archived: bool = False,
 ) -> QuerySet[Client]:
     """The client explorer: clients matching `q`, each annotated with
 
@@ -107,8 +139,9 @@ def explore_clients(
     - `last_dedication`: the date of its latest dedication.
 
     `due_by` keeps clients whose next follow-up is on or before that day; `unscheduled` keeps
-    clients with none. Each figure is a correlated subquery on an index, so a page costs one
-    query whatever the number of clients, projects or dedications.
+    clients with none; `archived` shows the archived clients instead of the active ones.
+    Each figure is a correlated subquery on an index, so a page costs one query whatever the
+    number of clients, projects or dedications.
     """
     active = Project.objects.filter(client=OuterRef("pk"), status=Project.Status.ACTIVE)
     follow_ups = Task.objects.filter(
@@ -118,7 +151,10 @@ def explore_clients(
         next_follow_up__isnull=False,
     )
     last = Dedication.objects.filter(client=OuterRef("pk"))
-    clients = search_clients(q, include_archived=include_archived).annotate(
+    clients = search_clients(q, include_archived=include_archived or archived)
+    if archived:
+        clients = clients.filter(active=False)
+    clients = clients.annotate(
         active_projects=Coalesce(
             Subquery(active.order_by().values("client").annotate(n=Count("pk")).values("n")[:1]),
             0,
@@ -161,4 +197,46 @@ def client_overview(client: Client, *, latest: int = 20) -> ClientOverview:
             .select_related("project", "task", "employee")
             .order_by("-date", "-id")[:latest]
         ),
+    )
+
+
+@dataclass(frozen=True)
+class WorkOverview:
+    """A project's or a task's page: its tasks, latest dedications and time spent."""
+
+    tasks: list[Task]
+    dedications: list[Dedication]
+    minutes: int
+    count: int
+
+
+def project_overview(project: Project, *, latest: int = 50) -> WorkOverview:
+    dedications = Dedication.objects.filter(project=project)
+    totals = dedications.aggregate(minutes=Sum("minutes"), count=Count("id"))
+    return WorkOverview(
+        tasks=list(
+            project.tasks.select_related("assigned_to").order_by(
+                "-status", F("next_follow_up").asc(nulls_last=True), "-created_at", "-id"
+            )
+        ),
+        dedications=list(
+            dedications.select_related("employee", "task", "recorded_by").order_by("-date", "-id")[
+                :latest
+            ]
+        ),
+        minutes=totals["minutes"] or 0,
+        count=totals["count"],
+    )
+
+
+def task_overview(task: Task, *, latest: int = 50) -> WorkOverview:
+    dedications = Dedication.objects.filter(task=task)
+    totals = dedications.aggregate(minutes=Sum("minutes"), count=Count("id"))
+    return WorkOverview(
+        tasks=[],
+        dedications=list(
+            dedications.select_related("employee", "recorded_by").order_by("-date", "-id")[:latest]
+        ),
+        minutes=totals["minutes"] or 0,
+        count=totals["count"],
     )

@@ -1,15 +1,15 @@
-"""The web pages. Each view parses its input with a form, calls the domain, and renders.
+"""The quick-log form: a dialog over the page with htmx, a page of its own without.
 
-Pages work without JavaScript; with htmx they swap only the part that changed (template
-partials named `page.html#part`).
+Each view parses its input with a form, calls the domain, and renders; with htmx only the
+part that changed is swapped (template partials named `page.html#part`).
 """
 
 from __future__ import annotations
 
 import json
+from urllib.parse import parse_qs, urlsplit
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -21,55 +21,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from hexa.crm import services
 from hexa.crm.errors import AmbiguousProject, DomainError, IdempotencyConflict, InvalidInput
-from hexa.crm.models import Client, Dedication
+from hexa.crm.models import Client, Dedication, Project
 from hexa.crm.services import queries
-from hexa.web.forms import ExplorerForm, ProjectChoiceForm, QuickLogForm
-
-PAGE_SIZE = 25
+from hexa.web.forms import ProjectChoiceForm, QuickLogForm
+from hexa.web.views.agenda import agenda_context
 
 
 def _is_htmx(request: HttpRequest) -> bool:
     return bool(getattr(request, "htmx", False))
-
-
-def explorer(request: HttpRequest) -> HttpResponse:
-    """The client explorer (home page): search, filters, sorting, pages."""
-    form = ExplorerForm(request.GET)
-    filters = form.filters()
-    clients = queries.explore_clients(**filters)
-    page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
-        "form": form,
-        "page": page,
-        "order": filters["order"],
-        "today": timezone.localdate(),
-        "query": _query_without(request, "page", "order"),
-        "page_query": _query_without(request, "page"),
-    }
-    template = "web/explorer.html"
-    if _is_htmx(request) and request.htmx.target == "client-table":
-        template += "#client-table"
-    return TemplateResponse(request, template, context)
-
-
-def _query_without(request: HttpRequest, *names: str) -> str:
-    query = request.GET.copy()
-    for name in names:
-        query.pop(name, None)
-    return query.urlencode()
-
-
-def client_detail(request: HttpRequest, code: str) -> HttpResponse:
-    client = get_object_or_404(Client, code=services.normalize_code(code))
-    return TemplateResponse(
-        request,
-        "web/client.html",
-        {
-            "client": client,
-            "overview": queries.client_overview(client),
-            "today": timezone.localdate(),
-        },
-    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -108,7 +67,12 @@ def quick_log(request: HttpRequest, code: str) -> HttpResponse:
             else:
                 return _logged(request, result, back)
     else:
-        form = QuickLogForm(client=client, user=request.user)
+        requested = Project.objects.filter(
+            client=client,
+            status=Project.Status.ACTIVE,
+            code=services.normalize_code(request.GET.get("project", "")),
+        ).first()
+        form = QuickLogForm(client=client, user=request.user, project=requested)
     template = "web/quick_log.html"
     if _is_htmx(request):
         template += "#quick-log-form"
@@ -144,23 +108,27 @@ def _back_url(request: HttpRequest, client: Client) -> str:
 
 
 def _logged(request: HttpRequest, result: services.QuickLogResult, back: str) -> HttpResponse:
-    """After Finish: with htmx, close the dialog and update the page in place (the explorer
-    row or the client page's lists); without, go back with the message."""
+    """After Finish: with htmx, close the dialog and update the page it was opened from in
+    place (the explorer's row, the client page's lists, the agenda); without, go back with the
+    message."""
     summary = result.summary()
     if not _is_htmx(request):
         messages.success(request, summary)
         return redirect(back)
     client = result.dedication.client
-    on_client_page = (request.htmx.current_url_abs_path or "").startswith(
-        reverse("web:client", args=[client.code])
-    )
-    context = {
+    page = urlsplit(request.htmx.current_url_abs_path or "")
+    context: dict[str, object] = {
         "summary": summary,
         "today": timezone.localdate(),
         "client": client,
-        "row": queries.explore_clients(include_archived=True).get(pk=client.pk),
-        "overview": queries.client_overview(client) if on_client_page else None,
     }
+    if page.path == reverse("web:agenda"):
+        who = parse_qs(page.query).get("who", ["mine"])[0]
+        context.update(agenda_context(request, who=who), on="agenda")
+    elif page.path.startswith(reverse("web:client", args=[client.code])):
+        context.update(overview=queries.client_overview(client), on="client")
+    else:
+        context.update(row=queries.explore_clients(include_archived=True).get(pk=client.pk))
     response = TemplateResponse(request, "web/quick_log_done.html", context)
     response["HX-Trigger-After-Settle"] = json.dumps({"hexa:quick-logged": {"client": client.code}})
     return response

@@ -1,4 +1,4 @@
-"""Forms of the web pages. They parse and present; the rules are the domain's."""
+"""The client explorer's search and the quick-log form."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.forms.renderers import TemplatesSetting
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,19 +14,7 @@ from hexa.crm import services
 from hexa.crm.errors import InvalidInput
 from hexa.crm.models import TEXT_MAX, Client, Employee, Project
 from hexa.crm.services.queries import EXPLORER_ORDERS
-
-
-class Renderer(TemplatesSetting):
-    """Form fields laid out as Pico CSS expects (hexa/web/templates/web/field.html)."""
-
-    field_template_name = "web/field.html"
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
+from hexa.web.forms.base import DateInput
 
 
 class ExplorerForm(forms.Form):
@@ -36,6 +23,7 @@ class ExplorerForm(forms.Form):
     q = forms.CharField(required=False, max_length=100, label=_("Search"))
     due = forms.BooleanField(required=False, label=_("Follow-up due"))
     unscheduled = forms.BooleanField(required=False, label=_("No follow-up scheduled"))
+    archived = forms.BooleanField(required=False, label=_("Archived"))
     order = forms.ChoiceField(required=False, choices=[(key, key) for key in EXPLORER_ORDERS])
     page = forms.IntegerField(required=False, min_value=1)
 
@@ -45,6 +33,7 @@ class ExplorerForm(forms.Form):
             "q": data.get("q") or "",
             "due_by": timezone.localdate() if data.get("due") else None,
             "unscheduled": bool(data.get("unscheduled")),
+            "archived": bool(data.get("archived")),
             "order": data.get("order") or "code",
         }
 
@@ -107,22 +96,35 @@ class QuickLogForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.client = client
         self.plan = services.plan_quick_log(client=client)
+        self.fixed_project: Project | None = None
         if project is not None:
-            # A project chosen among several: pre-fill the date of the task it would use.
+            # A project chosen among several, or given by the page it was opened from (the
+            # agenda's row): pre-fill the date of the task the log will use on it.
             chosen = services.plan_quick_log(client=client, project=project)
             self.initial.setdefault("next_follow_up", chosen.next_follow_up)
+            self.initial.setdefault("project", project)
         employee = Employee.objects.filter(user=user, active=True).first()
         self.initial.setdefault("token", uuid.uuid4().hex)
         self.initial.setdefault("employee", employee)
         self.initial.setdefault("date", timezone.localdate())
         self.initial.setdefault("next_follow_up", self.plan.next_follow_up)
+        field = self.fields["project"]
         if self.plan.needs_choice:
-            project = self.fields["project"]
-            project.queryset = Project.objects.filter(pk__in=[p.pk for p in self.plan.candidates])
-            project.required = True
-            project.help_text = _(
+            field.queryset = Project.objects.filter(pk__in=[p.pk for p in self.plan.candidates])
+            field.required = True
+            field.help_text = _(
                 "%(client)s has several active projects and none has its code: choose one."
             ) % {"client": client.code}
+        elif project is not None or (self.is_bound and self.data.get("project")):
+            # Fixed by the page, not chosen here: carried along, shown as text.
+            field.queryset = Project.objects.filter(client=client, status=Project.Status.ACTIVE)
+            field.widget = forms.HiddenInput()
+            self.fixed_project = (
+                project
+                or field.queryset.filter(
+                    pk=self.data.get("project") if str(self.data.get("project")).isdigit() else None
+                ).first()
+            )
         else:
             del self.fields["project"]
 

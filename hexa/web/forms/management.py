@@ -1,0 +1,266 @@
+"""Forms of the fuller management: clients, employees, projects, tasks and incidents,
+dedications on existing work, and the lists' filters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from hexa.crm.models import TEXT_MAX, Client, Dedication, Employee, Project, Task
+from hexa.web.forms.base import DateInput
+
+User = get_user_model()
+
+
+class ClientForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=20)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    tax_id = forms.CharField(label=_("Tax id"), max_length=20, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if editing:  # a client's code is how everything refers to it: it stays
+            del self.fields["code"]
+
+
+class EmployeeForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=20)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    email = forms.EmailField(
+        label=_("Email"), required=False, help_text=_("Where `hexa remind` sends follow-ups.")
+    )
+    user = forms.ModelChoiceField(
+        label=_("Login user"),
+        queryset=User.objects.filter(is_active=True).order_by("username"),
+        required=False,
+        empty_label=_("None"),
+        help_text=_("Who signs in as this employee: their dedications default to it."),
+    )
+
+    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["code"]
+
+
+class ProjectForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=30)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    client = forms.ModelChoiceField(
+        label=_("Client"), queryset=Client.objects.filter(active=True).order_by("code")
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=Project.Kind.choices)
+
+    def __init__(
+        self, *args: Any, editing: bool = False, client: Client | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["code"]
+            del self.fields["client"]
+        elif client is not None:
+            self.fields["client"].initial = client
+
+
+class TaskForm(forms.Form):
+    """A task or an incident. For a client, `project` lists its active projects, the one the
+    quick log would use first; left empty, the quick log's rule chooses (or creates) it."""
+
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=Task.Kind.choices, widget=forms.RadioSelect, initial="task"
+    )
+    title = forms.CharField(label=_("Title"), max_length=200)
+    project = forms.ModelChoiceField(
+        label=_("Project"), queryset=Project.objects.none(), required=False
+    )
+    next_follow_up = forms.DateField(label=_("Next follow-up"), required=False, widget=DateInput())
+    assigned_to = forms.ModelChoiceField(
+        label=_("Assigned to"),
+        queryset=Employee.objects.filter(active=True),
+        required=False,
+        empty_label=_("Nobody"),
+    )
+    priority = forms.ChoiceField(
+        label=_("Priority"), choices=Task.Priority.choices, initial=Task.Priority.NORMAL
+    )
+    reported_by = forms.CharField(
+        label=_("Reported by"),
+        max_length=200,
+        required=False,
+        help_text=_("Who at the client reported it"),
+    )
+    reported_via = forms.ChoiceField(
+        label=_("Reported through"),
+        choices=[("", "—"), *Task.Channel.choices],
+        required=False,
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    INCIDENT_FIELDS = ("priority", "reported_by", "reported_via")
+
+    def __init__(
+        self,
+        *args: Any,
+        client: Client | None = None,
+        editing: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if client is not None:
+            projects = Project.objects.filter(client=client, status=Project.Status.ACTIVE)
+            self.fields["project"].queryset = projects.order_by("code")
+            self.fields["project"].empty_label = _("As the quick log would choose")
+        else:
+            del self.fields["project"]
+        if editing:
+            self.fields["assigned_to"].queryset = Employee.objects.filter(
+                Q(active=True) | Q(pk=self.initial.get("assigned_to"))
+            )
+
+    def task_fields(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data.pop("project", None)
+        return data
+
+
+class DedicationForm(forms.Form):
+    """A dedication on existing work: a project (and optionally one of its pending tasks or
+    incidents), or a task."""
+
+    project = forms.ModelChoiceField(label=_("Project"), queryset=Project.objects.none())
+    task = forms.ModelChoiceField(
+        label=_("Task"), queryset=Task.objects.none(), required=False, empty_label=_("None")
+    )
+    text = forms.CharField(
+        label=_("What was done"),
+        widget=forms.Textarea(attrs={"rows": 4, "autofocus": True, "maxlength": TEXT_MAX}),
+        required=False,  # the domain says what is wrong with an empty text
+        strip=False,
+    )
+    employee = forms.ModelChoiceField(
+        label=_("Who"),
+        queryset=Employee.objects.filter(active=True),
+        required=False,
+        empty_label=_("Choose…"),
+    )
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    minutes = forms.CharField(
+        label=_("Time spent"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"placeholder": "1h30"}),
+        help_text=_("90, 1h30, 1:30 or 1.5h"),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        projects: Any,
+        tasks: Any,
+        fixed: tuple[str, ...] = (),
+        employees: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = projects
+        self.fields["task"].queryset = tasks
+        if employees is not None:
+            self.fields["employee"].queryset = employees
+        for name in fixed:  # the project (and task) the page is about
+            self.fields[name].disabled = True
+            self.fields[name].widget = forms.HiddenInput()
+
+
+class DedicationChangeForm(forms.Form):
+    """Changing a dedication: what, who, when, how long, and which task of its project."""
+
+    text = DedicationForm.base_fields["text"]
+    employee = DedicationForm.base_fields["employee"]
+    date = DedicationForm.base_fields["date"]
+    minutes = DedicationForm.base_fields["minutes"]
+    task = forms.ModelChoiceField(
+        label=_("Task"), queryset=Task.objects.none(), required=False, empty_label=_("None")
+    )
+
+    def __init__(self, *args: Any, dedication: Dedication, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["task"].queryset = Task.objects.filter(project=dedication.project)
+        # Its own employee stays selectable even after leaving the company.
+        self.fields["employee"].queryset = Employee.objects.filter(
+            Q(active=True) | Q(pk=dedication.employee_id)
+        )
+
+
+class CloseProjectForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("Close it even though it has pending tasks"), required=False
+    )
+
+
+class RescheduleForm(forms.Form):
+    days = forms.IntegerField(required=False, min_value=1, max_value=366)
+    to = forms.DateField(label=_("Date"), required=False, widget=DateInput())
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if (data.get("days") is None) == (data.get("to") is None):
+            raise forms.ValidationError(_("Choose +1 day, +1 week, or a date."))
+        return data
+
+
+class AssignForm(forms.Form):
+    assigned_to = forms.ModelChoiceField(
+        label=_("Assigned to"),
+        queryset=Employee.objects.filter(active=True),
+        required=False,
+        empty_label=_("Nobody"),
+    )
+
+
+class ProjectFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    client = forms.CharField(label=_("Client"), required=False, max_length=30)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("Any status")), *Project.Status.choices], required=False
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[("", _("Any kind")), *Project.Kind.choices], required=False
+    )
+
+
+class TaskFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", _("Any status")), *Task.Status.choices],
+        required=False,
+        initial="pending",
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[("", _("Tasks and incidents")), *Task.Kind.choices],
+        required=False,
+    )
+    assigned_to = forms.ModelChoiceField(
+        label=_("Assigned to"),
+        queryset=Employee.objects.order_by("name"),
+        required=False,
+        empty_label=_("Anyone"),
+    )
+
+
+class AgendaForm(forms.Form):
+    """Whose agenda: mine (the default), everyone's, or an employee's."""
+
+    who = forms.CharField(required=False, max_length=30)

@@ -1,0 +1,112 @@
+"""The agenda of follow-ups (mine, everyone's, an employee's), the clients nobody follows
+up, and each user's secret calendar feed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from icalendar import Calendar, Event
+
+from hexa.crm import services
+from hexa.crm.models import Employee
+from hexa.crm.services import agenda as agenda_service
+
+FORGOTTEN_DAYS = 30
+
+
+def _whose(request: HttpRequest, who: str) -> tuple[str, Employee | None]:
+    """("mine" | "all" | an employee's code, the employee whose agenda it is or None)."""
+    own = Employee.objects.filter(user=request.user).first()
+    if who == "all":
+        return "all", None
+    if who == "mine":
+        return "mine", own
+    employee = Employee.objects.filter(code=services.normalize_code(who)).first()
+    return (employee.code, employee) if employee else ("mine", own)
+
+
+def agenda_context(request: HttpRequest, *, who: str | None = None) -> dict:
+    """What the agenda page shows; `who` is "mine" (the default), "all" or an employee's
+    code, from the request when not given."""
+    today = timezone.localdate()
+    who = (who or request.GET.get("who") or request.POST.get("who") or "mine").strip()
+    who, employee = _whose(request, who)
+    if who == "mine" and employee is None:
+        tasks = []  # a user without an employee has no follow-ups of their own
+    else:
+        tasks = list(agenda_service.follow_ups(employee=employee))
+    days = FORGOTTEN_DAYS
+    return {
+        "today": today,
+        "who": who,
+        "employee": employee,
+        "employees": Employee.objects.filter(active=True).order_by("name"),
+        "agenda": agenda_service.agenda(tasks, today=today),
+        "forgotten": agenda_service.forgotten_clients(today=today, days=days)[:50],
+        "forgotten_days": days,
+        "has_feed": hasattr(request.user, "calendar_feed"),
+    }
+
+
+def agenda(request: HttpRequest) -> HttpResponse:
+    return TemplateResponse(request, "web/agenda.html", agenda_context(request))
+
+
+def agenda_response(request: HttpRequest) -> HttpResponse:
+    """The agenda's lists again, for htmx after an action on one of its rows."""
+    return TemplateResponse(request, "web/agenda.html#agenda-lists", agenda_context(request))
+
+
+@require_POST
+def calendar_feed(request: HttpRequest) -> HttpResponse:
+    """Make a new secret calendar address (the old one stops working), or revoke it."""
+    if request.POST.get("revoke") == "1":
+        agenda_service.revoke_calendar_feed(request.user)
+        messages.success(request, _("Your calendar address no longer works."))
+        return redirect("web:agenda")
+    secret = agenda_service.new_calendar_feed(request.user)
+    url = request.build_absolute_uri(reverse("calendar", args=[secret]))
+    return TemplateResponse(request, "web/calendar_feed.html", {"url": url})
+
+
+@login_not_required
+@require_GET
+def calendar(request: HttpRequest, secret: str) -> HttpResponse:
+    """The follow-ups of the address's owner as all-day events, for any calendar app. The
+    secret in the address is the only credential, so it is long and can be revoked."""
+    user = agenda_service.calendar_owner(secret)
+    if user is None:
+        raise Http404
+    employee = Employee.objects.filter(user=user).first()
+    tasks = agenda_service.follow_ups(employee=employee) if employee else []
+    feed = Calendar()
+    feed.add("prodid", "-//Hexa//follow-ups//ES")
+    feed.add("version", "2.0")
+    feed.add("x-wr-calname", _("Hexa follow-ups"))
+    stamp = timezone.now()
+    host = request.get_host()
+    for task in tasks:
+        event = Event()
+        event.add("uid", f"task-{task.pk}@{host}")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", task.next_follow_up)
+        event.add("dtend", task.next_follow_up + dt.timedelta(days=1))
+        event.add(
+            "summary", f"{task.project.client.code} · {task.project.client.name}: {task.title}"
+        )
+        link = request.build_absolute_uri(reverse("web:task", args=[task.pk]))
+        event.add("url", link)
+        event.add("description", link)
+        feed.add_component(event)
+    response = HttpResponse(feed.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="hexa.ics"'
+    return response

@@ -1,0 +1,134 @@
+"""The client explorer (home page), the client page, and creating, editing, archiving and
+restoring clients."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from hexa.crm import services
+from hexa.crm.models import Client
+from hexa.crm.services import queries
+from hexa.web.forms import ExplorerForm
+from hexa.web.forms.management import ClientForm
+from hexa.web.views.common import form_page, is_htmx, posted, safe_next
+
+PAGE_SIZE = 25
+
+
+def client_or_404(code: str) -> Client:
+    return get_object_or_404(Client, code=services.normalize_code(code))
+
+
+def query_without(request: HttpRequest, *names: str) -> str:
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+def explorer(request: HttpRequest) -> HttpResponse:
+    """The client explorer: search, filters, sorting, pages."""
+    form = ExplorerForm(request.GET)
+    filters = form.filters()
+    clients = queries.explore_clients(**filters)
+    page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "order": filters["order"],
+        "today": timezone.localdate(),
+        "query": query_without(request, "page", "order"),
+        "page_query": query_without(request, "page"),
+    }
+    template = "web/explorer.html"
+    if is_htmx(request) and request.htmx.target == "client-table":
+        template += "#client-table"
+    return TemplateResponse(request, template, context)
+
+
+def client_detail(request: HttpRequest, code: str) -> HttpResponse:
+    client = client_or_404(code)
+    return TemplateResponse(
+        request,
+        "web/client.html",
+        {
+            "client": client,
+            "overview": queries.client_overview(client),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def client_new(request: HttpRequest) -> HttpResponse:
+    form = ClientForm(posted(request))
+
+    def save(data: dict) -> tuple[str, str]:
+        client = services.create_client(**data)
+        return (
+            _("Client %(code)s created.") % {"code": client.code},
+            reverse("web:client", args=[client.code]),
+        )
+
+    return form_page(
+        request,
+        form,
+        save=save,
+        title=_("New client"),
+        submit=_("Create client"),
+        cancel=reverse("web:explorer"),
+        context={"crumbs": [(_("Clients"), reverse("web:explorer")), (_("New"), None)]},
+    )
+
+
+def client_edit(request: HttpRequest, code: str) -> HttpResponse:
+    client = client_or_404(code)
+    initial = {
+        name: getattr(client, name) for name in ("name", "tax_id", "email", "phone", "notes")
+    }
+    form = ClientForm(posted(request), initial=initial, editing=True)
+    here = reverse("web:client", args=[client.code])
+
+    def save(data: dict) -> tuple[str, str]:
+        services.update_client(client, **data)
+        return _("Client %(code)s saved.") % {"code": client.code}, here
+
+    return form_page(
+        request,
+        form,
+        save=save,
+        title=_("Edit %(code)s") % {"code": client.code},
+        submit=_("Save"),
+        cancel=here,
+        context={
+            "crumbs": [
+                (_("Clients"), reverse("web:explorer")),
+                (client.code, here),
+                (_("Edit"), None),
+            ]
+        },
+    )
+
+
+@require_POST
+def client_archive(request: HttpRequest, code: str) -> HttpResponse:
+    """Archive the client (it leaves the explorer and takes no new work), or restore it."""
+    client = client_or_404(code)
+    restore = request.POST.get("restore") == "1"
+    services.update_client(client, active=restore)
+    if restore:
+        messages.success(request, _("Client %(code)s restored.") % {"code": client.code})
+    else:
+        messages.success(
+            request,
+            _("Client %(code)s archived: it no longer appears among the clients.")
+            % {"code": client.code},
+        )
+    return redirect(safe_next(request, reverse("web:client", args=[client.code])))

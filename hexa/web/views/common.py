@@ -1,0 +1,81 @@
+"""What the views share: rendering a form page, and going back after a change."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from hexa.crm.errors import DomainError, Forbidden
+from hexa.crm.services import is_manager
+from hexa.web.forms.base import show_error
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False))
+
+
+def safe_next(request: HttpRequest, default: str) -> str:
+    """The `next` address the form carries, if it is one of ours; else `default`."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+def require_manager_page(request: HttpRequest) -> None:
+    if not is_manager(request.user):
+        raise PermissionDenied
+
+
+def form_page(
+    request: HttpRequest,
+    form: forms.Form,
+    *,
+    save: Callable[[dict[str, Any]], tuple[str, str]],
+    title: str,
+    submit: str,
+    cancel: str,
+    context: dict[str, Any] | None = None,
+    template: str = "web/form_page.html",
+) -> HttpResponse:
+    """GET shows `form`; a valid POST calls `save(cleaned_data)`, which calls the domain and
+    returns (message, address to go to). Domain errors go back on the form, at the field at
+    fault; a permission error is a 403."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            message, address = save(form.cleaned_data)
+        except Forbidden:
+            raise PermissionDenied from None
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            messages.success(request, message)
+            return redirect(address)
+    return TemplateResponse(
+        request,
+        template,
+        {
+            "form": form,
+            "title": title,
+            "submit": submit,
+            "cancel": cancel,
+            "next": safe_next(request, cancel),
+            **(context or {}),
+        },
+    )
+
+
+def posted(request: HttpRequest) -> Any:
+    """The form data of a POST (even an empty one), None for a GET: `Form(request.POST or
+    None)` would take an empty POST for a GET and never say what is missing."""
+    return request.POST if request.method == "POST" else None

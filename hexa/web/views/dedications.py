@@ -1,0 +1,199 @@
+"""Dedications on existing work (a client's project and task, a project, a task), and
+changing or deleting one."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hexa.crm import services
+from hexa.crm.errors import Forbidden
+from hexa.crm.models import Dedication, Employee, Project, Task
+from hexa.web.forms.management import DedicationChangeForm, DedicationForm
+from hexa.web.views.clients import client_or_404
+from hexa.web.views.common import form_page, posted
+from hexa.web.views.projects import project_or_404
+from hexa.web.views.tasks import task_or_404
+
+
+def _own_employee(request: HttpRequest) -> Employee | None:
+    return Employee.objects.filter(user=request.user, active=True).first()
+
+
+def _record(form: DedicationForm, request: HttpRequest):
+    def save(data: dict) -> tuple[str, str]:
+        minutes = services.minutes_from(data["minutes"])
+        dedication = services.record_dedication(
+            project=data["project"],
+            task=data.get("task"),
+            employee=data["employee"],
+            text=data["text"],
+            date=data["date"],
+            minutes=minutes,
+            recorded_by=request.user,
+            via=Dedication.Via.WEB,
+        )
+        where = (
+            reverse("web:task", args=[dedication.task_id])
+            if dedication.task_id
+            else reverse("web:project", args=[dedication.project.code])
+        )
+        return _("Dedication recorded on %(project)s.") % {
+            "project": dedication.project.code
+        }, where
+
+    return save
+
+
+def _pending(projects) -> object:
+    return Task.objects.filter(project__in=projects, status=Task.Status.PENDING).select_related(
+        "project"
+    )
+
+
+def client_dedication_new(request: HttpRequest, code: str) -> HttpResponse:
+    """On a client: one of its active projects and, optionally, a pending task of it; by
+    default what the quick log would use."""
+    client = client_or_404(code)
+    projects = Project.objects.filter(client=client, status=Project.Status.ACTIVE).order_by("code")
+    here = reverse("web:client", args=[client.code])
+    if not projects.exists():
+        messages.info(
+            request,
+            _("%(code)s has no active project yet: the quick log creates one.")
+            % {"code": client.code},
+        )
+        return redirect("web:quick-log", client.code)
+    plan = services.plan_quick_log(client=client)
+    initial = {
+        "project": plan.project,
+        "task": plan.task,
+        "employee": _own_employee(request),
+        "date": timezone.localdate(),
+    }
+    form = DedicationForm(
+        posted(request), projects=projects, tasks=_pending(projects), initial=initial
+    )
+    return _page(
+        request, form, title=_("Dedication for %(code)s") % {"code": client.code}, cancel=here
+    )
+
+
+def project_dedication_new(request: HttpRequest, code: str) -> HttpResponse:
+    project = project_or_404(code)
+    initial = {"project": project, "employee": _own_employee(request), "date": timezone.localdate()}
+    form = DedicationForm(
+        posted(request),
+        projects=Project.objects.filter(pk=project.pk),
+        tasks=_pending([project]),
+        fixed=("project",),
+        initial=initial,
+    )
+    here = reverse("web:project", args=[project.code])
+    return _page(
+        request, form, title=_("Dedication on %(code)s") % {"code": project.code}, cancel=here
+    )
+
+
+def task_dedication_new(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = task_or_404(task_id)
+    initial = {
+        "project": task.project,
+        "task": task,
+        "employee": _own_employee(request),
+        "date": timezone.localdate(),
+    }
+    form = DedicationForm(
+        posted(request),
+        projects=Project.objects.filter(pk=task.project_id),
+        tasks=Task.objects.filter(pk=task.pk),
+        fixed=("project", "task"),
+        initial=initial,
+    )
+    here = reverse("web:task", args=[task.pk])
+    return _page(
+        request, form, title=_("Dedication on “%(title)s”") % {"title": task.title}, cancel=here
+    )
+
+
+def _page(request: HttpRequest, form: DedicationForm, *, title: str, cancel: str) -> HttpResponse:
+    return form_page(
+        request,
+        form,
+        save=_record(form, request),
+        title=title,
+        submit=_("Record"),
+        cancel=cancel,
+    )
+
+
+def _dedication_or_404(request: HttpRequest, pk: int) -> Dedication:
+    dedication = get_object_or_404(
+        Dedication.objects.select_related("client", "project", "task", "employee", "recorded_by"),
+        pk=pk,
+    )
+    if not services.can_change_dedication(request.user, dedication):
+        raise PermissionDenied
+    return dedication
+
+
+def _back(dedication: Dedication) -> str:
+    if dedication.task_id:
+        return reverse("web:task", args=[dedication.task_id])
+    return reverse("web:project", args=[dedication.project.code])
+
+
+def dedication_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    dedication = _dedication_or_404(request, pk)
+    initial = {
+        "text": dedication.text,
+        "employee": dedication.employee,
+        "date": dedication.date,
+        "minutes": dedication.minutes if dedication.minutes is not None else "",
+        "task": dedication.task,
+    }
+    form = DedicationChangeForm(posted(request), initial=initial, dedication=dedication)
+
+    def save(data: dict) -> tuple[str, str]:
+        services.change_dedication(
+            dedication,
+            by=request.user,
+            text=data["text"],
+            employee=data["employee"],
+            date=data["date"],
+            minutes=services.minutes_from(data["minutes"]),
+            task=data["task"],
+        )
+        return _("Dedication saved."), _back(dedication)
+
+    return form_page(
+        request,
+        form,
+        save=save,
+        title=_("Change a dedication"),
+        submit=_("Save"),
+        cancel=_back(dedication),
+        context={"dedication": dedication},
+        template="web/dedication_form.html",
+    )
+
+
+def dedication_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    dedication = _dedication_or_404(request, pk)
+    back = _back(dedication)
+    if request.method == "POST":
+        try:
+            services.delete_dedication(dedication, by=request.user)
+        except Forbidden:
+            raise PermissionDenied from None
+        messages.success(request, _("Dedication deleted."))
+        return redirect(back)
+    return TemplateResponse(
+        request, "web/dedication_delete.html", {"dedication": dedication, "cancel": back}
+    )

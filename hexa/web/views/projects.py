@@ -1,0 +1,157 @@
+"""Projects: the list, a project's page, creating, editing, closing and reopening."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from hexa.crm import services
+from hexa.crm.errors import Conflict, DomainError
+from hexa.crm.models import Client, Project
+from hexa.crm.services import queries
+from hexa.web.forms.base import show_error
+from hexa.web.forms.management import CloseProjectForm, ProjectFilterForm, ProjectForm
+from hexa.web.views.clients import query_without
+from hexa.web.views.common import form_page, posted
+
+PAGE_SIZE = 25
+
+
+def project_or_404(code: str) -> Project:
+    return get_object_or_404(
+        Project.objects.select_related("client"), code=services.normalize_code(code)
+    )
+
+
+def project_list(request: HttpRequest) -> HttpResponse:
+    form = ProjectFilterForm(request.GET)
+    filters = form.cleaned_data if form.is_valid() else {}
+    projects = queries.list_projects(
+        q=filters.get("q") or "",
+        client=filters.get("client") or None,
+        status=filters.get("status") or None,
+        kind=filters.get("kind") or None,
+    )
+    page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
+    return TemplateResponse(
+        request,
+        "web/projects.html",
+        {"form": form, "page": page, "page_query": query_without(request, "page")},
+    )
+
+
+def project_detail(request: HttpRequest, code: str) -> HttpResponse:
+    project = project_or_404(code)
+    return TemplateResponse(
+        request,
+        "web/project.html",
+        {
+            "project": project,
+            "overview": queries.project_overview(project),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def project_new(request: HttpRequest) -> HttpResponse:
+    client = Client.objects.filter(
+        code=services.normalize_code(request.GET.get("client", ""))
+    ).first()
+    form = ProjectForm(posted(request), client=client)
+    cancel = reverse("web:client", args=[client.code]) if client else reverse("web:projects")
+
+    def save(data: dict) -> tuple[str, str]:
+        project = services.create_project(**data)
+        return (
+            _("Project %(code)s created.") % {"code": project.code},
+            reverse("web:project", args=[project.code]),
+        )
+
+    return form_page(
+        request,
+        form,
+        save=save,
+        title=_("New project"),
+        submit=_("Create project"),
+        cancel=cancel,
+        context={"crumbs": [(_("Projects"), reverse("web:projects")), (_("New"), None)]},
+    )
+
+
+def project_edit(request: HttpRequest, code: str) -> HttpResponse:
+    project = project_or_404(code)
+    form = ProjectForm(
+        posted(request),
+        initial={"name": project.name, "kind": project.kind},
+        editing=True,
+    )
+    here = reverse("web:project", args=[project.code])
+
+    def save(data: dict) -> tuple[str, str]:
+        services.update_project(project, **data)
+        return _("Project %(code)s saved.") % {"code": project.code}, here
+
+    return form_page(
+        request,
+        form,
+        save=save,
+        title=_("Edit project %(code)s") % {"code": project.code},
+        submit=_("Save"),
+        cancel=here,
+        context={
+            "crumbs": [
+                (_("Projects"), reverse("web:projects")),
+                (project.code, here),
+                (_("Edit"), None),
+            ]
+        },
+    )
+
+
+def project_close(request: HttpRequest, code: str) -> HttpResponse:
+    """Close a project. With pending tasks, the page says so and asks to confirm."""
+    project = project_or_404(code)
+    here = reverse("web:project", args=[project.code])
+    form = CloseProjectForm(posted(request))
+    pending = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_project(
+                project, status=Project.Status.CLOSED, confirm=form.cleaned_data["confirm"]
+            )
+        except Conflict as error:
+            if error.code != "pending_tasks":
+                raise
+            pending = error.details["pending"]
+            show_error(form, error)
+        except DomainError as error:
+            show_error(form, error)
+        else:
+            messages.success(request, _("Project %(code)s closed.") % {"code": project.code})
+            return redirect(here)
+    if pending is None and request.method == "GET":
+        pending = project.tasks.filter(status="pending").count()
+    return TemplateResponse(
+        request,
+        "web/project_close.html",
+        {"project": project, "form": form, "pending": pending, "cancel": here},
+    )
+
+
+@require_POST
+def project_reopen(request: HttpRequest, code: str) -> HttpResponse:
+    project = project_or_404(code)
+    try:
+        services.update_project(project, status=Project.Status.ACTIVE)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Project %(code)s reopened.") % {"code": project.code})
+    return redirect("web:project", project.code)

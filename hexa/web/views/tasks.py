@@ -1,0 +1,232 @@
+"""Tasks and incidents: the list, a task's page, creating (for a client or a project),
+editing, completing, reopening, assigning and rescheduling."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from hexa.crm import services
+from hexa.crm.errors import AmbiguousProject, DomainError
+from hexa.crm.models import Task
+from hexa.crm.services import queries
+from hexa.web.forms.management import AssignForm, RescheduleForm, TaskFilterForm, TaskForm
+from hexa.web.views.agenda import agenda_response
+from hexa.web.views.clients import client_or_404, query_without
+from hexa.web.views.common import form_page, is_htmx, posted, safe_next
+from hexa.web.views.projects import project_or_404
+
+PAGE_SIZE = 25
+
+
+def task_or_404(task_id: int) -> Task:
+    return get_object_or_404(
+        Task.objects.select_related("project__client", "assigned_to"), pk=task_id
+    )
+
+
+def task_list(request: HttpRequest) -> HttpResponse:
+    form = TaskFilterForm(request.GET or {"status": "pending"})
+    filters = form.cleaned_data if form.is_valid() else {"status": "pending"}
+    tasks = queries.list_tasks(
+        q=filters.get("q") or "",
+        status=filters.get("status") or None,
+        kind=filters.get("kind") or None,
+        assigned_to=filters.get("assigned_to"),
+    )
+    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    return TemplateResponse(
+        request,
+        "web/tasks.html",
+        {
+            "form": form,
+            "page": page,
+            "page_query": query_without(request, "page"),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = task_or_404(task_id)
+    return TemplateResponse(
+        request,
+        "web/task.html",
+        {
+            "task": task,
+            "overview": queries.task_overview(task),
+            "today": timezone.localdate(),
+            "assign_form": AssignForm(initial={"assigned_to": task.assigned_to}),
+        },
+    )
+
+
+def _new_task_page(
+    request: HttpRequest, *, form: TaskForm, save, cancel: str, crumbs
+) -> HttpResponse:
+    kind = request.GET.get("kind") or request.POST.get("kind") or "task"
+    title = _("New incident") if kind == Task.Kind.INCIDENT else _("New task")
+    return form_page(
+        request,
+        form,
+        save=save,
+        title=title,
+        submit=_("Create"),
+        cancel=cancel,
+        context={"crumbs": crumbs},
+        template="web/task_form.html",
+    )
+
+
+def client_task_new(request: HttpRequest, code: str) -> HttpResponse:
+    """A task or incident for a client: on the project the quick log would use, or one of its
+    active projects chosen in the form."""
+    client = client_or_404(code)
+    plan = services.plan_quick_log(client=client)
+    initial = {"kind": request.GET.get("kind", "task"), "project": plan.project}
+    form = TaskForm(posted(request), client=client, initial=initial)
+    here = reverse("web:client", args=[client.code])
+
+    def save(data: dict) -> tuple[str, str]:
+        try:
+            task, created = services.create_client_task(
+                client=client, project=data.get("project"), **form.task_fields()
+            )
+        except AmbiguousProject as error:
+            form.fields["project"].required = True
+            raise DomainError(error.message, field="project") from None
+        message = _("“%(title)s” created on project %(project)s%(created)s.") % {
+            "title": task.title,
+            "project": task.project.code,
+            "created": _(" (new project)") if created else "",
+        }
+        return message, reverse("web:task", args=[task.pk])
+
+    return _new_task_page(
+        request,
+        form=form,
+        save=save,
+        cancel=here,
+        crumbs=[(_("Clients"), reverse("web:explorer")), (client.code, here), (_("New"), None)],
+    )
+
+
+def project_task_new(request: HttpRequest, code: str) -> HttpResponse:
+    project = project_or_404(code)
+    form = TaskForm(posted(request), initial={"kind": request.GET.get("kind", "task")})
+    here = reverse("web:project", args=[project.code])
+
+    def save(data: dict) -> tuple[str, str]:
+        task = services.create_task(project=project, **form.task_fields())
+        return _("“%(title)s” created.") % {"title": task.title}, reverse(
+            "web:task", args=[task.pk]
+        )
+
+    return _new_task_page(
+        request,
+        form=form,
+        save=save,
+        cancel=here,
+        crumbs=[(_("Projects"), reverse("web:projects")), (project.code, here), (_("New"), None)],
+    )
+
+
+def task_edit(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = task_or_404(task_id)
+    fields = ("kind", "title", "next_follow_up", "assigned_to", "priority", "reported_by")
+    initial = {name: getattr(task, name) for name in fields}
+    initial.update(reported_via=task.reported_via, description=task.description)
+    form = TaskForm(posted(request), initial=initial, editing=True)
+    here = reverse("web:task", args=[task.pk])
+
+    def save(data: dict) -> tuple[str, str]:
+        services.update_task(task, **form.task_fields())
+        return _("“%(title)s” saved.") % {"title": task.title}, here
+
+    return form_page(
+        request,
+        form,
+        save=save,
+        title=_("Edit “%(title)s”") % {"title": task.title},
+        submit=_("Save"),
+        cancel=here,
+        context={
+            "crumbs": [(_("Tasks"), reverse("web:tasks")), (task.title, here), (_("Edit"), None)]
+        },
+        template="web/task_form.html",
+    )
+
+
+def _task_action(request: HttpRequest, task_id: int, act: Callable[[Task], str]) -> HttpResponse:
+    """Run `act` on the task; with htmx from the agenda, answer the agenda updated."""
+    task = task_or_404(task_id)
+    try:
+        message = act(task)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, message)
+    if is_htmx(request) and request.POST.get("from") == "agenda":
+        return agenda_response(request)
+    return redirect(safe_next(request, reverse("web:task", args=[task.pk])))
+
+
+@require_POST
+def task_complete(request: HttpRequest, task_id: int) -> HttpResponse:
+    def act(task: Task) -> str:
+        services.complete_task(task)
+        return _("“%(title)s” done.") % {"title": task.title}
+
+    return _task_action(request, task_id, act)
+
+
+@require_POST
+def task_reopen(request: HttpRequest, task_id: int) -> HttpResponse:
+    def act(task: Task) -> str:
+        services.reopen_task(task)
+        return _("“%(title)s” reopened.") % {"title": task.title}
+
+    return _task_action(request, task_id, act)
+
+
+@require_POST
+def task_reschedule(request: HttpRequest, task_id: int) -> HttpResponse:
+    form = RescheduleForm(request.POST)
+
+    def act(task: Task) -> str:
+        if not form.is_valid():
+            raise DomainError(" ".join(m for ms in form.errors.values() for m in ms))
+        services.reschedule_task(task, days=form.cleaned_data["days"], to=form.cleaned_data["to"])
+        return _("“%(title)s”: next follow-up %(date)s.") % {
+            "title": task.title,
+            "date": formats.date_format(task.next_follow_up, "SHORT_DATE_FORMAT"),
+        }
+
+    return _task_action(request, task_id, act)
+
+
+@require_POST
+def task_assign(request: HttpRequest, task_id: int) -> HttpResponse:
+    form = AssignForm(request.POST)
+
+    def act(task: Task) -> str:
+        if not form.is_valid():
+            raise DomainError(" ".join(m for ms in form.errors.values() for m in ms))
+        services.assign_task(task, form.cleaned_data["assigned_to"])
+        if task.assigned_to:
+            return _("“%(title)s” assigned to %(who)s.") % {
+                "title": task.title,
+                "who": task.assigned_to.name,
+            }
+        return _("“%(title)s” is assigned to nobody.") % {"title": task.title}
+
+    return _task_action(request, task_id, act)
