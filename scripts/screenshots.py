@@ -95,6 +95,7 @@ def main() -> None:
                 )
                 steps: list[tuple[str, Callable[[Browser, str], None]]] = [
                     ("English, desktop", english),
+                    ("Fuller management and the agenda", management),
                     ("Spanish, desktop", spanish),
                     ("Phone", phone),
                 ]
@@ -125,6 +126,35 @@ def english(browser: Browser, url: str) -> None:
     page.goto(f"{url}/accounts/login/")
 
 
+def management(browser: Browser, url: str) -> None:
+    page = signed_in(browser, url, viewport=DESKTOP, locale="en-GB")
+    page.goto(f"{url}/agenda/?who=all")
+    shot(page, "agenda", full_page=True)
+    page.locator("#agenda-lists tr").first.get_by_role("button", name="Log").click()
+    page.wait_for_selector("dialog[open] textarea")
+    shot(page, "agenda-quick-log")
+    page.keyboard.press("Escape")
+    pages = {
+        "new-incident": "/clients/FLORES/tasks/new/?kind=incident",
+        "dedication-on-existing-work": "/clients/PRIETO/dedications/new/",
+        "project-page": "/projects/PRIETO/",
+        "close-project-confirm": "/projects/PRIETO/close/",
+        "tasks": "/tasks/",
+        "projects": "/projects/",
+        "employees": "/employees/",
+        "new-client": "/clients/new/",
+    }
+    for name, path in pages.items():
+        page.goto(f"{url}{path}")
+        shot(page, name, full_page=True)
+    page.goto(f"{url}/projects/PRIETO/")
+    page.locator("a[href$='/edit/'][href^='/dedications/']").first.click()
+    shot(page, "change-dedication", full_page=True)
+    page.goto(f"{url}/tasks/")
+    page.locator("table.tasks a[href^='/tasks/']").first.click()
+    shot(page, "task-page", full_page=True)
+
+
 def spanish(browser: Browser, url: str) -> None:
     page = signed_in(browser, url, viewport=DESKTOP, locale="es-ES")
     page.locator("input[name=due]").check()
@@ -143,6 +173,9 @@ def phone(browser: Browser, url: str) -> None:
     shot(page, "phone-explorer")
     open_dialog(page, "HOTELMAR")
     shot(page, "phone-quick-log")
+    page.keyboard.press("Escape")
+    page.goto(f"{url}/agenda/?who=all")
+    shot(page, "phone-agenda")
 
 
 if __name__ == "__main__":

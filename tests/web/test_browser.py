@@ -301,3 +301,28 @@ def test_overdue_follow_ups_stand_out(signed_in, live_server, clients):
     signed_in.goto(live_server.url)
 
     expect(signed_in.locator("#client-row-ACME .badge.overdue")).to_have_text("overdue")
+
+
+def test_phone_width_fits_every_page(browser, live_server, ana, clients):
+    task = factories.task(Task.objects.first().project, "Call back")
+    factories.dedication(task, ana.employee, minutes=30)
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="es-ES")
+    sign_in(context, live_server, ana)
+    page = context.new_page()
+    pages = [
+        "/",
+        "/agenda/?who=all",
+        "/projects/",
+        f"/projects/{task.project.code}/",
+        "/tasks/",
+        f"/tasks/{task.pk}/",
+        "/employees/",
+        "/clients/ACME/",
+        "/clients/ACME/tasks/new/?kind=incident",
+        "/clients/ACME/dedications/new/",
+        f"/dedications/{task.dedications.get().pk}/edit/",
+    ]
+    for path in pages:
+        page.goto(f"{live_server.url}{path}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
+    context.close()
