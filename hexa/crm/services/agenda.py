@@ -22,8 +22,9 @@ def follow_ups(
     """Pending tasks and incidents with a next follow-up, on active projects of active
     clients, soonest first (overdue included).
 
-    For an `employee`, "theirs": assigned to them, or unassigned on a client whose latest
-    dedication is theirs (whoever worked for the client last follows them up).
+    For an `employee`, "theirs": assigned to them, or unassigned (or assigned to someone no
+    longer active) on a client whose latest dedication is theirs: whoever worked for the
+    client last follows them up, so that no follow-up is left with nobody.
     """
     tasks = Task.objects.filter(
         status=Task.Status.PENDING,
@@ -37,7 +38,13 @@ def follow_ups(
         )
         tasks = tasks.annotate(
             last_worked_by=Subquery(last_worked_by.values("employee")[:1])
-        ).filter(Q(assigned_to=employee) | Q(assigned_to__isnull=True, last_worked_by=employee.pk))
+        ).filter(
+            Q(assigned_to=employee)
+            | (
+                (Q(assigned_to__isnull=True) | Q(assigned_to__active=False))
+                & Q(last_worked_by=employee.pk)
+            )
+        )
     if date_to is not None:
         tasks = tasks.filter(next_follow_up__lte=date_to)
     return tasks.order_by("next_follow_up", "project__client__code", "id")

@@ -4,6 +4,8 @@ into Hexa's domain errors."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TypeVar
 
 from django.contrib.auth import get_user_model
@@ -14,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from hexa.crm.errors import ClientArchived, Conflict, InvalidInput, NotFound
 from hexa.crm.models import Client, Employee, Project, Task
+from hexa.lib.prepared import PreparedSelect
 
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9._-]*$")
 
@@ -114,16 +117,55 @@ def task_by_id(task_id: int, *, field: str | None = "task") -> Task:
     return task
 
 
+def lock_client(client: Client, *, archived: str | None = None) -> Client:
+    """Lock the client's row for this transaction (other writers for it wait) and return the
+    client as it is now. NotFound if it is gone, ClientArchived (with the message `archived`)
+    if it is archived. Call inside a transaction."""
+    row = next(iter(_lock_client(client=client.pk)), None)
+    if row is None:
+        raise NotFound(_("There is no client with code %(code)s.") % {"code": client.code})
+    client.active, client.code, client.name = row  # as they are now, not as passed in
+    if not client.active:
+        raise ClientArchived(
+            (archived or _("Client %(code)s is archived: restore it to record dedications."))
+            % {"code": client.code}
+        )
+    return client
+
+
 def require_open(project: Project) -> None:
     """New work (tasks, dedications, reopened tasks) needs an active project of an active
-    client."""
-    if not project.client.active:
-        raise ClientArchived(
-            _("Client %(code)s is archived: restore it to add work.")
-            % {"code": project.client.code}
-        )
+    client, as they are now: the client's row is locked, so that neither can change before
+    the work is written. Call inside a transaction."""
+    lock_client(project.client, archived=_("Client %(code)s is archived: restore it to add work."))
+    project.status = (
+        Project.objects.filter(pk=project.pk).values_list("status", flat=True).first()
+        or Project.Status.CLOSED
+    )
     if not project.is_active:
         raise Conflict(
             _("Project %(code)s is closed: reopen it to add work.") % {"code": project.code},
             code="project_closed",
         )
+
+
+@contextmanager
+def unchanged_on_error(instance: models.Model) -> Iterator[None]:
+    """On a refusal, put the object's fields back as they were: callers keep an object that
+    says what the database says, and can retry with it."""
+    values = {name: value for name, value in vars(instance).items() if name != "_state"}
+    cache = dict(instance._state.fields_cache)
+    try:
+        yield
+    except BaseException:
+        vars(instance).update(values)
+        instance._state.fields_cache = cache
+        raise
+
+
+_lock_client = PreparedSelect(
+    lambda client: (
+        Client.objects.select_for_update().filter(pk=client).values_list("active", "code", "name")
+    ),
+    client=int,
+)

@@ -46,18 +46,19 @@ def record_dedication(
     date = date or timezone.localdate()
     validate_dedication(employee=employee, text=text, date=date, minutes=minutes)
     _check_task(project, task)
-    require_open(project)
-    return Dedication.objects.create(
-        client=project.client,
-        project=project,
-        task=task,
-        employee=employee,
-        date=date,
-        text=text,
-        minutes=minutes,
-        recorded_by=recorded_by,
-        via=via,
-    )
+    with transaction.atomic():
+        require_open(project)
+        return Dedication.objects.create(
+            client=project.client,
+            project=project,
+            task=task,
+            employee=employee,
+            date=date,
+            text=text,
+            minutes=minutes,
+            recorded_by=recorded_by,
+            via=via,
+        )
 
 
 def snapshot(dedication: Dedication) -> dict[str, Any]:
@@ -84,21 +85,23 @@ def change_dedication(dedication: Dedication, *, by: Actor, **changes: Any) -> D
         raise InvalidInput({name: [_("This field cannot be changed.")] for name in sorted(unknown)})
     if isinstance(changes.get("text"), str):
         changes["text"] = changes["text"].strip()
-    before = snapshot(dedication)
-    changed = [name for name, value in changes.items() if getattr(dedication, name) != value]
-    for name in changed:
-        setattr(dedication, name, changes[name])
+    # Check the dedication as it would be, before touching the object.
+    after = {name: changes.get(name, getattr(dedication, name)) for name in DEDICATION_FIELDS}
+    validate_dedication(
+        employee=after["employee"],
+        text=after["text"],
+        date=after["date"],
+        minutes=after["minutes"],
+        # Keeping the employee it had is fine even if they have left since.
+        allow_inactive_employee=after["employee"] == dedication.employee,
+    )
+    _check_task(dedication.project, after["task"])
+    changed = [name for name in changes if getattr(dedication, name) != after[name]]
     if not changed:
         return dedication
-    validate_dedication(
-        employee=dedication.employee,
-        text=dedication.text,
-        date=dedication.date,
-        minutes=dedication.minutes,
-        # Keeping the employee it had is fine even if they have left since.
-        allow_inactive_employee="employee" not in changed,
-    )
-    _check_task(dedication.project, dedication.task)
+    before = snapshot(dedication)
+    for name in changed:
+        setattr(dedication, name, after[name])
     dedication.updated_by = by if isinstance(by, AbstractBaseUser) else None
     dedication.updated_at = timezone.now()
     with transaction.atomic():

@@ -52,6 +52,8 @@ def can_change_dedication(user: Actor | None, dedication: Dedication) -> bool:
     if is_manager(user):
         return True
     assert not isinstance(user, _System)
+    if not user.is_authenticated or not user.is_active:
+        return False
     if dedication.recorded_by_id == user.pk:
         return True
     return dedication.employee.user_id is not None and dedication.employee.user_id == user.pk

@@ -21,10 +21,8 @@ from django.utils.translation import gettext as _
 
 from hexa.crm.errors import (
     AmbiguousProject,
-    ClientArchived,
     IdempotencyConflict,
     InvalidInput,
-    NotFound,
 )
 from hexa.crm.models import (
     Client,
@@ -34,6 +32,7 @@ from hexa.crm.models import (
     Project,
     Task,
 )
+from hexa.crm.services.common import lock_client
 from hexa.crm.services.validation import UNCHANGED, NextFollowUp, validate_dedication
 from hexa.lib.prepared import PreparedInsert, PreparedSelect, PreparedUpdate
 
@@ -233,21 +232,6 @@ def quick_log(
     )
 
 
-def lock_client(client: Client) -> Client:
-    """Lock the client's row for this transaction (other writers for it wait) and return the
-    client as it is now. NotFound if it is gone, ClientArchived if it is archived."""
-    row = next(iter(_lock_client(client=client.pk)), None)
-    if row is None:
-        raise NotFound(_("There is no client with code %(code)s.") % {"code": client.code})
-    client.active, client.code, client.name = row  # as they are now, not as passed in
-    if not client.active:
-        raise ClientArchived(
-            _("Client %(code)s is archived: restore it to record dedications.")
-            % {"code": client.code}
-        )
-    return client
-
-
 def client_project(client: Client, requested: Project | None = None) -> tuple[Project, bool]:
     """The project rule (DESIGN.md, quick log step 1) for a client locked by lock_client():
     the project to use, and whether it was just created. AmbiguousProject when the user must
@@ -266,12 +250,6 @@ def latest_pending_task(project: Project) -> Task | None:
 
 # The quick log's statements, compiled to SQL once (hexa.lib.prepared): Django's compiling
 # of them cost several times more than the database's running them.
-_lock_client = PreparedSelect(
-    lambda client: (
-        Client.objects.select_for_update().filter(pk=client).values_list("active", "code", "name")
-    ),
-    client=int,
-)
 _active_projects_of = PreparedSelect(
     lambda client: Project.objects.filter(client_id=client, status=Project.Status.ACTIVE).order_by(
         "code"

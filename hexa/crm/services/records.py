@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 
 from hexa.crm.errors import ClientArchived, Conflict, InvalidInput
 from hexa.crm.models import CLIENT_CODE_MAX, PROJECT_CODE_MAX, Client, Employee, Project, Task
-from hexa.crm.services.common import check_code, full_clean
+from hexa.crm.services.common import check_code, full_clean, unchanged_on_error
 from hexa.crm.services.permissions import Actor, require_manager
 
 CLIENT_FIELDS = ("name", "tax_id", "email", "phone", "notes", "active")
@@ -99,12 +99,13 @@ def update_client(client: Client, **changes: Any) -> Client:
     for name in ("name", "email", "phone", "notes"):
         if isinstance(changes.get(name), str):
             changes[name] = changes[name].strip()
-    changed = _apply(client, changes, CLIENT_FIELDS)
-    full_clean(client)
-    if "tax_id" in changed:
-        _check_tax_id_free(client.tax_id, exclude_pk=client.pk)
-    if changed:
-        client.save(update_fields=changed)
+    with unchanged_on_error(client):
+        changed = _apply(client, changes, CLIENT_FIELDS)
+        full_clean(client)
+        if "tax_id" in changed:
+            _check_tax_id_free(client.tax_id, exclude_pk=client.pk)
+        if changed:
+            client.save(update_fields=changed)
     return client
 
 
@@ -129,8 +130,21 @@ def create_employee(
     full_clean(employee, exclude=["user"])
     if Employee.objects.filter(code=employee.code).exists():
         raise _code_taken(_("employee"), employee.code)
+    _check_user_free(employee)
     _save_new(employee, what=_("employee"))
     return employee
+
+
+def _check_user_free(employee: Employee) -> None:
+    if employee.user is None:
+        return
+    other = Employee.objects.filter(user=employee.user).exclude(pk=employee.pk).first()
+    if other:
+        raise Conflict(
+            _("That login user is already linked to %(employee)s.") % {"employee": other},
+            code="already_exists",
+            field="user",
+        )
 
 
 def update_employee(employee: Employee, *, by: Actor, **changes: Any) -> Employee:
@@ -141,18 +155,13 @@ def update_employee(employee: Employee, *, by: Actor, **changes: Any) -> Employe
     for name in ("name", "email"):
         if isinstance(changes.get(name), str):
             changes[name] = changes[name].strip()
-    changed = _apply(employee, changes, EMPLOYEE_FIELDS)
-    full_clean(employee, exclude=["user"])
-    if "user" in changed and employee.user is not None:
-        other = Employee.objects.filter(user=employee.user).exclude(pk=employee.pk).first()
-        if other:
-            raise Conflict(
-                _("That login user is already linked to %(employee)s.") % {"employee": other},
-                code="already_exists",
-                field="user",
-            )
-    if changed:
-        employee.save(update_fields=changed)
+    with unchanged_on_error(employee):
+        changed = _apply(employee, changes, EMPLOYEE_FIELDS)
+        full_clean(employee, exclude=["user"])
+        if "user" in changed:
+            _check_user_free(employee)
+        if changed:
+            employee.save(update_fields=changed)
     return employee
 
 
@@ -194,6 +203,14 @@ def update_project(project: Project, *, confirm: bool = False, **changes: Any) -
     if isinstance(changes.get("name"), str):
         changes["name"] = changes["name"].strip()
     closing = changes.get("status") == Project.Status.CLOSED and project.is_active
+    with unchanged_on_error(project):
+        _update_project(project, changes, closing=closing, confirm=confirm)
+    return project
+
+
+def _update_project(
+    project: Project, changes: dict[str, Any], *, closing: bool, confirm: bool
+) -> None:
     changed = _apply(project, changes, PROJECT_FIELDS)
     full_clean(project)
     if "status" in changed and project.is_active and not project.client.active:
@@ -218,4 +235,3 @@ def update_project(project: Project, *, confirm: bool = False, **changes: Any) -
             )
     if changed:
         project.save(update_fields=changed)
-    return project

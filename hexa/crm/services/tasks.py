@@ -10,10 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hexa.crm.errors import InvalidInput
+from hexa.crm.errors import Conflict, InvalidInput
 from hexa.crm.models import Client, Employee, Project, Task
-from hexa.crm.services.common import full_clean, require_open
-from hexa.crm.services.quick_log import client_project, lock_client
+from hexa.crm.services.common import full_clean, lock_client, require_open, unchanged_on_error
+from hexa.crm.services.quick_log import client_project
 
 TASK_FIELDS = (
     "title",
@@ -53,7 +53,6 @@ def create_task(
     description: str = "",
 ) -> Task:
     """A task or incident on an active project of an active client."""
-    require_open(project)
     _check_assignee(assigned_to)
     task = Task(
         project=project,
@@ -74,7 +73,9 @@ def create_task(
     if status == Task.Status.DONE:
         task.completed_at = timezone.now()
     full_clean(task)
-    task.save(force_insert=True)
+    with transaction.atomic():
+        require_open(project)
+        task.save(force_insert=True)
     return task
 
 
@@ -102,21 +103,22 @@ def update_task(task: Task, **changes: Any) -> Task:
     completing = changes.get("status") == Task.Status.DONE and task.status != Task.Status.DONE
     if "assigned_to" in changes and changes["assigned_to"] != task.assigned_to:
         _check_assignee(changes["assigned_to"])
-    changed = []
-    for name, value in changes.items():
-        if getattr(task, name) != value:
-            setattr(task, name, value)
-            changed.append(name)
-    full_clean(task)
-    if reopening:
-        require_open(task.project)
-        task.completed_at = None
-        changed.append("completed_at")
-    if completing:
-        task.completed_at = timezone.now()
-        changed.append("completed_at")
-    if changed:
-        task.save(update_fields=changed)
+    with unchanged_on_error(task), transaction.atomic():
+        changed = []
+        for name, value in changes.items():
+            if getattr(task, name) != value:
+                setattr(task, name, value)
+                changed.append(name)
+        full_clean(task)
+        if reopening:
+            require_open(task.project)
+            task.completed_at = None
+            changed.append("completed_at")
+        if completing:
+            task.completed_at = timezone.now()
+            changed.append("completed_at")
+        if changed:
+            task.save(update_fields=changed)
     return task
 
 
@@ -139,13 +141,19 @@ def reschedule_task(
     to: dt.date | None = None,
     today: dt.date | None = None,
 ) -> Task:
-    """Move the next follow-up `to` a date, or `days` later. Days count from the current
-    follow-up, or from today when that is already past (an overdue follow-up put off "one
-    day" is due tomorrow, not yesterday)."""
+    """Move the next follow-up of a pending task `to` a date (today or later), or `days`
+    later (one or more). Days count from the current follow-up, or from today when that is
+    already past (an overdue follow-up put off "one day" is due tomorrow, not yesterday)."""
+    today = today or timezone.localdate()
     if (days is None) == (to is None):
         raise InvalidInput.on("next_follow_up", _("Give either a date or a number of days."))
+    if task.status != Task.Status.PENDING:
+        raise Conflict(_("The task is done: reopen it to reschedule it."), code="task_done")
+    if days is not None and days < 1:
+        raise InvalidInput.on("days", _("Put it off by one day or more."))
+    if to is not None and to < today:
+        raise InvalidInput.on("next_follow_up", _("The new date cannot be in the past."))
     if to is None:
-        today = today or timezone.localdate()
         base = max(task.next_follow_up or today, today)
         to = base + dt.timedelta(days=days or 0)
     return update_task(task, next_follow_up=to)
