@@ -7,17 +7,22 @@ time, in its own module, where postponed annotations would not resolve.
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Header, Router, Status
 from ninja.pagination import paginate
 
 from hexa.api.parsing import Pages
 from hexa.api.schemas import (
+    AgendaRow,
     ClientIn,
     ClientOut,
     ClientPatch,
+    ClientTaskIn,
+    ClientTaskOut,
     DedicationIn,
     DedicationOut,
+    DedicationPatch,
     EmployeeIn,
     EmployeeOut,
     EmployeePatch,
@@ -31,20 +36,31 @@ from hexa.api.schemas import (
     ProjectStatus,
     QuickLogIn,
     QuickLogOut,
+    RescheduleIn,
+    TaskFields,
     TaskIn,
+    TaskKind,
     TaskOut,
     TaskPatch,
     TaskStatus,
     Text,
 )
 from hexa.crm import services
-from hexa.crm.errors import InvalidInput, NotFound
+from hexa.crm.errors import Conflict, InvalidInput, NotFound
 from hexa.crm.models import Client, Dedication, Employee, Project, Task
-from hexa.crm.services import queries
+from hexa.crm.services import agenda, queries
+from hexa.crm.services.permissions import require_dedication_change, require_manager
 
 router = Router()
 
-ERRORS: dict[int, Any] = {400: Error, 401: Error, 404: Error, 409: Error, 422: Error}
+ERRORS: dict[int, Any] = {
+    400: Error,
+    401: Error,
+    403: Error,
+    404: Error,
+    409: Error,
+    422: Error,
+}
 
 
 def _employee(request: HttpRequest, code: str | None) -> Employee | None:
@@ -57,9 +73,22 @@ def _employee(request: HttpRequest, code: str | None) -> Employee | None:
 # --- Employees --------------------------------------------------------------------------------
 
 
-@router.post("/employees", response={201: EmployeeOut, **ERRORS}, tags=["employees"])
+def _user(username: str | None) -> Any:
+    """The login user with this username (422 on `user` if none), or None."""
+    return services.user_by_username(username) if username else None
+
+
+@router.post(
+    "/employees",
+    response={201: EmployeeOut, **ERRORS},
+    tags=["employees"],
+    summary="Create an employee (managers only)",
+)
 def create_employee(request: HttpRequest, payload: EmployeeIn) -> Status[Employee]:
-    return Status(201, services.create_employee(**payload.dict(), by=request.auth))
+    require_manager(request.auth)  # before looking anything up for someone who may not
+    data = payload.dict()
+    data["user"] = _user(data["user"])
+    return Status(201, services.create_employee(**data, by=request.auth))
 
 
 @router.get("/employees", response={200: list[EmployeeOut], **ERRORS}, tags=["employees"])
@@ -73,12 +102,18 @@ def get_employee(request: HttpRequest, code: str) -> Employee:
     return services.employee_by_code(code, field=None)
 
 
-@router.patch("/employees/{code}", response={200: EmployeeOut, **ERRORS}, tags=["employees"])
+@router.patch(
+    "/employees/{code}",
+    response={200: EmployeeOut, **ERRORS},
+    tags=["employees"],
+    summary="Change, deactivate, restore or link an employee to a login (managers only)",
+)
 def update_employee(request: HttpRequest, code: str, payload: EmployeePatch) -> Employee:
+    require_manager(request.auth)
     employee = services.employee_by_code(code, field=None)
     changes = payload.dict(exclude_unset=True)
     if "user" in changes:
-        changes["user"] = services.user_by_username(changes["user"]) if changes["user"] else None
+        changes["user"] = _user(changes["user"])
     return services.update_employee(employee, by=request.auth, **changes)
 
 
@@ -143,6 +178,26 @@ def quick_log(
     return Status(201, result.as_dict())
 
 
+@router.post(
+    "/clients/{code}/tasks",
+    response={201: ClientTaskOut, **ERRORS},
+    tags=["tasks"],
+    summary="Create a task or incident for a client, on the project the quick log would use",
+)
+def create_client_task(
+    request: HttpRequest, code: str, payload: ClientTaskIn
+) -> Status[dict[str, Any]]:
+    client = services.client_by_code(code)
+    data = _task_fields(payload)
+    project = payload.project
+    task, created = services.create_client_task(
+        client=client,
+        project=services.project_by_code(project) if project else None,
+        **data,
+    )
+    return Status(201, {"task": task, "project": {"code": task.project.code, "created": created}})
+
+
 # --- Projects ---------------------------------------------------------------------------------
 
 
@@ -173,27 +228,61 @@ def get_project(request: HttpRequest, code: str) -> Project:
 
 
 @router.patch("/projects/{code}", response={200: ProjectOut, **ERRORS}, tags=["projects"])
-def update_project(request: HttpRequest, code: str, payload: ProjectPatch) -> Project:
+def update_project(
+    request: HttpRequest, code: str, payload: ProjectPatch
+) -> Project | HttpResponse:
     project = services.project_by_code(code, field=None)
-    return services.update_project(project, **payload.dict(exclude_unset=True))
+    try:
+        return services.update_project(project, **payload.dict(exclude_unset=True))
+    except Conflict as error:
+        if "pending" not in error.details:
+            raise
+        # Closing with pending tasks: say how many, so that a client can ask to confirm.
+        from hexa.api.api import error_response  # here: hexa.api.api imports this module
+
+        return error_response(409, error.code, error.message, pending=error.details["pending"])
 
 
 # --- Tasks ------------------------------------------------------------------------------------
 
 
+def _assignee(code: str | None) -> Employee | None:
+    return services.employee_by_code(code, field="assigned_to") if code else None
+
+
+def _task_fields(payload: TaskFields) -> dict[str, Any]:
+    """A new task's fields as the domain takes them."""
+    data = payload.dict(exclude={"project"})
+    data["assigned_to"] = _assignee(data["assigned_to"])
+    data["reported_via"] = data["reported_via"] or ""
+    return data
+
+
 @router.post("/tasks", response={201: TaskOut, **ERRORS}, tags=["tasks"])
 def create_task(request: HttpRequest, payload: TaskIn) -> Status[Task]:
-    data = payload.dict()
-    data["project"] = services.project_by_code(data["project"])
-    return Status(201, services.create_task(**data))
+    project = services.project_by_code(payload.project)
+    return Status(201, services.create_task(project=project, **_task_fields(payload)))
 
 
 @router.get("/tasks", response={200: list[TaskOut], **ERRORS}, tags=["tasks"])
 @paginate(Pages)
 def list_tasks(
-    request: HttpRequest, project: Text | None = None, status: TaskStatus | None = None
+    request: HttpRequest,
+    project: Text | None = None,
+    status: TaskStatus | None = None,
+    kind: TaskKind | None = None,
+    client: Text | None = None,
+    assigned_to: Text | None = None,
 ) -> QuerySet[Task]:
-    return queries.list_tasks(project=project, status=status)
+    employee = None
+    if assigned_to:
+        employee = Employee.objects.filter(code=services.normalize_code(assigned_to)).first()
+        if employee is None:
+            # An unknown employee has no tasks, as an unknown project or client has none.
+            return Task.objects.none()
+    return queries.list_tasks(
+        project=project, status=status, kind=kind, client=client, assigned_to=employee
+    )
 
 
 @router.get("/tasks/{task_id}", response={200: TaskOut, **ERRORS}, tags=["tasks"])
@@ -201,23 +290,72 @@ def get_task(request: HttpRequest, task_id: Id) -> Task:
     return services.task_by_id(task_id, field=None)
 
 
-@router.patch("/tasks/{task_id}", response={200: TaskOut, **ERRORS}, tags=["tasks"])
+@router.patch(
+    "/tasks/{task_id}",
+    response={200: TaskOut, **ERRORS},
+    tags=["tasks"],
+    summary="Edit, complete (status done), reopen (status pending) or assign a task",
+)
 def update_task(request: HttpRequest, task_id: Id, payload: TaskPatch) -> Task:
     task = services.task_by_id(task_id, field=None)
-    return services.update_task(task, **payload.dict(exclude_unset=True))
+    changes = payload.dict(exclude_unset=True)
+    if "assigned_to" in changes:
+        changes["assigned_to"] = _assignee(changes["assigned_to"])
+    for name in ("reported_by", "reported_via", "description"):
+        if name in changes and changes[name] is None:
+            changes[name] = ""  # null clears them
+    return services.update_task(task, **changes)
+
+
+@router.post(
+    "/tasks/{task_id}/reschedule",
+    response={200: TaskOut, **ERRORS},
+    tags=["tasks"],
+    summary="Move a task's next follow-up some days later, or to a date",
+)
+def reschedule_task(request: HttpRequest, task_id: Id, payload: RescheduleIn) -> Task:
+    task = services.task_by_id(task_id, field=None)
+    given = {name for name in ("days", "date") if getattr(payload, name) is not None}
+    if len(given) != 1:
+        message = _("Give either a number of days or a date, not both.")
+        if not given:
+            message = _("Give either a number of days or a date.")
+        raise InvalidInput({"days": [message], "date": [message]})
+    try:
+        return services.reschedule_task(task, days=payload.days, to=payload.date)
+    except InvalidInput as error:
+        # The domain speaks of the task's `next_follow_up`; this request named it `date`
+        # or `days`.
+        given_field = "date" if payload.date is not None else "days"
+        raise InvalidInput(
+            {
+                (given_field if name == "next_follow_up" else name): messages
+                for name, messages in error.fields.items()
+            }
+        ) from None
 
 
 # --- Dedications ------------------------------------------------------------------------------
 
 
-@router.post("/dedications", response={201: DedicationOut, **ERRORS}, tags=["dedications"])
+@router.post(
+    "/dedications",
+    response={201: DedicationOut, **ERRORS},
+    tags=["dedications"],
+    summary="Record a dedication on a project, or on one of its tasks or incidents",
+)
 def create_dedication(request: HttpRequest, payload: DedicationIn) -> Status[Dedication]:
-    project = services.project_by_code(payload.project)
+    task = services.task_by_id(payload.task) if payload.task is not None else None
+    if payload.project:
+        project = services.project_by_code(payload.project)
+    else:
+        assert task is not None  # DedicationIn wants one of them
+        project = task.project
     return Status(
         201,
         services.record_dedication(
             project=project,
-            task=services.task_by_id(payload.task) if payload.task is not None else None,
+            task=task,
             employee=_employee(request, payload.employee),
             text=payload.text,
             date=payload.date,
@@ -246,4 +384,80 @@ def list_dedications(
         employee=employee,
         date_from=date_from,
         date_to=date_to,
+    ).select_related("updated_by")
+
+
+def _dedication(dedication_id: int) -> Dedication:
+    dedication = (
+        Dedication.objects.select_related(
+            "client", "project", "employee__user", "recorded_by", "updated_by"
+        )
+        .filter(pk=dedication_id)
+        .first()
+    )
+    if dedication is None:
+        raise NotFound(_("There is no dedication %(id)s.") % {"id": dedication_id})
+    return dedication
+
+
+@router.get(
+    "/dedications/{dedication_id}",
+    response={200: DedicationOut, **ERRORS},
+    tags=["dedications"],
+)
+def get_dedication(request: HttpRequest, dedication_id: Id) -> Dedication:
+    return _dedication(dedication_id)
+
+
+@router.patch(
+    "/dedications/{dedication_id}",
+    response={200: DedicationOut, **ERRORS},
+    tags=["dedications"],
+    summary="Change a dedication (managers, whoever recorded it, and its employee's user)",
+)
+def update_dedication(
+    request: HttpRequest, dedication_id: Id, payload: DedicationPatch
+) -> Dedication:
+    dedication = _dedication(dedication_id)
+    require_dedication_change(request.auth, dedication)  # before looking anything up
+    changes = payload.dict(exclude_unset=True)
+    if "employee" in changes:
+        changes["employee"] = services.employee_by_code(changes["employee"])
+    if "minutes" in changes:
+        changes["minutes"] = services.minutes_from(changes["minutes"])
+    if changes.get("task") is not None:
+        changes["task"] = services.task_by_id(changes["task"])
+    return services.change_dedication(dedication, by=request.auth, **changes)
+
+
+@router.delete(
+    "/dedications/{dedication_id}",
+    response={204: None, **ERRORS},
+    tags=["dedications"],
+    summary="Delete a dedication (managers, whoever recorded it, and its employee's user)",
+)
+def delete_dedication(request: HttpRequest, dedication_id: Id) -> Status[None]:
+    services.delete_dedication(_dedication(dedication_id), by=request.auth)
+    return Status(204, None)
+
+
+# --- Agenda -----------------------------------------------------------------------------------
+
+
+@router.get(
+    "/agenda",
+    response={200: list[AgendaRow], **ERRORS},
+    tags=["agenda"],
+    summary="Pending follow-ups, soonest first (overdue included)",
+)
+@paginate(Pages)
+def list_agenda(
+    request: HttpRequest,
+    employee: Text | None = None,
+    date_to: IsoDate | None = None,
+) -> QuerySet[Task]:
+    """Everyone's follow-ups, or an `employee`'s: assigned to them, or unassigned on a client
+    whose latest dedication is theirs. `date_to` keeps those due up to that day."""
+    return agenda.follow_ups(
+        employee=services.employee_by_code(employee) if employee else None, date_to=date_to
     )

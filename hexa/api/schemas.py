@@ -10,10 +10,19 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
+from django.utils import timezone
 from ninja import Field, Schema
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, StrictInt
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    StrictInt,
+    ValidationInfo,
+    field_validator,
+)
 
-from hexa.crm.models import Dedication, Employee, Project, Task
+from hexa.crm.models import TEXT_MAX, Dedication, Employee, Project, Task
+from hexa.crm.services.agenda import agenda
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -59,13 +68,25 @@ ProjectKind = Literal["production", "commercial"]
 ProjectStatus = Literal["active", "closed"]
 TaskKind = Literal["task", "incident"]
 TaskStatus = Literal["pending", "done"]
+Priority = Literal["low", "normal", "high", "urgent"]
+Channel = Literal["phone", "email", "visit", "web"]
+AgendaGroup = Literal["overdue", "today", "week", "later"]
+ReportedBy = Annotated[Text, Field(max_length=200)]
+LongText = Annotated[Text, Field(max_length=TEXT_MAX)]
+# Rescheduling "n days later": up to ten years, so that the date stays a date.
+Days = Annotated[StrictInt, Field(ge=1, le=3660)]
 
 
 class Error(Schema):
     code: str = Field(description="Machine-readable error code")
     message: str
     fields: dict[str, list[str]] | None = None
-    candidates: list[str] | None = None
+    candidates: list[str] | None = Field(
+        None, description="ambiguous_project: the client's active projects to choose from"
+    )
+    pending: int | None = Field(
+        None, description="pending_tasks: how many pending tasks the project has"
+    )
 
 
 class Input(Schema):
@@ -81,6 +102,7 @@ class EmployeeIn(Input):
     code: Code
     name: Name
     email: Text = ""
+    user: Text | None = Field(None, description="username of the login to link")
 
 
 class EmployeePatch(Input):
@@ -171,45 +193,128 @@ class ProjectOut(Schema):
 # --- Tasks ------------------------------------------------------------------------------------
 
 
-class TaskIn(Input):
-    project: Code
+class TaskFields(Input):
+    """What a new task or incident may say, wherever it is created."""
+
     title: Name
     kind: TaskKind = Task.Kind.TASK.value
     status: TaskStatus = Task.Status.PENDING.value
     next_follow_up: IsoDate | None = None
+    assigned_to: Code | None = Field(None, description="code of the employee who takes it")
+    priority: Priority = Task.Priority.NORMAL.value
+    reported_by: ReportedBy = Field("", description="incidents: who at the client reported it")
+    reported_via: Channel | None = Field(None, description="incidents: how it was reported")
+    description: LongText = ""
+
+
+class TaskIn(TaskFields):
+    project: Code
+
+
+class ClientTaskIn(TaskFields):
+    project: Code | None = Field(
+        None,
+        description="one of the client's active projects; by default the one the quick log "
+        "would use (created if the client has none)",
+    )
 
 
 class TaskPatch(Input):
     title: Name | None = None
     kind: TaskKind | None = None
-    status: TaskStatus | None = None
+    status: TaskStatus | None = Field(None, description="done completes it, pending reopens it")
     next_follow_up: IsoDate | None = Field(None, description="null clears it")
+    assigned_to: Code | None = Field(None, description="employee code; null unassigns it")
+    priority: Priority | None = None
+    reported_by: ReportedBy | None = Field(None, description="null clears it")
+    reported_via: Channel | None = Field(None, description="null clears it")
+    description: LongText | None = Field(None, description="null clears it")
+
+
+class RescheduleIn(Input):
+    """Exactly one of the two."""
+
+    days: Days | None = Field(
+        None,
+        description="this many days after the current follow-up (after today if that is past)",
+    )
+    date: IsoDate | None = Field(None, description="this date")
 
 
 class TaskOut(Schema):
     id: int
     project: str
+    client: str
     title: str
     kind: TaskKind
     status: TaskStatus
     next_follow_up: dt.date | None
+    assigned_to: str | None
+    priority: Priority
+    reported_by: str
+    reported_via: Channel | None
+    description: str
     created_at: dt.datetime
+    completed_at: dt.datetime | None
 
     @staticmethod
     def resolve_project(task: Task) -> str:
         return task.project.code
+
+    @staticmethod
+    def resolve_client(task: Task) -> str:
+        return task.project.client.code
+
+    @staticmethod
+    def resolve_assigned_to(task: Task) -> str | None:
+        return task.assigned_to.code if task.assigned_to_id else None
+
+    @staticmethod
+    def resolve_reported_via(task: Task) -> str | None:
+        return task.reported_via or None
+
+
+class ProjectUsed(Schema):
+    code: str
+    created: bool
+
+
+class ClientTaskOut(Schema):
+    task: TaskOut
+    project: ProjectUsed
 
 
 # --- Dedications ------------------------------------------------------------------------------
 
 
 class DedicationIn(Input):
-    project: Code
-    task: BodyId | None = None
+    # `task` comes first so that `project`'s check sees it.
+    task: BodyId | None = Field(None, description="one of the project's tasks or incidents")
+    project: Code | None = Field(
+        None, validate_default=True, description="required unless `task` is given"
+    )
     employee: Code | None = Field(None, description="defaults to the token user's employee")
     date: IsoDate | None = Field(None, description="defaults to today")
     text: Text
     minutes: Minutes | None = None
+
+    @field_validator("project")
+    @classmethod
+    def _project_or_task(cls, project: str | None, info: ValidationInfo) -> str | None:
+        # A `task` that failed its own check is not in info.data: its error says enough.
+        if project is None and "task" in info.data and info.data["task"] is None:
+            raise ValueError("give the project, or one of its tasks")
+        return project
+
+
+class DedicationPatch(Input):
+    # Absent leaves a field as it is. null is refused on `employee` and `date` (they are not
+    # Optional, their default only stands for "absent"); on `text` the domain refuses it.
+    employee: Code = Field(None, description="employee code")  # type: ignore[assignment]
+    date: IsoDate = Field(None, description="not in the future")  # type: ignore[assignment]
+    text: Text | None = None
+    minutes: Minutes | None = Field(None, description="null clears it")
+    task: BodyId | None = Field(None, description="a task of the same project; null: none")
 
 
 class DedicationOut(Schema):
@@ -224,6 +329,8 @@ class DedicationOut(Schema):
     recorded_by: str | None
     recorded_at: dt.datetime
     via: str
+    updated_by: str | None = Field(description="who last changed it")
+    updated_at: dt.datetime | None
 
     @staticmethod
     def resolve_client(dedication: Dedication) -> str:
@@ -244,6 +351,10 @@ class DedicationOut(Schema):
     @staticmethod
     def resolve_recorded_by(dedication: Dedication) -> str | None:
         return dedication.recorded_by.get_username() if dedication.recorded_by else None
+
+    @staticmethod
+    def resolve_updated_by(dedication: Dedication) -> str | None:
+        return dedication.updated_by.get_username() if dedication.updated_by_id else None
 
 
 # --- Quick log --------------------------------------------------------------------------------
@@ -289,3 +400,49 @@ class QuickLogOut(Schema):
     dedication: QuickLogDedication
     project: QuickLogProject
     task: QuickLogTask
+
+
+# --- Agenda -----------------------------------------------------------------------------------
+
+
+class AgendaRow(Schema):
+    """A pending follow-up: a task or incident of an active project of an active client."""
+
+    task: int
+    title: str
+    kind: TaskKind
+    priority: Priority
+    client: str
+    client_name: str
+    project: str
+    next_follow_up: dt.date
+    assigned_to: str | None
+    group: AgendaGroup = Field(
+        description="overdue (before today), today, week (the next 7 days) or later"
+    )
+
+    @staticmethod
+    def resolve_task(task: Task) -> int:
+        return task.pk
+
+    @staticmethod
+    def resolve_client(task: Task) -> str:
+        return task.project.client.code
+
+    @staticmethod
+    def resolve_client_name(task: Task) -> str:
+        return task.project.client.name
+
+    @staticmethod
+    def resolve_project(task: Task) -> str:
+        return task.project.code
+
+    @staticmethod
+    def resolve_assigned_to(task: Task) -> str | None:
+        return task.assigned_to.code if task.assigned_to_id else None
+
+    @staticmethod
+    def resolve_group(task: Task) -> str:
+        # The domain's grouping, applied to this one row.
+        groups = agenda([task], today=timezone.localdate()).groups()
+        return next(name for name, tasks in groups if tasks)

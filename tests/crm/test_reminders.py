@@ -282,7 +282,7 @@ def test_command_sends_and_says_what_it_sent(ana, luis, acme, today):
 
     assert output.splitlines() == [
         "ANA: 2 follow-ups, sent",
-        "LUIS: 1 follow-ups, sent",
+        "LUIS: 1 follow-up, sent",
         "2 reminders sent.",
     ]
     assert sent_to() == [["ana@example.com"], ["luis@example.com"]]
@@ -309,7 +309,10 @@ def test_command_that_could_not_send_exits_with_1_and_keeps_nothing(
         call_command("remind", stdout=out)
 
     assert exited.value.code == 1
-    assert out.getvalue().splitlines() == ["ANA: 1 follow-ups, NOT SENT", "0 reminders sent."]
+    assert out.getvalue().splitlines() == [
+        "ANA: 1 follow-up, NOT SENT (will be tried again)",
+        "0 reminders sent.",
+    ]
     assert reminders() == []
 
 
@@ -370,7 +373,7 @@ def test_hexa_remind_as_a_real_process_emails_once_a_day(live):
     assert "ACME · Acme Española S.L. — Llamar — presupuesto" in first.stdout
     assert "Visita mañana" not in first.stdout
     assert "https://hexa.example/agenda" in first.stdout
-    assert first.stdout.rstrip().endswith("ANA: 1 follow-ups, sent\n1 reminders sent.")
+    assert first.stdout.rstrip().endswith("ANA: 1 follow-up, sent\n1 reminder sent.")
     assert live_reminders(live) == [("ANA", 1)]
 
     second = run_hexa(live, "remind")

@@ -6,7 +6,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from hexa.crm.demo import DEMO_PASSWORD, DEMO_USERNAME, has_data, load_demo
+from hexa.crm.demo import (
+    DEMO_PASSWORD,
+    DEMO_USERNAME,
+    OTHER_PASSWORD,
+    OTHER_USERNAME,
+    has_data,
+    load_demo,
+)
 
 
 class Command(BaseCommand):
@@ -30,6 +37,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Demo loaded: {summary.clients} clients, {summary.projects} projects, "
                 f"{summary.tasks} tasks, {summary.dedications} dedications. "
-                f"Sign in as {DEMO_USERNAME} / {DEMO_PASSWORD}."
+                f"Sign in as {DEMO_USERNAME} / {DEMO_PASSWORD} (a manager) or "
+                f"{OTHER_USERNAME} / {OTHER_PASSWORD}."
             )
         )

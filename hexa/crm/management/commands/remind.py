@@ -24,10 +24,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, link: str, **options: Any) -> None:
         results = send_reminders(today=timezone.localdate(), link=link)
         for reminded in results:
-            state = "sent" if reminded.sent else "NOT SENT"
+            state = "sent" if reminded.sent else "NOT SENT (will be tried again)"
+            count = reminded.follow_ups
             self.stdout.write(
-                f"{reminded.employee.code}: {reminded.follow_ups} follow-ups, {state}"
+                f"{reminded.employee.code}: {count} follow-up{'s' if count != 1 else ''}, {state}"
             )
-        self.stdout.write(f"{sum(r.sent for r in results)} reminders sent.")
+        sent = sum(r.sent for r in results)
+        self.stdout.write(f"{sent} reminder{'s' if sent != 1 else ''} sent.")
         if any(not r.sent for r in results):
             sys.exit(1)
