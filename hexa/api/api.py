@@ -91,7 +91,12 @@ _STATUS = {
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
     status = next((code for kind, code in _STATUS.items() if isinstance(error, kind)), 400)
-    extra: dict[str, Any] = {}
+    # Details that say more (how many pending tasks, ...) go along; `field` becomes `fields`.
+    extra: dict[str, Any] = {
+        key: value
+        for key, value in error.details.items()
+        if key != "field" and isinstance(value, str | int | float | bool)
+    }
     if isinstance(error, InvalidInput):
         extra["fields"] = error.fields
     if isinstance(error, AmbiguousProject):

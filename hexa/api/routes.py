@@ -7,7 +7,7 @@ time, in its own module, where postponed annotations would not resolve.
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Header, Router, Status
 from ninja.pagination import paginate
@@ -46,7 +46,7 @@ from hexa.api.schemas import (
     Text,
 )
 from hexa.crm import services
-from hexa.crm.errors import Conflict, InvalidInput, NotFound
+from hexa.crm.errors import InvalidInput, NotFound
 from hexa.crm.models import Client, Dedication, Employee, Project, Task
 from hexa.crm.services import agenda, queries
 from hexa.crm.services.permissions import require_dedication_change, require_manager
@@ -228,19 +228,11 @@ def get_project(request: HttpRequest, code: str) -> Project:
 
 
 @router.patch("/projects/{code}", response={200: ProjectOut, **ERRORS}, tags=["projects"])
-def update_project(
-    request: HttpRequest, code: str, payload: ProjectPatch
-) -> Project | HttpResponse:
+def update_project(request: HttpRequest, code: str, payload: ProjectPatch) -> Project:
+    """Closing a project with pending tasks answers 409 `pending_tasks` with `pending`, their
+    number, unless `confirm` is true."""
     project = services.project_by_code(code, field=None)
-    try:
-        return services.update_project(project, **payload.dict(exclude_unset=True))
-    except Conflict as error:
-        if "pending" not in error.details:
-            raise
-        # Closing with pending tasks: say how many, so that a client can ask to confirm.
-        from hexa.api.api import error_response  # here: hexa.api.api imports this module
-
-        return error_response(409, error.code, error.message, pending=error.details["pending"])
+    return services.update_project(project, **payload.dict(exclude_unset=True))
 
 
 # --- Tasks ------------------------------------------------------------------------------------

@@ -75,8 +75,13 @@ def test_the_api_has_the_expected_endpoints():
         ("PATCH", "/api/v1/tasks/{task_id}"),
         ("POST", "/api/v1/clients/{code}/quick-log"),
         ("GET", "/api/v1/dedications"),
+        ("POST", "/api/v1/clients/{code}/tasks"),
+        ("POST", "/api/v1/tasks/{task_id}/reschedule"),
+        ("PATCH", "/api/v1/dedications/{dedication_id}"),
+        ("DELETE", "/api/v1/dedications/{dedication_id}"),
+        ("GET", "/api/v1/agenda"),
     } <= set(OPERATIONS)
-    assert len(OPERATIONS) >= 17
+    assert len(OPERATIONS) >= 24
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +107,8 @@ def world(db):
     acme = factories.client("ACME")
     web = factories.project(acme, "WEB")
     task = factories.task(web, "Call back")
-    return {"user": user, "task": task.pk}
+    dedication = factories.dedication(task, Employee.objects.get(code="ANA"))
+    return {"user": user, "task": task.pk, "dedication": dedication.pk}
 
 
 def valid_request(method: str, path: str, world: dict[str, Any]) -> tuple[str, Any, int]:
@@ -111,14 +117,18 @@ def valid_request(method: str, path: str, world: dict[str, Any]) -> tuple[str, A
     answer but 401)."""
     root = _root()
     task = world["task"]
+    dedication = world["dedication"]
     known = {
         ("POST", "/employees"): ("/employees", {"code": "BOB", "name": "Bob"}, 201),
         ("GET", "/employees"): ("/employees", None, 200),
+        ("GET", "/employees/{code}"): ("/employees/ANA", None, 200),
+        ("PATCH", "/employees/{code}"): ("/employees/ANA", {"name": "Ana G."}, 200),
         ("POST", "/clients"): ("/clients", {"code": "NEWCO", "name": "New Co"}, 201),
         ("GET", "/clients"): ("/clients", None, 200),
         ("GET", "/clients/{code}"): ("/clients/ACME", None, 200),
         ("PATCH", "/clients/{code}"): ("/clients/ACME", {"notes": "VIP"}, 200),
         ("POST", "/clients/{code}/quick-log"): ("/clients/ACME/quick-log", {"text": "Hi"}, 201),
+        ("POST", "/clients/{code}/tasks"): ("/clients/ACME/tasks", {"title": "Call"}, 201),
         ("POST", "/projects"): ("/projects", {"code": "NEWP", "name": "N", "client": "ACME"}, 201),
         ("GET", "/projects"): ("/projects", None, 200),
         ("GET", "/projects/{code}"): ("/projects/WEB", None, 200),
@@ -127,8 +137,17 @@ def valid_request(method: str, path: str, world: dict[str, Any]) -> tuple[str, A
         ("GET", "/tasks"): ("/tasks", None, 200),
         ("GET", "/tasks/{task_id}"): (f"/tasks/{task}", None, 200),
         ("PATCH", "/tasks/{task_id}"): (f"/tasks/{task}", {"status": "done"}, 200),
+        ("POST", "/tasks/{task_id}/reschedule"): (f"/tasks/{task}/reschedule", {"days": 1}, 200),
         ("POST", "/dedications"): ("/dedications", {"project": "WEB", "text": "Worked"}, 201),
         ("GET", "/dedications"): ("/dedications", None, 200),
+        ("GET", "/dedications/{dedication_id}"): (f"/dedications/{dedication}", None, 200),
+        ("PATCH", "/dedications/{dedication_id}"): (
+            f"/dedications/{dedication}",
+            {"text": "Changed"},
+            200,
+        ),
+        ("DELETE", "/dedications/{dedication_id}"): (f"/dedications/{dedication}", None, 204),
+        ("GET", "/agenda"): ("/agenda", None, 200),
     }
     relative = path.removeprefix(root)
     if (method, relative) in known:
@@ -290,7 +309,7 @@ def test_requests_are_recorded_as_the_tokens_user(http, world):
 
     assert response.status_code == 201, response.content
     assert (response.json()["employee"], response.json()["recorded_by"]) == ("LUIS", "luis")
-    assert Dedication.objects.get().recorded_by == other
+    assert Dedication.objects.get(pk=response.json()["id"]).recorded_by == other
 
 
 # --- Tokens are stored hashed -------------------------------------------------------------------

@@ -562,11 +562,18 @@ def test_create_task_on_a_project_named_in_any_case(api, world):
     assert body == {
         "id": task.pk,
         "project": "WEB",
+        "client": "ACME",
         "title": "Fix the form",
         "kind": "incident",
         "status": "pending",
         "next_follow_up": "2099-03-04",
+        "assigned_to": None,
+        "priority": "normal",
+        "reported_by": "",
+        "reported_via": None,
+        "description": "",
         "created_at": body["created_at"],
+        "completed_at": None,
     }
     assert_instant(body["created_at"], task.created_at)
     assert (task.project, task.title, task.kind, task.status, task.next_follow_up) == (
@@ -613,11 +620,18 @@ def test_list_tasks_newest_first_with_pagination_and_filters(api, world):
     assert pending_on_web.json()["items"][0] == {
         "id": world.web_task.pk,
         "project": "WEB",
+        "client": "ACME",
         "title": "Call back",
         "kind": "task",
         "status": "pending",
         "next_follow_up": "2099-01-01",
+        "assigned_to": None,
+        "priority": "normal",
+        "reported_by": "",
+        "reported_via": None,
+        "description": "",
         "created_at": pending_on_web.json()["items"][0]["created_at"],
+        "completed_at": None,
     }
 
 
@@ -629,11 +643,18 @@ def test_get_task_by_id(api, world):
     assert body == {
         "id": world.web_task.pk,
         "project": "WEB",
+        "client": "ACME",
         "title": "Call back",
         "kind": "task",
         "status": "pending",
         "next_follow_up": "2099-01-01",
+        "assigned_to": None,
+        "priority": "normal",
+        "reported_by": "",
+        "reported_via": None,
+        "description": "",
         "created_at": body["created_at"],
+        "completed_at": None,
     }
 
 
@@ -726,6 +747,8 @@ def test_create_dedication_with_every_field(api, world, today):
         "recorded_by": "ana",
         "recorded_at": body["recorded_at"],
         "via": "api",
+        "updated_by": None,
+        "updated_at": None,
     }
     assert_instant(body["recorded_at"], dedication.recorded_at)
     assert (
@@ -846,6 +869,8 @@ def test_list_dedications_items_have_the_dedication_shape(api, world, dedication
         "recorded_by": None,
         "recorded_at": item["recorded_at"],
         "via": "web",
+        "updated_by": None,
+        "updated_at": None,
     }
 
 

@@ -87,6 +87,8 @@ def change_dedication(dedication: Dedication, *, by: Actor, **changes: Any) -> D
         changes["text"] = changes["text"].strip()
     # Check the dedication as it would be, before touching the object.
     after = {name: changes.get(name, getattr(dedication, name)) for name in DEDICATION_FIELDS}
+    if after["date"] is None:
+        raise InvalidInput.on("date", _("A dedication has a date."))
     validate_dedication(
         employee=after["employee"],
         text=after["text"],
