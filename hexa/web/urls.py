@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from hexa.web.views import agenda, clients, dedications, employees, projects, quick_log, tasks
 
@@ -54,4 +54,6 @@ urlpatterns = [
     path("employees/new/", employees.employee_new, name="employee-new"),
     path("employees/<str:code>/edit/", employees.employee_edit, name="employee-edit"),
     path("employees/<str:code>/active/", employees.employee_active, name="employee-active"),
+    path("reports/", include("hexa.web.reporting.urls")),
+    path("imports/", include("hexa.web.importing.urls")),
 ]
