@@ -132,7 +132,9 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # --- Language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = env_str("HEXA_LANGUAGE", "es")
-LANGUAGES = [("es", "Español"), ("en", "English")]
+# English with day/month/year dates: Hexa serves Spanish businesses (a US browser asking for
+# "en-us" gets it too).
+LANGUAGES = [("es", "Español"), ("en-gb", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = env_str("HEXA_TIME_ZONE", "Europe/Madrid")

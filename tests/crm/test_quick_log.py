@@ -625,3 +625,41 @@ def test_query_count_of_a_first_log_is_bounded(employee):
     # (savepoint) lock, key, projects, free codes, savepoint+insert+release, task, dedication,
     # key (release): the test's own transaction turns BEGIN/COMMIT into a savepoint pair.
     assert len(queries) <= 12
+
+
+# --- A task named explicitly (the agenda's row) -------------------------------------------------
+
+
+def test_a_named_older_task_or_incident_is_used_instead_of_the_latest(client_acme, employee, today):
+    project = factories.project(client_acme, "ACME")
+    older = factories.task(
+        project, "Older", created_at=timezone.now() - dt.timedelta(days=9), next_follow_up=today
+    )
+    factories.task(project, "Newer")
+    incident = factories.task(project, "Broken", kind="incident", next_follow_up=today)
+
+    first = log(client_acme, employee, task=older, next_follow_up=today + dt.timedelta(days=3))
+    second = log(client_acme, employee, task=incident)
+
+    assert first.task == older and not first.task_created
+    assert Task.objects.get(pk=older.pk).next_follow_up == today + dt.timedelta(days=3)
+    assert second.task == incident and second.dedication.task == incident
+    assert services.plan_quick_log(client=client_acme, task=older).task == older
+
+
+@pytest.mark.parametrize("state", ["other client", "done", "closed project"])
+def test_a_named_task_the_quick_log_cannot_use_is_refused(client_acme, employee, state):
+    project = factories.project(client_acme, "ACME")
+    if state == "other client":
+        named = factories.task(factories.project(factories.client("OTHER"), "OTHER"))
+    elif state == "done":
+        named = factories.task(project, status="done")
+    else:
+        named = factories.task(factories.project(client_acme, "OLD", status="closed"))
+    before = written()
+
+    with pytest.raises(InvalidInput) as raised:
+        log(client_acme, employee, task=named)
+
+    assert list(raised.value.fields) in (["task"], ["project"])
+    assert written() == before

@@ -274,7 +274,7 @@ def test_spanish_interface_from_the_browser_and_switchable(browser, live_server,
     page.keyboard.press("Control+Enter")
     expect(page.locator("#messages")).to_contain_text("Dedicación registrada para ACME")
 
-    page.get_by_role("button", name="EN").click()
+    page.get_by_role("button", name="EN", exact=True).click()
     expect(page.get_by_role("heading", name="Clients")).to_be_visible()
     context.close()
 

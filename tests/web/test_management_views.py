@@ -641,7 +641,8 @@ def test_agenda_actions_answer_htmx_with_the_agenda(web, follow_ups, today):
     done = web.post(
         f"/tasks/{task.pk}/complete/", {"from": "agenda", "who": "all"}, HTTP_HX_REQUEST="true"
     )
-    assert "Mine overdue" not in done.content.decode()
+    assert f'id="agenda-task-{task.pk}"' not in done.content.decode()
+    assert "“Mine overdue” done." in done.content.decode()  # the message, in place
 
 
 def test_quick_log_from_the_agenda_updates_the_agenda(web, follow_ups, today):

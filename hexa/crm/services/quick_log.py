@@ -118,19 +118,36 @@ def follow_up_task_title() -> str:
     return settings.HEXA_FOLLOW_UP_TASK_TITLE or _("Follow-up")
 
 
-def plan_quick_log(*, client: Client, project: Project | None = None) -> QuickLogPlan:
+def plan_quick_log(
+    *, client: Client, project: Project | None = None, task: Task | None = None
+) -> QuickLogPlan:
     """Which project and task a quick log on `client` would use now; writes nothing.
 
-    An explicitly chosen `project` that is not an active project of the client raises
-    InvalidInput on `project`, as the quick log itself would.
+    An explicitly chosen `project` (or `task`) that the quick log could not use raises
+    InvalidInput on that field, as the quick log itself would.
     """
+    if task is not None:
+        project = _task_project(client, task)
     active = _active_projects(client)
     try:
         chosen = _choose_project(client, active, project)
     except AmbiguousProject as ambiguous:
         return QuickLogPlan(client=client, project=None, candidates=ambiguous.candidates, task=None)
-    task = _latest_pending_task(chosen) if chosen else None
+    if task is None and chosen is not None:
+        task = _latest_pending_task(chosen)
     return QuickLogPlan(client=client, project=chosen, candidates=[], task=task)
+
+
+def _task_project(client: Client, task: Task) -> Project:
+    """The project of a task named explicitly: it must be a pending task (or incident) of
+    the client; its project is then checked as an explicitly named project."""
+    if task.project.client_id != client.pk or task.status != Task.Status.PENDING:
+        raise InvalidInput.on(
+            "task",
+            _("“%(task)s” is not a pending task of client %(client)s.")
+            % {"task": task.title, "client": client.code},
+        )
+    return task.project
 
 
 def quick_log(
@@ -142,6 +159,7 @@ def quick_log(
     next_follow_up: NextFollowUp = UNCHANGED,
     minutes: int | None = None,
     project: Project | None = None,
+    task: Task | None = None,
     recorded_by: AbstractBaseUser | None,
     via: Dedication.Via,
     idempotency_key: str | None = None,
@@ -152,6 +170,8 @@ def quick_log(
       clears it.
     - `project` is the user's explicit choice, needed when the client has several active
       projects and none carries the client's code (AmbiguousProject otherwise).
+    - `task`, a pending task or incident of the client named explicitly (the agenda's row
+      being followed up), is used instead of the most recent task of its project.
     - `idempotency_key`: a retry with the same key and the same arguments returns the first
       result (`replayed=True`) and writes nothing; other arguments raise IdempotencyConflict.
 
@@ -161,7 +181,7 @@ def quick_log(
     nothing has been written.
     """
     fingerprint = (
-        _fingerprint(client, employee, text, date, next_follow_up, minutes, project)
+        _fingerprint(client, employee, text, date, next_follow_up, minutes, project, task)
         if idempotency_key
         else ""
     )
@@ -180,8 +200,12 @@ def quick_log(
         if idempotency_key and (replay := _replay(scope, idempotency_key, fingerprint)):
             return replay
 
+        if task is not None:
+            task = _fresh_task(locked, task)
+            project = task.project
         chosen, project_created = client_project(locked, project)
-        task = None if project_created else _latest_pending_task(chosen)
+        if task is None and not project_created:
+            task = _latest_pending_task(chosen)
         task_created = task is None
         if task is None:
             task = Task(
@@ -272,6 +296,7 @@ _codes_like = PreparedSelect(
     low=str,
     high=str,
 )
+_task_by_id = PreparedSelect(lambda task: Task.objects.filter(pk=task), task=int)
 _set_next_follow_up = PreparedUpdate(Task, "next_follow_up", sample=dt.date(1, 2, 3))
 _insert_project = PreparedInsert(Project)
 _insert_task = PreparedInsert(Task)
@@ -348,6 +373,16 @@ def _create_project(client: Client) -> Project:
     raise IntegrityError(f"No free project code for client {client.code} after 5 attempts")
 
 
+def _fresh_task(client: Client, task: Task) -> Task:
+    """The named task as it is now (read after the client's lock), checked by _task_project."""
+    current = next(iter(_task_by_id(task=task.pk)), None)
+    if current is None:
+        raise InvalidInput.on("task", _("There is no task %(id)s.") % {"id": task.pk})
+    current.project = task.project if task.project_id == current.project_id else current.project
+    _task_project(client, current)
+    return current
+
+
 def _fingerprint(
     client: Client,
     employee: Employee | None,
@@ -356,6 +391,7 @@ def _fingerprint(
     next_follow_up: NextFollowUp,
     minutes: int | None,
     project: Project | None,
+    task: Task | None,
 ) -> str:
     """A digest of the arguments as given (before defaults such as today's date), so that a
     retry the next day still matches its first attempt."""
@@ -371,6 +407,7 @@ def _fingerprint(
         ),
         "minutes": minutes,
         "project": project.pk if project else None,
+        "task": task.pk if task else None,
     }
     return hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()
 

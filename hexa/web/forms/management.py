@@ -10,6 +10,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from hexa.crm import services
+from hexa.crm.errors import InvalidInput
 from hexa.crm.models import TEXT_MAX, Client, Dedication, Employee, Project, Task
 from hexa.web.forms.base import DateInput
 
@@ -46,9 +48,15 @@ class EmployeeForm(forms.Form):
         help_text=_("Who signs in as this employee: their dedications default to it."),
     )
 
-    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, editing: Employee | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if editing:
+        # Logins not linked to another employee (a login is one employee).
+        self.fields["user"].queryset = (
+            User.objects.filter(is_active=True)
+            .exclude(Q(employee__isnull=False) & ~Q(employee=editing))
+            .order_by("username")
+        )
+        if editing is not None:
             del self.fields["code"]
 
 
@@ -134,12 +142,51 @@ class TaskForm(forms.Form):
         return data
 
 
-class DedicationForm(forms.Form):
+class TaskChoiceField(forms.ModelChoiceField):
+    """Tasks named with their project, for lists that mix several projects' tasks."""
+
+    def label_from_instance(self, obj: Task) -> str:
+        kind = f" ({obj.get_kind_display()})" if obj.kind == Task.Kind.INCIDENT else ""
+        return f"{obj.project.code} · {obj.title}{kind}"
+
+
+class DedicationFields(forms.Form):
+    """What every dedication form checks: time as people write it, and the domain's rules
+    on all the fields at once, so that every error shows together."""
+
+    def clean_minutes(self) -> int | None:
+        try:
+            return services.minutes_from(self.cleaned_data.get("minutes"))
+        except InvalidInput as error:
+            raise forms.ValidationError(error.fields["minutes"]) from None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("date") is not None:
+            try:
+                services.validate_dedication(
+                    employee=data.get("employee"),
+                    text=(data.get("text") or "").strip(),
+                    date=data["date"],
+                    minutes=data.get("minutes"),
+                    allow_inactive_employee=self.keeps_employee(data.get("employee")),
+                )
+            except InvalidInput as error:
+                for field, messages in error.fields.items():
+                    if field not in self.errors:
+                        self.add_error(field, messages)
+        return data
+
+    def keeps_employee(self, employee: Employee | None) -> bool:
+        return False
+
+
+class DedicationForm(DedicationFields):
     """A dedication on existing work: a project (and optionally one of its pending tasks or
     incidents), or a task."""
 
     project = forms.ModelChoiceField(label=_("Project"), queryset=Project.objects.none())
-    task = forms.ModelChoiceField(
+    task = TaskChoiceField(
         label=_("Task"), queryset=Task.objects.none(), required=False, empty_label=_("None")
     )
     text = forms.CharField(
@@ -182,24 +229,30 @@ class DedicationForm(forms.Form):
             self.fields[name].widget = forms.HiddenInput()
 
 
-class DedicationChangeForm(forms.Form):
+class DedicationChangeForm(DedicationFields):
     """Changing a dedication: what, who, when, how long, and which task of its project."""
 
     text = DedicationForm.base_fields["text"]
     employee = DedicationForm.base_fields["employee"]
     date = DedicationForm.base_fields["date"]
     minutes = DedicationForm.base_fields["minutes"]
-    task = forms.ModelChoiceField(
+    task = TaskChoiceField(
         label=_("Task"), queryset=Task.objects.none(), required=False, empty_label=_("None")
     )
 
     def __init__(self, *args: Any, dedication: Dedication, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["task"].queryset = Task.objects.filter(project=dedication.project)
+        self.dedication = dedication
+        self.fields["task"].queryset = Task.objects.filter(
+            project=dedication.project
+        ).select_related("project")
         # Its own employee stays selectable even after leaving the company.
         self.fields["employee"].queryset = Employee.objects.filter(
             Q(active=True) | Q(pk=dedication.employee_id)
         )
+
+    def keeps_employee(self, employee: Employee | None) -> bool:
+        return employee is not None and employee.pk == self.dedication.employee_id
 
 
 class CloseProjectForm(forms.Form):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hexa.crm import services
 from hexa.crm.errors import InvalidInput
-from hexa.crm.models import TEXT_MAX, Client, Employee, Project
+from hexa.crm.models import TEXT_MAX, Client, Employee, Project, Task
 from hexa.crm.services.queries import EXPLORER_ORDERS
 from hexa.web.forms.base import DateInput
 
@@ -84,6 +84,10 @@ class QuickLogForm(forms.Form):
         widget=forms.RadioSelect,
         empty_label=None,
     )
+    # The task followed up, when the form is opened from its row in the agenda.
+    task = forms.ModelChoiceField(
+        queryset=Task.objects.none(), required=False, widget=forms.HiddenInput
+    )
 
     def __init__(
         self,
@@ -91,12 +95,21 @@ class QuickLogForm(forms.Form):
         client: Client,
         user: AbstractBaseUser,
         project: Project | None = None,
+        task: Task | None = None,
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
         self.client = client
         self.plan = services.plan_quick_log(client=client)
         self.fixed_project: Project | None = None
+        self.fields["task"].queryset = Task.objects.filter(
+            project__client=client, status=Task.Status.PENDING
+        ).select_related("project")
+        self.fixed_task = task or self._bound_task()
+        if self.fixed_task is not None:
+            project = self.fixed_task.project
+            self.initial.setdefault("task", self.fixed_task)
+            self.initial.setdefault("next_follow_up", self.fixed_task.next_follow_up)
         if project is not None:
             # A project chosen among several, or given by the page it was opened from (the
             # agenda's row): pre-fill the date of the task the log will use on it.
@@ -109,7 +122,7 @@ class QuickLogForm(forms.Form):
         self.initial.setdefault("date", timezone.localdate())
         self.initial.setdefault("next_follow_up", self.plan.next_follow_up)
         field = self.fields["project"]
-        if self.plan.needs_choice:
+        if self.plan.needs_choice and self.fixed_task is None:
             field.queryset = Project.objects.filter(pk__in=[p.pk for p in self.plan.candidates])
             field.required = True
             field.help_text = _(
@@ -127,6 +140,12 @@ class QuickLogForm(forms.Form):
             )
         else:
             del self.fields["project"]
+
+    def _bound_task(self) -> Task | None:
+        value = self.data.get("task") if self.is_bound else None
+        if not value or not str(value).isdigit():
+            return None
+        return self.fields["task"].queryset.filter(pk=value).first()
 
     def clean_minutes(self) -> int | None:
         try:
@@ -168,6 +187,7 @@ class QuickLogForm(forms.Form):
             ),
             "minutes": data["minutes"],
             "project": data.get("project"),
+            "task": data.get("task"),
             "idempotency_key": f"form:{data['token']}",
         }
 

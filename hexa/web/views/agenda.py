@@ -63,7 +63,7 @@ def agenda(request: HttpRequest) -> HttpResponse:
 
 def agenda_response(request: HttpRequest) -> HttpResponse:
     """The agenda's lists again, for htmx after an action on one of its rows."""
-    return TemplateResponse(request, "web/agenda.html#agenda-lists", agenda_context(request))
+    return TemplateResponse(request, "web/agenda_update.html", agenda_context(request))
 
 
 @require_POST

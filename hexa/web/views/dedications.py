@@ -28,14 +28,13 @@ def _own_employee(request: HttpRequest) -> Employee | None:
 
 def _record(form: DedicationForm, request: HttpRequest):
     def save(data: dict) -> tuple[str, str]:
-        minutes = services.minutes_from(data["minutes"])
         dedication = services.record_dedication(
             project=data["project"],
             task=data.get("task"),
             employee=data["employee"],
             text=data["text"],
             date=data["date"],
-            minutes=minutes,
+            minutes=data["minutes"],
             recorded_by=request.user,
             via=Dedication.Via.WEB,
         )
@@ -52,8 +51,10 @@ def _record(form: DedicationForm, request: HttpRequest):
 
 
 def _pending(projects) -> object:
-    return Task.objects.filter(project__in=projects, status=Task.Status.PENDING).select_related(
-        "project"
+    return (
+        Task.objects.filter(project__in=projects, status=Task.Status.PENDING)
+        .select_related("project")
+        .order_by("project__code", "-created_at", "-id")
     )
 
 
@@ -167,7 +168,7 @@ def dedication_edit(request: HttpRequest, pk: int) -> HttpResponse:
             text=data["text"],
             employee=data["employee"],
             date=data["date"],
-            minutes=services.minutes_from(data["minutes"]),
+            minutes=data["minutes"],
             task=data["task"],
         )
         return _("Dedication saved."), _back(dedication)

@@ -53,7 +53,7 @@ def employee_edit(request: HttpRequest, code: str) -> HttpResponse:
     require_manager_page(request)
     employee = get_object_or_404(Employee, code=services.normalize_code(code))
     initial = {"name": employee.name, "email": employee.email, "user": employee.user}
-    form = EmployeeForm(posted(request), initial=initial, editing=True)
+    form = EmployeeForm(posted(request), initial=initial, editing=employee)
 
     def save(data: dict) -> tuple[str, str]:
         services.update_employee(employee, by=request.user, **data)

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from hexa.crm import services
 from hexa.crm.errors import AmbiguousProject, DomainError, IdempotencyConflict, InvalidInput
-from hexa.crm.models import Client, Dedication, Project
+from hexa.crm.models import Client, Dedication, Project, Task
 from hexa.crm.services import queries
 from hexa.web.forms import ProjectChoiceForm, QuickLogForm
 from hexa.web.views.agenda import agenda_context
@@ -60,8 +60,9 @@ def quick_log(request: HttpRequest, code: str) -> HttpResponse:
                 form.is_valid()
             except InvalidInput as error:
                 for field, field_messages in error.fields.items():
+                    visible = field in form.fields and not form[field].is_hidden
                     for message in field_messages:
-                        form.add_error(field if field in form.fields else None, message)
+                        form.add_error(field if visible else None, message)
             except DomainError as error:
                 form.add_error(None, error.message)
             else:
@@ -72,7 +73,15 @@ def quick_log(request: HttpRequest, code: str) -> HttpResponse:
             status=Project.Status.ACTIVE,
             code=services.normalize_code(request.GET.get("project", "")),
         ).first()
-        form = QuickLogForm(client=client, user=request.user, project=requested)
+        task_id = request.GET.get("task", "")
+        task = (
+            Task.objects.filter(pk=task_id, project__client=client, status=Task.Status.PENDING)
+            .select_related("project")
+            .first()
+            if task_id.isdigit()
+            else None
+        )
+        form = QuickLogForm(client=client, user=request.user, project=requested, task=task)
     template = "web/quick_log.html"
     if _is_htmx(request):
         template += "#quick-log-form"

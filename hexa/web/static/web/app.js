@@ -11,8 +11,9 @@
     if (box && box.open) box.close();
   }
 
-  // htmx put a form in the dialog: show it, with focus in its first field to fill.
-  document.addEventListener("htmx:afterSwap", (event) => {
+  // htmx put a form in the dialog: show it, with focus in its first field to fill. After
+  // settling, when htmx has bound the new form: a key pressed at once submits it through htmx.
+  document.addEventListener("htmx:afterSettle", (event) => {
     const box = dialog();
     if (!box || event.detail.target !== box) return;
     if (!box.querySelector("form, article")) {
