@@ -171,6 +171,7 @@ def quick_log(
         next_follow_up=payload.next_follow_up if "next_follow_up" in given else services.UNCHANGED,
         minutes=services.minutes_from(payload.minutes),
         project=services.project_by_code(payload.project) if payload.project else None,
+        task=services.task_by_id(payload.task) if payload.task is not None else None,
         recorded_by=request.auth,  # type: ignore[attr-defined]
         via=Dedication.Via.API,
         idempotency_key=idempotency_key or None,

@@ -371,6 +371,11 @@ class QuickLogIn(Input):
     project: Code | None = Field(
         None, description="required when the client has several active projects"
     )
+    task: BodyId | None = Field(
+        None,
+        description="a pending task or incident of the client to follow up, instead of the "
+        "most recent task of its project",
+    )
 
 
 class QuickLogDedication(Schema):

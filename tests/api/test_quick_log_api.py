@@ -280,3 +280,28 @@ def test_date_in_the_past_is_recorded_as_given(api, acme):
 
     assert Dedication.objects.get().date == day
     assert response.json()["dedication"]["date"] == day.isoformat()
+
+
+def test_a_named_task_is_followed_up(api, acme):
+    project = factories.project(acme, "ACME")
+    older = factories.task(project, "Older", created_at=timezone.now() - dt.timedelta(days=5))
+    factories.task(project, "Newer")
+
+    response = api.post(
+        "/clients/ACME/quick-log",
+        {"text": "x", "employee": "ANA", "task": older.pk, "next_follow_up": "2099-03-03"},
+    )
+
+    assert response.status_code == 201
+    assert response.json()["task"]["id"] == older.pk
+    older.refresh_from_db()
+    assert older.next_follow_up == dt.date(2099, 3, 3)
+
+
+@pytest.mark.parametrize("task", [999_999, "1", True])
+def test_a_named_task_that_is_not_there_is_a_field_error(api, acme, task):
+    response = api.post("/clients/ACME/quick-log", {"text": "x", "employee": "ANA", "task": task})
+
+    assert response.status_code == 422
+    assert list(response.json()["fields"]) == ["task"]
+    assert counts() == (0, 0, 0)
