@@ -27,7 +27,7 @@ $(VENV)/.synced: pyproject.toml uv.lock
 # Front-end packages from the npm registry (package-lock.json), copied next to the app's own
 # static files so that Hexa serves them itself.
 VENDOR := hexa/web/static/vendor
-$(VENDOR)/.copied: package.json package-lock.json
+$(VENDOR)/.copied: package.json package-lock.json Makefile
 	npm ci --no-audit --no-fund --loglevel=error
 	@mkdir -p $(VENDOR)
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
