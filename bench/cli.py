@@ -21,6 +21,8 @@ from bench.http_load import run_load, serve
 from bench.options import RESULTS_DIR, ROOT, Options, parse
 from bench.workload import describe_mix
 
+REPORT_TASKS = ("grouped", "csv", "xlsx")
+
 
 def main(argv: list[str] | None = None) -> None:
     options = parse(argv)
@@ -71,7 +73,7 @@ def _shown(path: os.PathLike[str]) -> str:
 
 def _heading(options: Options, environment: dict[str, Any]) -> str:
     return (
-        f"Hexa quick-log benchmark{' (--quick)' if options.quick else ''}: "
+        f"Hexa benchmark{' (--quick)' if options.quick else ''}: "
         f"{options.clients:,} clients, {options.dedications:,} dedications, "
         f"{options.logs:,} in-process logs, HTTP {options.seconds:g} s x "
         f"{'/'.join(map(str, options.workers))} workers x {options.concurrency} clients\n"
@@ -111,6 +113,8 @@ def _measure_engine(engine: str, options: Options) -> dict[str, Any]:
         with fresh_database(engine, options.postgres_url) as target:
             print(f"  fresh database migrated: {target.url}", flush=True)
             result = _in_process(target, options)
+            if options.reports:
+                result["reports"] = _reports(target)
             # Time per quick log, one caller at a time: how much the layers above SQL cost.
             result["ratio"] = result["domain"]["mean_ms"] / result["floor"]["mean_ms"]
             result["http_runs"] = _http_runs(target, options, result.pop("http"))
@@ -136,6 +140,24 @@ def _in_process(target: Target, options: Options) -> dict[str, Any]:
         raise RuntimeError(f"bench.inprocess failed with exit code {completed.returncode}")
     result: dict[str, Any] = json.loads(out.read_text())
     return result
+
+
+def _reports(target: Target) -> dict[str, Any]:
+    """The grouped report and the exports (bench.reports), each in a fresh child process so
+    that its peak memory is its own."""
+    results = {}
+    for task in REPORT_TASKS:
+        out = target.data_dir / f"reports-{task}.json"
+        completed = subprocess.run(  # noqa: S603 - this interpreter, our own module
+            [sys.executable, "-m", "bench.reports", task, str(out)],
+            env=target.env(),
+            cwd=ROOT,
+            check=False,
+        )
+        if completed.returncode != 0:
+            raise RuntimeError(f"bench.reports {task} failed with exit code {completed.returncode}")
+        results[task] = json.loads(out.read_text())
+    return results
 
 
 def _http_runs(target: Target, options: Options, http: dict[str, Any]) -> list[dict[str, Any]]:

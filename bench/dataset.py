@@ -74,7 +74,19 @@ COLUMNS: dict[type[models.Model], tuple[str, ...]] = {
     Employee: ("id", "code", "name", "email", "active"),
     Client: ("id", "code", "name", "tax_id", "email", "phone", "notes", "active", "created_at"),
     Project: ("id", "code", "name", "client_id", "kind", "status", "created_at"),
-    Task: ("id", "project_id", "title", "kind", "status", "next_follow_up", "created_at"),
+    Task: (
+        "id",
+        "project_id",
+        "title",
+        "kind",
+        "status",
+        "next_follow_up",
+        "created_at",
+        "priority",
+        "reported_by",
+        "reported_via",
+        "description",
+    ),
     Dedication: (
         "id",
         "client_id",
@@ -261,6 +273,10 @@ def _project(
                 "pending" if pending else "done",
                 follow_up,
                 now - dt.timedelta(days=max(0, age - (n + 1) * age // (count + 1))),
+                "normal",
+                "",
+                "",
+                "",
             )
         )
         rows.tasks_of.setdefault(pk, []).append(task_id)

@@ -114,7 +114,8 @@ class SqliteFloor:
             if task is None:
                 task_id = db.execute(
                     "INSERT INTO crm_task (title, kind, status, next_follow_up, created_at,"
-                    " project_id) VALUES (?, 'task', 'pending', ?, ?, ?)",
+                    " project_id, priority, reported_by, reported_via, description)"
+                    " VALUES (?, 'task', 'pending', ?, ?, ?, 'normal', '', '', '')",
                     (TASK_TITLE, follow_up_text, now, project_id),
                 ).lastrowid
             else:
@@ -204,7 +205,9 @@ class PostgresFloor:
                 task_id = _returned_id(
                     db.execute(
                         "INSERT INTO crm_task (title, kind, status, next_follow_up, created_at,"
-                        " project_id) VALUES (%s, 'task', 'pending', %s, %s, %s) RETURNING id",
+                        " project_id, priority, reported_by, reported_via, description)"
+                        " VALUES (%s, 'task', 'pending', %s, %s, %s, 'normal', '', '', '')"
+                        " RETURNING id",
                         (TASK_TITLE, follow_up, now, project_id),
                     )
                 )

@@ -32,6 +32,7 @@ class Options:
     seed: int = 1
     profile: bool = False
     quick: bool = False
+    reports: bool = True
     output: Path = field(default=RESULTS_DIR / "latest.json")
 
     def to_json(self) -> str:
@@ -66,7 +67,8 @@ def _engines(text: str) -> tuple[str, ...]:
 def parse(argv: list[str] | None = None) -> Options:
     parser = argparse.ArgumentParser(
         prog="python -m bench",
-        description="Quick-log throughput and latency: domain function, raw-SQL floor, HTTP.",
+        description="Quick-log throughput and latency (domain function, raw-SQL floor, HTTP), "
+        "and the reports: grouped totals, the report page, CSV and XLSX exports.",
     )
     parser.add_argument("--clients", type=int, help="clients in the dataset (default 10,000)")
     parser.add_argument(
@@ -98,6 +100,11 @@ def parse(argv: list[str] | None = None) -> Options:
         help="also write a cProfile of the in-process quick logs to bench-results/",
     )
     parser.add_argument(
+        "--no-reports",
+        action="store_true",
+        help="skip the reports: grouped totals and the CSV and XLSX exports of every dedication",
+    )
+    parser.add_argument(
         "--quick",
         action="store_true",
         help="a smoke run: 1,000 clients, 10,000 dedications, 200 logs, 2 s, 2 workers",
@@ -123,6 +130,7 @@ def parse(argv: list[str] | None = None) -> Options:
         seed=args.seed,
         profile=args.profile,
         quick=args.quick,
+        reports=not args.no_reports,
         output=args.output,
     )
     if options.clients < 100 or options.dedications < 0 or options.logs < 10:

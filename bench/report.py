@@ -12,6 +12,8 @@ from typing import Any
 MAX_DOMAIN_FLOOR_RATIO = 3.0
 SQLITE_MIN_HTTP_PER_SECOND = 300.0
 SQLITE_MAX_HTTP_P99_MS = 50.0
+# Exports stream: whatever the number of rows, they take no more memory than this.
+MAX_EXPORT_GROWTH_MB = 100.0
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,62 @@ def rows_for(engine: str, result: dict[str, Any]) -> list[Row]:
             met=result["ratio"] <= MAX_DOMAIN_FLOOR_RATIO,
         ),
     ]
+    if "reports" in result:
+        rows += _report_rows(engine, result["reports"])
     rows += [_http_row(engine, run) for run in result["http_runs"]]
+    return rows
+
+
+def _report_rows(engine: str, reports: dict[str, Any]) -> list[Row]:
+    """Grouped totals, the chart and the report page (median of 5, `p50 ms`), then the
+    exports of every dedication (one run each; time, size and peak memory in `other`)."""
+    grouped = reports["grouped"]
+    count = grouped["dedications"]
+    rows = [
+        Row(
+            engine,
+            f"report totals by {group_by} ({count:,} ded.)",
+            p50_ms=figures["median_ms"],
+            figure=f"{figures['queries']} query, {figures['groups']:,} groups",
+        )
+        for group_by, figures in grouped["totals"].items()
+    ]
+    chart = grouped["chart"]
+    rows.append(
+        Row(
+            engine,
+            "report chart, months x clients",
+            p50_ms=chart["median_ms"],
+            figure=f"{chart['queries']} queries",
+        )
+    )
+    rows += [
+        Row(
+            engine,
+            f"report page, {label}",
+            p50_ms=figures["median_ms"],
+            figure=f"{figures['queries']} queries",
+        )
+        for label, figures in grouped["pages"].items()
+    ]
+    for kind in ("csv", "xlsx"):
+        if kind not in reports:
+            continue
+        export = reports[kind]
+        rows.append(
+            Row(
+                engine,
+                f"{kind.upper()} export, {export['rows']:,} rows",
+                figure=(
+                    f"{export['seconds']:.1f} s ({export['rows_per_second']:,.0f} rows/s), "
+                    f"{export['megabytes']:.0f} MB, first byte "
+                    f"{export['first_byte_ms']:.0f} ms, peak RSS {export['peak_rss_mb']:.0f} MB "
+                    f"({export['peak_growth_mb']:+.0f})"
+                ),
+                target=f"peak RSS growth < {MAX_EXPORT_GROWTH_MB:.0f} MB",
+                met=export["peak_growth_mb"] < MAX_EXPORT_GROWTH_MB,
+            )
+        )
     return rows
 
 

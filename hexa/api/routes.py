@@ -4,10 +4,12 @@ No `from __future__ import annotations` here: django-ninja reads these signature
 time, in its own module, where postponed annotations would not resolve.
 """
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, StreamingHttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Header, Router, Status
 from ninja.pagination import paginate
@@ -36,6 +38,9 @@ from hexa.api.schemas import (
     ProjectStatus,
     QuickLogIn,
     QuickLogOut,
+    ReportGroup,
+    ReportOut,
+    ReportPeriod,
     RescheduleIn,
     TaskFields,
     TaskIn,
@@ -48,8 +53,9 @@ from hexa.api.schemas import (
 from hexa.crm import services
 from hexa.crm.errors import InvalidInput, NotFound
 from hexa.crm.models import Client, Dedication, Employee, Project, Task
-from hexa.crm.services import agenda, queries
+from hexa.crm.services import agenda, queries, reports
 from hexa.crm.services.permissions import require_dedication_change, require_manager
+from hexa.lib.exports import csv_response
 
 router = Router()
 
@@ -454,3 +460,106 @@ def list_agenda(
     return agenda.follow_ups(
         employee=services.employee_by_code(employee) if employee else None, date_to=date_to
     )
+
+
+# --- Reports ----------------------------------------------------------------------------------
+
+_REPORT_FILTERS = (
+    "`period` (this_week, last_week, this_month, last_month, last_3_months, this_year, "
+    "last_year: whole weeks, Monday to Sunday, and whole months and years, the current one "
+    "included, in the server's time zone) or `date_from`/`date_to` (inclusive; neither: all "
+    "time); `client`, `project` and `employee` by code; `kind` of project."
+)
+
+
+def _report_filters(
+    period: str | None,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    client: str | None,
+    project: str | None,
+    employee: str | None,
+    kind: str | None,
+) -> reports.ReportFilters:
+    return reports.report_filters(
+        today=timezone.localdate(),
+        period=period,
+        date_from=date_from,
+        date_to=date_to,
+        client=client,
+        project=project,
+        employee=employee,
+        kind=kind,
+    )
+
+
+@router.get(
+    "/reports/dedications",
+    response={200: ReportOut, **ERRORS},
+    tags=["reports"],
+    summary="Time and number of dedications per client, project, employee, week or month",
+    description=f"Filters: {_REPORT_FILTERS} Clients, projects and employees come most time "
+    "first; weeks and months in order. Groups without dedications are left out.",
+)
+def report_dedications(
+    request: HttpRequest,
+    group_by: ReportGroup = "client",
+    period: ReportPeriod | None = None,
+    date_from: IsoDate | None = None,
+    date_to: IsoDate | None = None,
+    client: Text | None = None,
+    project: Text | None = None,
+    employee: Text | None = None,
+    kind: ProjectKind | None = None,
+) -> dict[str, Any]:
+    filters = _report_filters(period, date_from, date_to, client, project, employee, kind)
+    totals = reports.totals(filters, group_by=group_by)
+    return {
+        "group_by": totals.group_by.value,
+        "date_from": filters.date_from,
+        "date_to": filters.date_to,
+        "minutes": totals.minutes,
+        "count": totals.count,
+        "rows": totals.rows,
+    }
+
+
+@router.get(
+    "/reports/dedications.csv",
+    response={200: None, **ERRORS},
+    tags=["reports"],
+    summary="The filtered dedications, or with `group_by` their totals, as CSV",
+    description=f"Filters: {_REPORT_FILTERS} The file is streamed as it is read, so it may be "
+    "of any size. Without `group_by`, one row per dedication, oldest first; with it, the "
+    "rows of GET /reports/dedications.",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "CSV, UTF-8, with a header row",
+                "content": {"text/csv": {"schema": {"type": "string"}}},
+            }
+        }
+    },
+)
+def export_dedications(
+    request: HttpRequest,
+    group_by: ReportGroup | None = None,
+    period: ReportPeriod | None = None,
+    date_from: IsoDate | None = None,
+    date_to: IsoDate | None = None,
+    client: Text | None = None,
+    project: Text | None = None,
+    employee: Text | None = None,
+    kind: ProjectKind | None = None,
+) -> StreamingHttpResponse:
+    filters = _report_filters(period, date_from, date_to, client, project, employee, kind)
+    if group_by:
+        columns = reports.total_columns(group_by)
+        rows = reports.total_rows(reports.totals(filters, group_by=group_by))
+        name = f"totals-{group_by}.csv"
+    else:
+        columns = reports.entry_columns()
+        rows = reports.entry_rows(filters)
+        name = "dedications.csv"
+    # Column keys, not the labels people read: programs rely on them.
+    return csv_response([column.key for column in columns], rows, filename=name, bom=False)

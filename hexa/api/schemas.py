@@ -23,6 +23,7 @@ from pydantic import (
 
 from hexa.crm.models import TEXT_MAX, Dedication, Employee, Project, Task
 from hexa.crm.services.agenda import agenda
+from hexa.crm.services.reports import Total
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -451,3 +452,53 @@ class AgendaRow(Schema):
         # The domain's grouping, applied to this one row.
         groups = agenda([task], today=timezone.localdate()).groups()
         return next(name for name, tasks in groups if tasks)
+
+
+# --- Reports ----------------------------------------------------------------------------------
+
+ReportGroup = Literal["client", "project", "employee", "week", "month"]
+ReportPeriod = Literal[
+    "this_week", "last_week", "this_month", "last_month", "last_3_months", "this_year", "last_year"
+]
+
+
+class ReportRow(Schema):
+    """One group's total: a client, project or employee (`code`, `name`), or a week or month
+    (`period`, and its days within the report's range)."""
+
+    code: str | None = Field(description="the client's, project's or employee's code")
+    name: str | None
+    period: str | None = Field(description="2026-W05 (an ISO week) or 2026-02 (a month)")
+    date_from: dt.date | None = Field(description="the period's first day in the report")
+    date_to: dt.date | None = Field(description="the period's last day in the report")
+    minutes: int = Field(description="time recorded (dedications without minutes add none)")
+    count: int = Field(description="number of dedications")
+
+    @staticmethod
+    def resolve_code(total: Total) -> str | None:
+        return None if total.group_by.is_period else total.code
+
+    @staticmethod
+    def resolve_name(total: Total) -> str | None:
+        return None if total.group_by.is_period else total.name
+
+    @staticmethod
+    def resolve_period(total: Total) -> str | None:
+        return total.code if total.group_by.is_period else None
+
+    @staticmethod
+    def resolve_date_from(total: Total) -> dt.date | None:
+        return total.start
+
+    @staticmethod
+    def resolve_date_to(total: Total) -> dt.date | None:
+        return total.end
+
+
+class ReportOut(Schema):
+    group_by: ReportGroup
+    date_from: dt.date | None = Field(description="the report's first day; null: no limit")
+    date_to: dt.date | None = Field(description="the report's last day; null: no limit")
+    minutes: int = Field(description="time of all the rows")
+    count: int = Field(description="dedications of all the rows")
+    rows: list[ReportRow]

@@ -80,8 +80,10 @@ def test_the_api_has_the_expected_endpoints():
         ("PATCH", "/api/v1/dedications/{dedication_id}"),
         ("DELETE", "/api/v1/dedications/{dedication_id}"),
         ("GET", "/api/v1/agenda"),
+        ("GET", "/api/v1/reports/dedications"),
+        ("GET", "/api/v1/reports/dedications.csv"),
     } <= set(OPERATIONS)
-    assert len(OPERATIONS) >= 24
+    assert len(OPERATIONS) >= 26
 
 
 @pytest.fixture(scope="module")
@@ -148,6 +150,8 @@ def valid_request(method: str, path: str, world: dict[str, Any]) -> tuple[str, A
         ),
         ("DELETE", "/dedications/{dedication_id}"): (f"/dedications/{dedication}", None, 204),
         ("GET", "/agenda"): ("/agenda", None, 200),
+        ("GET", "/reports/dedications"): ("/reports/dedications?group_by=week", None, 200),
+        ("GET", "/reports/dedications.csv"): ("/reports/dedications.csv?client=ACME", None, 200),
     }
     relative = path.removeprefix(root)
     if (method, relative) in known:
@@ -258,7 +262,9 @@ def test_every_endpoint_answers_a_valid_token(http, world, operation):
         assert response.status_code == status, response.content
     else:
         assert response.status_code != 401, response.content
-    assert response["Content-Type"].startswith("application/json")
+    # Every answer is JSON but the CSV export's.
+    expected = "text/csv" if path.endswith(".csv") else "application/json"
+    assert response["Content-Type"].startswith(expected)
 
 
 def test_a_signed_in_session_is_not_an_api_token(http, world):

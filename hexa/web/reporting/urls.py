@@ -1,5 +1,12 @@
 """The reports' pages: the dedications report with its chart, exports, client statements."""
 
-from django.urls import path  # noqa: F401 - used as the pages are added
+from django.urls import path
 
-urlpatterns: list = []
+from hexa.web.reporting import views
+
+urlpatterns = [
+    path("", views.report, name="reports"),
+    path("entries/", views.entries, name="report-entries"),
+    path("export/", views.export, name="report-export"),
+    path("statement/", views.statement, name="report-statement"),
+]

@@ -1,0 +1,177 @@
+"""The reports' forms. They read the query string; what it means (periods, codes, the order
+of dates) is decided by hexa.crm.services.reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from hexa.crm.errors import InvalidInput
+from hexa.crm.models import Employee, Project
+from hexa.crm.services import reports
+from hexa.crm.services.reports import GroupBy, Period, ReportFilters, StackBy, Step
+from hexa.web.forms.base import DateInput
+
+CUSTOM = "custom"  # the dates typed below the period
+ALL_TIME = "all"
+
+
+class PeriodForm(forms.Form):
+    """A named period, or dates. Choosing a period shows its dates in the date fields; the
+    dates are used when the period is "Between dates" (reports.js switches to it when a date
+    is typed)."""
+
+    default_period = Period.THIS_MONTH
+
+    period = forms.ChoiceField(
+        label=_("Period"),
+        choices=[*Period.choices, (CUSTOM, _("Between dates")), (ALL_TIME, _("All time"))],
+        required=False,
+    )
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+
+    def __init__(self, data: Any, *, today: dt.date, **kwargs: Any) -> None:
+        """`data`: the query string (an empty one is valid: the default report), or None
+        for a form to fill, with no errors shown yet. A copy is kept: the form shows the
+        period's dates in it once cleaned."""
+        kwargs.setdefault("initial", {"period": self.default_period})
+        super().__init__(data.copy() if data is not None else None, **kwargs)
+        self.today = today
+        self.filters: ReportFilters | None = None
+
+    def filter_inputs(self) -> dict[str, Any]:
+        """What report_filters takes from this form, besides the period and the dates."""
+        return {}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.errors:
+            return data
+        period = data.get("period") or ""
+        date_from, date_to = data.get("date_from"), data.get("date_to")
+        if not period:
+            period = CUSTOM if date_from or date_to else self.default_period
+        named = period not in (CUSTOM, ALL_TIME)
+        try:
+            self.filters = reports.report_filters(
+                today=self.today,
+                period=period if named else None,
+                date_from=date_from if period == CUSTOM else None,
+                date_to=date_to if period == CUSTOM else None,
+                **self.filter_inputs(),
+            )
+        except InvalidInput as error:
+            for name, messages in error.fields.items():
+                for message in messages:
+                    self.add_error(name if name in self.fields else None, message)
+            return data
+        # Show what the report covers: the period chosen, and its dates in the date fields.
+        self.data["period"] = period
+        self.data["date_from"] = (
+            self.filters.date_from.isoformat() if self.filters.date_from else ""
+        )
+        self.data["date_to"] = self.filters.date_to.isoformat() if self.filters.date_to else ""
+        return data
+
+
+def _employee_choices() -> list[tuple[str, str]]:
+    # Everyone who may have dedications, those who left too: reports look back.
+    employees = Employee.objects.order_by("name", "code").values_list("code", "name", "active")
+    return [("", _("Everyone"))] + [
+        (code, name if active else f"{name} ({_('left')})") for code, name, active in employees
+    ]
+
+
+class ReportFilterForm(PeriodForm):
+    """Which dedications: the period, and optionally a client, a project, an employee and a
+    kind of project. Clients and projects are typed by code (there may be thousands)."""
+
+    client = forms.CharField(
+        label=_("Client"),
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"placeholder": _("Code"), "autocapitalize": "characters"}),
+    )
+    project = forms.CharField(
+        label=_("Project"),
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"placeholder": _("Code"), "autocapitalize": "characters"}),
+    )
+    # Typed as text, shown as a list: an unknown code gets the domain's message, not "choose
+    # a valid option".
+    employee = forms.CharField(label=_("Employee"), required=False, max_length=30)
+    kind = forms.ChoiceField(
+        label=_("Kind of project"),
+        choices=[("", _("Any kind")), *Project.Kind.choices],
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["employee"].widget = forms.Select(choices=_employee_choices())
+
+    def filter_inputs(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "client": data.get("client"),
+            "project": data.get("project"),
+            "employee": data.get("employee"),
+            "kind": data.get("kind"),
+        }
+
+
+class ReportForm(ReportFilterForm):
+    """The report page: the filters, then how to total and chart them."""
+
+    group_by = forms.ChoiceField(
+        label=_("Totals by"), choices=GroupBy.choices, required=False, initial=GroupBy.CLIENT
+    )
+    chart = forms.ChoiceField(
+        label=_("Chart by"),
+        # Automatic: weeks up to three months, months beyond (reports.default_step).
+        choices=[("", _("Automatic")), *Step.choices],
+        required=False,
+    )
+    stack = forms.ChoiceField(
+        label=_("Split by"), choices=StackBy.choices, required=False, initial=StackBy.CLIENT
+    )
+
+    def view(self) -> tuple[GroupBy, Step | None, StackBy]:
+        data = self.cleaned_data
+        return (
+            GroupBy(data.get("group_by") or GroupBy.CLIENT),
+            Step(data["chart"]) if data.get("chart") else None,
+            StackBy(data.get("stack") or StackBy.CLIENT),
+        )
+
+
+class ExportForm(ReportFilterForm):
+    """A download of the report's entries or totals."""
+
+    format = forms.ChoiceField(choices=[("csv", "CSV"), ("xlsx", "XLSX")])
+    group_by = forms.ChoiceField(choices=GroupBy.choices, required=False)
+
+
+class StatementForm(PeriodForm):
+    """A client's statement: the client by code, the period, and how to have it."""
+
+    default_period = Period.LAST_MONTH
+
+    client = forms.CharField(
+        label=_("Client"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"placeholder": _("Code"), "autocapitalize": "characters"}),
+    )
+    format = forms.ChoiceField(
+        choices=[("html", "HTML"), ("pdf", "PDF"), ("xlsx", "XLSX")],
+        required=False,
+        widget=forms.HiddenInput(),
+    )
+
+    def filter_inputs(self) -> dict[str, Any]:
+        return {"client": self.cleaned_data.get("client")}
