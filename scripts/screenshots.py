@@ -7,6 +7,8 @@ picture.
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import signal
 import socket
@@ -98,6 +100,7 @@ def main() -> None:
                     ("Fuller management and the agenda", management),
                     ("Spanish, desktop", spanish),
                     ("Phone", phone),
+                    ("Imports", imports),
                 ]
                 for title, step in steps:
                     print(title)
@@ -176,6 +179,67 @@ def phone(browser: Browser, url: str) -> None:
     page.keyboard.press("Escape")
     page.goto(f"{url}/agenda/?who=all")
     shot(page, "phone-agenda")
+
+
+def import_file(name: str, rows: list[list[str]]) -> Path:
+    """A CSV as Excel saves it in Spain (Windows-1252, semicolons), in a temporary folder."""
+    text = io.StringIO(newline="")
+    csv.writer(text, delimiter=";", lineterminator="\r\n").writerows(rows)
+    path = Path(tempfile.mkdtemp()) / name
+    path.write_bytes(text.getvalue().encode("cp1252"))
+    return path
+
+
+IMPORT_HEADER = ["Código", "Razón social", "NIF/CIF", "Correo electrónico", "Teléfono", "Provincia"]
+IMPORT_ROWS = [
+    ["PANRIVERA", "", "", "compras@panaderiarivera.es", "958 221 431", "Granada"],
+    ["HOTELMAR", "Hotel Mar Azul", "A41526374", "direccion@hotelmarazul.es", "956 704 118", ""],
+    ["DISNORTE", "Distribuciones Norte S.L.", "B55555555", "pedidos@disnorte.es", "", "León"],
+    ["FERRETERIA", "Ferretería Ortiz", "B66666666", "ortiz@ferreteria", "", "Jaén"],
+    ["ALBA", "Catering Alba Norte", "B14142135", "", "", "Murcia"],
+    ["PAPELERIA", "Papelería Central", "B77777777", "", "953 000 111", "Jaén"],
+    ["DISNORTE", "Distribuciones del Norte", "", "", "", ""],
+    ["", "Sin código", "", "info@sincodigo.es", "", ""],
+    ["TALLERSUR", "Talleres Sur", "B88888888", "taller@talleressur.es", "954 000 222", "Sevilla"],
+]
+
+
+def read_import(page: Page, url: str, path: Path) -> None:
+    page.goto(f"{url}/imports/clients/")
+    page.set_input_files("#id_file", str(path))
+    page.locator("form[enctype] button[type=submit]").click()
+    page.wait_for_selector("#import-status")
+
+
+def imports(browser: Browser, url: str) -> None:
+    page = signed_in(browser, url, viewport=DESKTOP, locale="en-GB")
+    page.goto(f"{url}/imports/clients/")
+    shot(page, "import-upload", full_page=True)
+    read_import(page, url, import_file("clientes.csv", [IMPORT_HEADER, *IMPORT_ROWS]))
+    shot(page, "import-preview", full_page=True)
+    page.locator("#import-confirm").click()
+    page.wait_for_selector("#import-status.done")
+    shot(page, "import-done", full_page=True)
+    # 10,000 rows: the progress bar, caught on its way.
+    many = [
+        [f"LOTE{n:05d}", f"Cliente del lote {n}", f"B9{n:07d}", f"lote{n}@ejemplo.es", "", ""]
+        for n in range(1, 10_001)
+    ]
+    read_import(page, url, import_file("diez-mil.csv", [IMPORT_HEADER, *many]))
+    page.locator("#import-confirm").click()
+    progress = page.locator("#import-progress")
+    progress.wait_for()
+    page.wait_for_function(
+        "() => { const bar = document.getElementById('import-progress');"
+        " return bar && bar.value >= 3000 || document.querySelector('#import-status.done'); }"
+    )
+    page.screenshot(path=OUT / "import-progress.png")
+    print(f"  {(OUT / 'import-progress.png').relative_to(ROOT)}")
+    page.wait_for_selector("#import-status.done", timeout=120_000)
+    phone_page = signed_in(browser, url, viewport=PHONE, locale="es-ES")
+    rows = [[*row[:1], f"{row[1]} (2)" if row[1] else "", *row[2:]] for row in IMPORT_ROWS]
+    read_import(phone_page, url, import_file("clientes-2.csv", [IMPORT_HEADER, *rows]))
+    shot(phone_page, "phone-import-preview", full_page=True)
 
 
 if __name__ == "__main__":

@@ -389,3 +389,124 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.employee} {self.date}"
+
+
+# --- Imports ------------------------------------------------------------------------------------
+
+
+class ImportKind(models.TextChoices):
+    CLIENTS = "clients", _("clients")
+    EMPLOYEES = "employees", _("employees")
+
+
+class ImportStatus(models.TextChoices):
+    PLANNED = "planned", _("waiting for confirmation")
+    APPLYING = "applying", _("importing")
+    DONE = "done", _("done")
+
+
+class ImportAction(models.TextChoices):
+    """What the plan does with a row, and (after the import) what was done."""
+
+    CREATE = "create", _("create")
+    UPDATE = "update", _("update")
+    UNCHANGED = "unchanged", _("unchanged")
+    ERROR = "error", _("wrong")
+
+
+class ImportJob(models.Model):
+    """An uploaded file's import: its plan (one ImportRow per row of the file), then how far
+    applying it has gone. Kept in the database, not in a process, so that the preview can be
+    paged and the import applied in chunks by whichever app process gets the request."""
+
+    Kind = ImportKind
+    Status = ImportStatus
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    file_name = models.CharField(_("file"), max_length=255)
+    # How the file was read, shown with the preview: "UTF-8", "Windows-1252", "XLSX", ...
+    file_format = models.CharField(_("format"), max_length=120, blank=True)
+    # Header as in the file -> the field it fills ("" when ignored), in the file's order.
+    columns = models.JSONField(_("columns"), default=list)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    via = models.CharField(_("through"), max_length=8, choices=Via.choices)
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.PLANNED
+    )
+    # The plan: how many rows of each action.
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    to_create = models.PositiveIntegerField(default=0)
+    to_update = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    wrong = models.PositiveIntegerField(default=0)
+    # Applying it: the rows up to row number `applied_through` are done (`processed` rows,
+    # wrong ones included, which are skipped), with these outcomes.
+    applied_through = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    kept = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            _in_choices("kind", ImportKind, "crm_import_job_kind_valid"),
+            _in_choices("status", ImportStatus, "crm_import_job_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.file_name} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ImportRow(models.Model):
+    """One row of an imported file: its values, what the plan does with it and why, and,
+    once applied, what was done."""
+
+    Action = ImportAction
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="plan_rows")
+    number = models.PositiveIntegerField(_("row"))  # as a spreadsheet numbers it: header is 1
+    values = models.JSONField(_("values"))  # field -> the cell's text, for the columns found
+    action = models.CharField(_("plan"), max_length=9, choices=Action.choices)
+    code = models.CharField(_("code"), max_length=40, blank=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    # The id of the client or employee it updates: applying it checks that it still matches.
+    # Not a foreign key: rows of both kinds share this table.
+    record_id = models.BigIntegerField(null=True, blank=True)
+    # Updates: field -> [value now, value from the file]. Errors: [[field label, message]].
+    changes = models.JSONField(_("changes"), default=dict)
+    reasons = models.JSONField(_("reasons"), default=list)
+    outcome = models.CharField(_("outcome"), max_length=9, choices=Action.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("imported row")
+        verbose_name_plural = _("imported rows")
+        ordering = ["job", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "number"], name="crm_import_row_unique"),
+            _in_choices("action", ImportAction, "crm_import_row_action_valid"),
+        ]
+        indexes = [models.Index(fields=["job", "action", "number"], name="crm_import_row_action")]
+
+    def __str__(self) -> str:
+        return f"{self.job_id} row {self.number}: {self.action}"

@@ -70,18 +70,33 @@ def _check_tax_id_free(tax_id: str, *, exclude_pk: int | None = None) -> None:
 # --- Clients ------------------------------------------------------------------------------------
 
 
-def create_client(
+def new_client(
     *, code: str, name: str, tax_id: str = "", email: str = "", phone: str = "", notes: str = ""
 ) -> Client:
+    """An unsaved client from what a user typed, normalized and checked as `create_client`
+    does (code, lengths, email), every problem at once in one InvalidInput. Whether the code
+    and tax id are free needs the database: that is the caller's check."""
+    errors: dict[str, list[str]] = {}
+    try:
+        code = check_code(code, max_length=CLIENT_CODE_MAX)
+    except InvalidInput as error:
+        errors.update(error.fields)
     client = Client(
-        code=check_code(code, max_length=CLIENT_CODE_MAX),
+        code=code,
         name=name.strip(),
         tax_id=normalize_tax_id(tax_id),
         email=email.strip(),
         phone=phone.strip(),
         notes=notes.strip(),
     )
-    full_clean(client)
+    _clean(client, errors, exclude=list(errors))
+    return client
+
+
+def create_client(
+    *, code: str, name: str, tax_id: str = "", email: str = "", phone: str = "", notes: str = ""
+) -> Client:
+    client = new_client(code=code, name=name, tax_id=tax_id, email=email, phone=phone, notes=notes)
     if Client.objects.filter(code=client.code).exists():
         raise _code_taken(_("client"), client.code)
     _check_tax_id_free(client.tax_id)
@@ -89,8 +104,10 @@ def create_client(
     return client
 
 
-def update_client(client: Client, **changes: Any) -> Client:
-    """Change the fields in `changes`; `active=False` archives the client, True restores it."""
+def change_client(client: Client, **changes: Any) -> list[str]:
+    """Put `changes` on `client` without saving, normalized and checked as `update_client`
+    does; the names of the fields that changed. On InvalidInput the client is left as it
+    was. Whether a new tax id is free needs the database: that is the caller's check."""
     if "tax_id" in changes:
         changes["tax_id"] = normalize_tax_id(changes["tax_id"] or "")
     for name in ("email", "phone", "notes"):
@@ -102,6 +119,13 @@ def update_client(client: Client, **changes: Any) -> Client:
     with unchanged_on_error(client):
         changed = _apply(client, changes, CLIENT_FIELDS)
         full_clean(client)
+    return changed
+
+
+def update_client(client: Client, **changes: Any) -> Client:
+    """Change the fields in `changes`; `active=False` archives the client, True restores it."""
+    with unchanged_on_error(client):
+        changed = change_client(client, **changes)
         if "tax_id" in changed:
             _check_tax_id_free(client.tax_id, exclude_pk=client.pk)
         if changed:
@@ -109,7 +133,33 @@ def update_client(client: Client, **changes: Any) -> Client:
     return client
 
 
+def _clean(instance: models.Model, errors: dict[str, list[str]], *, exclude: list[str]) -> None:
+    """`full_clean`, adding to `errors` found before; InvalidInput with all of them."""
+    try:
+        full_clean(instance, exclude=exclude)
+    except InvalidInput as error:
+        for field, messages in error.fields.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise InvalidInput(errors)
+
+
 # --- Employees ----------------------------------------------------------------------------------
+
+
+def new_employee(
+    *, code: str, name: str, email: str = "", user: AbstractBaseUser | None = None
+) -> Employee:
+    """An unsaved employee, normalized and checked as `create_employee` does, every problem
+    at once. Whether the code and the login user are free is the caller's check."""
+    errors: dict[str, list[str]] = {}
+    try:
+        code = check_code(code, max_length=CLIENT_CODE_MAX)
+    except InvalidInput as error:
+        errors.update(error.fields)
+    employee = Employee(code=code, name=name.strip(), email=email.strip(), user=user)
+    _clean(employee, errors, exclude=["user", *errors])
+    return employee
 
 
 def create_employee(
@@ -121,13 +171,7 @@ def create_employee(
     by: Actor,
 ) -> Employee:
     require_manager(by)
-    employee = Employee(
-        code=check_code(code, max_length=CLIENT_CODE_MAX),
-        name=name.strip(),
-        email=email.strip(),
-        user=user,
-    )
-    full_clean(employee, exclude=["user"])
+    employee = new_employee(code=code, name=name, email=email, user=user)
     if Employee.objects.filter(code=employee.code).exists():
         raise _code_taken(_("employee"), employee.code)
     _check_user_free(employee)
@@ -147,9 +191,10 @@ def _check_user_free(employee: Employee) -> None:
         )
 
 
-def update_employee(employee: Employee, *, by: Actor, **changes: Any) -> Employee:
-    """Change name, email, `active` (False deactivates) or the linked login `user`."""
-    require_manager(by)
+def change_employee(employee: Employee, **changes: Any) -> list[str]:
+    """Put `changes` on `employee` without saving, normalized and checked as
+    `update_employee` does; the names of the fields that changed. On InvalidInput the
+    employee is left as it was. Whether a login user is free is the caller's check."""
     if "email" in changes and changes["email"] is None:
         changes["email"] = ""
     for name in ("name", "email"):
@@ -158,6 +203,14 @@ def update_employee(employee: Employee, *, by: Actor, **changes: Any) -> Employe
     with unchanged_on_error(employee):
         changed = _apply(employee, changes, EMPLOYEE_FIELDS)
         full_clean(employee, exclude=["user"])
+    return changed
+
+
+def update_employee(employee: Employee, *, by: Actor, **changes: Any) -> Employee:
+    """Change name, email, `active` (False deactivates) or the linked login `user`."""
+    require_manager(by)
+    with unchanged_on_error(employee):
+        changed = change_employee(employee, **changes)
         if "user" in changed:
             _check_user_free(employee)
         if changed:
