@@ -100,6 +100,7 @@ def main() -> None:
                     ("Fuller management and the agenda", management),
                     ("Spanish, desktop", spanish),
                     ("Phone", phone),
+                    ("Reports", reports),
                     ("Imports", imports),
                 ]
                 for title, step in steps:
@@ -156,6 +157,23 @@ def management(browser: Browser, url: str) -> None:
     page.goto(f"{url}/tasks/")
     page.locator("table.tasks a[href^='/tasks/']").first.click()
     shot(page, "task-page", full_page=True)
+
+
+def reports(browser: Browser, url: str) -> None:
+    page = signed_in(browser, url, viewport=DESKTOP, locale="en-GB")
+    for name, query in (
+        ("reports", "period=last_3_months"),
+        ("reports-by-week-and-employee", "period=last_3_months&group_by=week&stack=employee"),
+    ):
+        page.goto(f"{url}/reports/?{query}")
+        page.wait_for_selector("canvas[data-chart][data-drawn=true]")
+        shot(page, name, full_page=True)
+    page.goto(f"{url}/reports/statement/?client=PRIETO&period=last_month")
+    shot(page, "reports-statement", full_page=True)
+    phone = signed_in(browser, url, viewport=PHONE, locale="es-ES")
+    phone.goto(f"{url}/reports/?period=last_3_months")
+    phone.wait_for_selector("canvas[data-chart][data-drawn=true]")
+    shot(phone, "phone-reports", full_page=True)
 
 
 def spanish(browser: Browser, url: str) -> None:

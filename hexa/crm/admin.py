@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from hexa.crm.models import Client, Dedication, Employee, Project, Task
+from hexa.crm.models import Client, Dedication, Employee, ImportJob, Project, Task
 
 
 @admin.register(Client)
@@ -50,3 +50,17 @@ class DedicationAdmin(admin.ModelAdmin):
             obj.recorded_by = request.user
             obj.via = Dedication.Via.ADMIN
         super().save_model(request, obj, form, change)
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Imports are made and applied from their pages; here they can be seen."""
+
+    list_display = ["pk", "kind", "file_name", "created_by", "created_at", "status"]
+    list_filter = ["kind", "status"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

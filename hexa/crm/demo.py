@@ -233,7 +233,7 @@ def _history(
                 project=project,
                 task=rng.choice(tasks) if tasks and rng.random() < 0.8 else None,
                 employee=employee,
-                date=today - dt.timedelta(days=rng.randint(1, 90)),
+                date=today - dt.timedelta(days=rng.randint(0, 90)),
                 text=rng.choice(TEXTS),
                 minutes=rng.choice([None, 10, 15, 30, 45, 60, 90, 120, 240]),
                 # Those with a login recorded their own; the manager recorded the others'.

@@ -297,6 +297,8 @@ class Dedication(models.Model):
             models.Index(fields=["client", "-date"], name="crm_dedication_client_date"),
             models.Index(fields=["project", "-date"], name="crm_dedication_project_date"),
             models.Index(fields=["employee", "-date"], name="crm_dedication_employee_date"),
+            # Reports over a period, whoever the client.
+            models.Index(fields=["date"], name="crm_dedication_date"),
         ]
 
     def __str__(self) -> str:

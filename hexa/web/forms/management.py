@@ -317,3 +317,15 @@ class AgendaForm(forms.Form):
     """Whose agenda: mine (the default), everyone's, or an employee's."""
 
     who = forms.CharField(required=False, max_length=30)
+
+
+class RestoreForm(forms.Form):
+    """Archive (the default) or, with restore=1, restore a client."""
+
+    restore = forms.BooleanField(required=False)
+
+
+class ActiveForm(forms.Form):
+    """Deactivate (the default) or, with active=1, restore an employee."""
+
+    active = forms.BooleanField(required=False)

@@ -17,7 +17,7 @@ from hexa.crm import services
 from hexa.crm.models import Client
 from hexa.crm.services import queries
 from hexa.web.forms import ExplorerForm
-from hexa.web.forms.management import ClientForm
+from hexa.web.forms.management import ClientForm, RestoreForm
 from hexa.web.views.common import form_page, is_htmx, posted, safe_next
 
 PAGE_SIZE = 25
@@ -121,7 +121,8 @@ def client_edit(request: HttpRequest, code: str) -> HttpResponse:
 def client_archive(request: HttpRequest, code: str) -> HttpResponse:
     """Archive the client (it leaves the explorer and takes no new work), or restore it."""
     client = client_or_404(code)
-    restore = request.POST.get("restore") == "1"
+    form = RestoreForm(request.POST)
+    restore = form.is_valid() and form.cleaned_data["restore"]
     services.update_client(client, active=restore)
     if restore:
         messages.success(request, _("Client %(code)s restored.") % {"code": client.code})

@@ -16,7 +16,7 @@ from hexa.crm import services
 from hexa.crm.errors import DomainError, Forbidden
 from hexa.crm.models import Employee
 from hexa.crm.services import queries
-from hexa.web.forms.management import EmployeeForm
+from hexa.web.forms.management import ActiveForm, EmployeeForm
 from hexa.web.views.common import form_page, posted, require_manager_page
 
 
@@ -73,7 +73,8 @@ def employee_edit(request: HttpRequest, code: str) -> HttpResponse:
 def employee_active(request: HttpRequest, code: str) -> HttpResponse:
     """Deactivate (they can no longer be chosen for new work) or restore an employee."""
     employee = get_object_or_404(Employee, code=services.normalize_code(code))
-    active = request.POST.get("active") == "1"
+    form = ActiveForm(request.POST)
+    active = form.is_valid() and form.cleaned_data["active"]
     try:
         services.update_employee(employee, active=active, by=request.user)
     except Forbidden:
