@@ -54,9 +54,15 @@ lint: install
 bench: install
 	$(VENV)/bin/python -m bench
 
+# After changing texts: extract them into hexa/locale/es/LC_MESSAGES/django.po, translate the
+# new entries there, then run it again to compile (tests check the catalog is complete).
+messages: install
+	cd hexa && ../$(VENV)/bin/django-admin makemessages -l es --no-location
+	cd hexa && ../$(VENV)/bin/django-admin compilemessages
+
 screenshots: install
 	$(VENV)/bin/python scripts/screenshots.py
 
 ci: lint test
 
-.PHONY: help install run test lint bench screenshots ci
+.PHONY: help install run test lint bench screenshots messages ci
