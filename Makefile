@@ -15,13 +15,13 @@ help:
 	@echo "make run     set up, migrate, load the demo on first run, serve at http://127.0.0.1:8000"
 	@echo "make test    set up and run all tests on SQLite, then on PostgreSQL if one answers"
 	@echo "make lint    ruff check + format check, and migrations in step with the models"
-	@echo "make bench   quick-log throughput and latency at 10,000 clients / 200,000 dedications"
+	@echo "make bench   quick log, reports and exports at 10,000 clients / 200,000 dedications"
 	@echo "make screenshots   PNGs of the main pages under docs/screenshots/"
 
 $(VENV)/.synced: pyproject.toml uv.lock
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	@test -x $(UV) || $(VENV)/bin/pip install --quiet "uv==$(UV_VERSION)"
-	$(UV) sync --frozen --python $(VENV)/bin/python
+	$(UV) sync --frozen --compile-bytecode --python $(VENV)/bin/python
 	@touch $@
 
 # Front-end packages from the npm registry (package-lock.json), copied next to the app's own
@@ -35,7 +35,11 @@ $(VENDOR)/.copied: package.json package-lock.json Makefile
 	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map $(VENDOR)/
 	@touch $@
 
+# Bytecode is compiled here (packages above, Hexa's own files below, only what changed): where
+# PYTHONDONTWRITEBYTECODE is set, every `hexa` process would otherwise compile Django from
+# source again (3.4 s instead of 1 s for `hexa log --help`).
 install: $(VENV)/.synced $(VENDOR)/.copied
+	@$(VENV)/bin/python -m compileall -q hexa
 
 run: install
 	$(HEXA) migrate --noinput -v0
