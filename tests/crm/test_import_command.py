@@ -112,7 +112,7 @@ def test_a_mixed_file_confirmed_imports_the_good_rows_and_lists_the_wrong_ones(e
     assert done.returncode == 0, done.stderr
     assert "CSV, Windows-1252" in done.stdout
     assert (
-        "Imported: 1 created, 1 updated, 0 unchanged, 0 failed; 4 wrong rows skipped."
+        "Imported. Created: 1 · updated: 1 · unchanged: 0 · failed: 0 · wrong rows skipped: 4"
         in done.stdout
     )
     assert client(env, "NUEVACLI") == (
@@ -276,7 +276,7 @@ def test_ten_thousand_rows_with_a_progress_bar_on_a_terminal(env, tmp_path):
     elapsed = time.perf_counter() - started
 
     assert done.returncode == 0, bar.decode(errors="replace")
-    assert "Imported: 10,000 created" in done.stdout
+    assert "Imported. Created: 10,000 ·" in done.stdout
     assert "10000/10000" in bar.decode()
     assert "100%" in bar.decode()
     assert clients(env) == before + 10_000

@@ -160,8 +160,8 @@ class Command(BaseCommand):
     def _show_result(self, job: ImportJob) -> None:
         self.stdout.write(
             _(
-                "Imported: %(created)s created, %(updated)s updated, %(kept)s unchanged, "
-                "%(failed)s failed; %(skipped)s wrong rows skipped."
+                "Imported. Created: %(created)s · updated: %(updated)s · unchanged: %(kept)s · "
+                "failed: %(failed)s · wrong rows skipped: %(skipped)s"
             )
             % {
                 "created": _n(job.created),
@@ -229,7 +229,7 @@ def _row_line(spec: imports.ImportSpec, row: Any, action: str) -> str:
     `row` is a planned row or an ImportRow: both have number, code, name, changes, reasons."""
     head = _("row %(row)d %(code)s") % {"row": row.number, "code": row.code or "—"}
     if action == ImportAction.ERROR:
-        said = "; ".join(
+        said = " ".join(
             f"{spec.label(name)}: {message}" if name else message for name, message in row.reasons
         )
         return f"{head}: {said}"
