@@ -528,6 +528,7 @@ class _Importer:
     spec: ClassVar[ImportSpec]
     model: ClassVar[type[models.Model]]
     changeable: ClassVar[tuple[str, ...]]  # fields an update takes from non-empty cells
+    change: ClassVar[Callable[..., list[str]]]  # the domain's checks of a change, never saving
 
     def plan_rows(
         self, rows: Sequence[tuple[int, dict[str, str]]], *, lock: bool = False
@@ -560,6 +561,29 @@ class _Importer:
                 changed[tuple(sorted(plan.changed))].append(plan.record)
         for fields, records in changed.items():
             self.model.objects.bulk_update(records, fields, batch_size=BATCH)
+
+    def _plan_change(self, plan: RowPlan, record: Any, **fixed: Any) -> None:
+        """An update: the row's non-empty changeable cells, and the `fixed` values that are not
+        None, put on a copy of `record` by the domain's checks; the plan keeps the copy and what
+        differs, or is wrong with the domain's reasons."""
+        plan.would = ImportAction.UPDATE
+        plan.code, plan.record_id = record.code, record.pk
+        changes: dict[str, Any] = {
+            name: value
+            for name, value in plan.values.items()
+            if name in self.changeable and value.strip()
+        }
+        changes.update((name, value) for name, value in fixed.items() if value is not None)
+        changed = copy.copy(record)
+        try:
+            plan.changed = type(self).change(changed, **changes)
+        except InvalidInput as error:
+            plan.refuse_all(error)
+            return
+        plan.name, plan.record = changed.name, changed
+        plan.changes = self._changes(record, changed, plan.changed)
+        if not plan.changed:
+            plan.would = ImportAction.UNCHANGED
 
     def _base(self, lock: bool) -> models.QuerySet:
         objects = self.model.objects.all()
@@ -598,6 +622,7 @@ class _ClientImporter(_Importer):
     spec = CLIENTS
     model = Client
     changeable = ("name", "tax_id", "email", "phone", "notes")
+    change = staticmethod(change_client)
 
     def known(self, plans: list[RowPlan], *, lock: bool) -> _KnownClients:
         codes = _findable(
@@ -642,6 +667,8 @@ class _ClientImporter(_Importer):
         if client is None:
             self._plan_new(plan, code=code, tax_id=tax_id, active=active)
         else:
+            # Two rows that find this client (one by code, one by tax id) are both wrong.
+            plan.keys.append(("record", client.code))
             self._plan_change(plan, client, active=active)
 
     def _plan_new(self, plan: RowPlan, *, code: str, tax_id: str, active: bool | None) -> None:
@@ -664,28 +691,6 @@ class _ClientImporter(_Importer):
         plan.code, plan.name, plan.record = client.code, client.name, client
         plan.changes = self._new_values(client, ("tax_id", "email", "phone", "notes", "active"))
 
-    def _plan_change(self, plan: RowPlan, client: Client, *, active: bool | None) -> None:
-        plan.would = ImportAction.UPDATE
-        plan.code, plan.record_id = client.code, client.pk
-        plan.keys.append(("record", client.code))
-        changes: dict[str, Any] = {
-            name: value
-            for name, value in plan.values.items()
-            if name in self.changeable and value.strip()
-        }
-        if active is not None:
-            changes["active"] = active
-        record = copy.copy(client)
-        try:
-            plan.changed = change_client(record, **changes)
-        except InvalidInput as error:
-            plan.refuse_all(error)
-            return
-        plan.name, plan.record = record.name, record
-        plan.changes = self._changes(client, record, plan.changed)
-        if not plan.changed:
-            plan.would = ImportAction.UNCHANGED
-
 
 @dataclass
 class _KnownEmployees:
@@ -698,6 +703,7 @@ class _EmployeeImporter(_Importer):
     spec = EMPLOYEES
     model = Employee
     changeable = ("name", "email")
+    change = staticmethod(change_employee)
 
     def known(self, plans: list[RowPlan], *, lock: bool) -> _KnownEmployees:
         codes = _findable(
@@ -769,36 +775,6 @@ class _EmployeeImporter(_Importer):
             return
         plan.code, plan.name, plan.record = employee.code, employee.name, employee
         plan.changes = self._new_values(employee, ("email", "user", "active"))
-
-    def _plan_change(
-        self,
-        plan: RowPlan,
-        employee: Employee,
-        *,
-        user: AbstractBaseUser | None,
-        active: bool | None,
-    ) -> None:
-        plan.would = ImportAction.UPDATE
-        plan.code, plan.record_id = employee.code, employee.pk
-        changes: dict[str, Any] = {
-            name: value
-            for name, value in plan.values.items()
-            if name in self.changeable and value.strip()
-        }
-        if user is not None:
-            changes["user"] = user
-        if active is not None:
-            changes["active"] = active
-        record = copy.copy(employee)
-        try:
-            plan.changed = change_employee(record, **changes)
-        except InvalidInput as error:
-            plan.refuse_all(error)
-            return
-        plan.name, plan.record = record.name, record
-        plan.changes = self._changes(employee, record, plan.changed)
-        if not plan.changed:
-            plan.would = ImportAction.UNCHANGED
 
 
 IMPORTERS: dict[str, _Importer] = {
