@@ -346,6 +346,17 @@ def test_chart_of_months_by_employee(world):
     assert series_of(chart) == [("ANA", [60, 45, 130]), ("LUIS", [30, 105, 0])]
 
 
+@pytest.mark.parametrize("step", ["week", "month"])
+def test_the_last_days_of_the_calendar_are_a_report_like_any_other(world, step):
+    last_days = filters(date_from=D(9999, 12, 1), date_to=D(9999, 12, 31))
+
+    chart = reports.chart(last_days, step=step)
+    totals = reports.totals(last_days, group_by=step)
+
+    assert chart.periods[-1].end == dt.date.max
+    assert (chart.series, totals.rows, totals.minutes) == ([], [], 0)
+
+
 def test_chart_puts_the_rest_in_other(world):
     with translation.override("en"):
         chart = reports.chart(filters(), step="month", stack_by="client", series=1)

@@ -4,11 +4,13 @@ a workbook, bad input, and a number of queries that does not grow with the data.
 
 from __future__ import annotations
 
+import base64
 import csv
 import datetime as dt
 import io
 import json
 import re
+import zlib
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
@@ -104,6 +106,27 @@ def read_workbook(response) -> list[tuple[str, list[tuple]]]:
 def pdf_pages(data: bytes) -> int:
     """Pages in a PDF as reportlab writes it (one uncompressed /Type /Page object each)."""
     return len(re.findall(rb"/Type /Page(?![s\w])", data))
+
+
+def pdf_text(data: bytes) -> str:
+    """The text a PDF draws, as reportlab writes it: each page's content stream is ASCII85 and
+    Flate encoded and draws its strings, in Windows-1252, with `(...) Tj`."""
+    streams = re.findall(
+        rb"/Filter \[ /ASCII85Decode /FlateDecode \] /Length \d+\s*>>\s*stream\r?\n(.*?)endstream",
+        data,
+        re.S,
+    )
+    drawn = []
+    for stream in streams:
+        content = zlib.decompress(base64.a85decode(stream.strip(), adobe=True))
+        for raw in re.findall(rb"\(((?:\\.|[^\\)])*)\) Tj", content):
+            unescaped = re.sub(
+                rb"\\([0-7]{1,3}|.)",
+                lambda m: bytes([int(m[1], 8)]) if m[1][:1].isdigit() else m[1],
+                raw,
+            )
+            drawn.append(unescaped.decode("cp1252"))
+    return "\n".join(drawn)
 
 
 # --- Access -------------------------------------------------------------------------------------
@@ -232,6 +255,16 @@ def test_an_empty_period_says_so_and_draws_no_chart(web, world):
     assert 'id="chart-data"' not in page
 
 
+@pytest.mark.parametrize("chart", ["week", "month"])
+def test_the_last_week_of_the_calendar_is_an_empty_report(web, world, chart):
+    response = web.get(
+        f"/reports/?period=custom&date_from=9999-12-27&date_to=9999-12-31&chart={chart}"
+    )
+
+    assert response.status_code == 200
+    assert response.context["totals"].count == 0
+
+
 def test_htmx_gets_only_the_report_part(web, world):
     response = web.get(
         "/reports/?period=last_month", headers={"HX-Request": "true", "HX-Target": "report"}
@@ -350,21 +383,21 @@ def test_unknown_codes_say_which_code(web, world):
 
 
 @pytest.mark.parametrize(
-    "query",
+    ("query", "fields"),
     [
-        "format=csv&client=NOPE",
-        "format=xlsx&date_from=2026-02-01&date_to=2026-01-01",
-        "format=pdf",
-        "format=csv&group_by=colour",
-        "",
+        ("format=csv&client=NOPE", {"client"}),
+        ("format=xlsx&date_from=2026-02-01&date_to=2026-01-01", {"date_to"}),
+        ("format=pdf", {"format"}),
+        ("format=csv&group_by=colour", {"group_by"}),
+        ("", {"format"}),
     ],
 )
-def test_bad_downloads_answer_400_with_the_errors(web, world, query):
+def test_bad_downloads_answer_400_with_the_errors(web, world, query, fields):
     response = web.get(f"/reports/export/?{query}")
 
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")
-    assert response.context["form"].errors
+    assert set(response.context["form"].errors) == fields
 
 
 # --- Exports ------------------------------------------------------------------------------------
@@ -518,6 +551,12 @@ def test_the_statement_as_pdf(web, world):
     assert data.rstrip().endswith(b"%%EOF")
     assert 1500 < len(data) < 200_000
     assert pdf_pages(data) == 1
+    text = pdf_text(data)
+    assert "Statement of dedications" in text
+    assert "ACME · Acme Industrial" in text
+    assert "Total\n4\n3h45" in text
+    assert "12/01/2026\nACME-WEB\nAna García\nReunión “de arranque” — 25 €\n1h30" in text
+    assert "Page 1 of 1" in text
 
 
 def test_a_long_statement_runs_over_several_pages(web, world):
@@ -594,7 +633,9 @@ def test_the_statement_in_spanish(client, ana, world):
     pdf = client.get("/reports/statement/?client=ACME&period=last_month&format=pdf")
 
     assert page.status_code == pdf.status_code == 200
-    assert pdf.content.startswith(b"%PDF-")
+    assert "Extracto de dedicaciones" in page.content.decode()
+    assert "Statement of dedications" not in page.content.decode()
+    assert "Extracto de dedicaciones" in pdf_text(pdf.content)
 
 
 # --- Cost ---------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ never from the clock, so that they can be stated and tested.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -86,13 +87,8 @@ def month_start(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
-def next_month(day: dt.date) -> dt.date:
-    """The first day of the month after `day`'s."""
-    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-
-
 def month_end(day: dt.date) -> dt.date:
-    return next_month(day) - dt.timedelta(days=1)
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
 def _months_before(day: dt.date, months: int) -> dt.date:
@@ -156,7 +152,9 @@ def _period_start(step: Step | GroupBy, day: dt.date) -> dt.date:
 
 
 def _period_end(step: Step | GroupBy, start: dt.date) -> dt.date:
-    return start + dt.timedelta(days=6) if step == Step.WEEK else month_end(start)
+    if step == Step.WEEK:  # the last week of the calendar ends with it (31 December 9999)
+        return start + dt.timedelta(days=6) if start < dt.date.max - WEEK else dt.date.max
+    return month_end(start)
 
 
 def period_code(step: Step | GroupBy, start: dt.date) -> str:
@@ -511,6 +509,8 @@ def _chart_periods(
     while start <= last:
         end = _period_end(step, start)
         periods.append(ChartPeriod(period_code(step, start), *_within(filters, start, end)))
+        if end == dt.date.max:
+            break
         start = end + dt.timedelta(days=1)
     return periods
 
