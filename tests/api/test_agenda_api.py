@@ -314,9 +314,10 @@ def test_follow_ups_of_someone_who_left_go_to_whoever_worked_last(api, worked):
 
 
 def test_groups_follow_the_local_date(api, world, today, monkeypatch):
-    # Seen from tomorrow, what is due today is overdue and what is due in 8 days is this week.
-    tomorrow = day(today, 1)
-    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
+    # At 23:30 UTC it is already tomorrow in Madrid: what is due today is overdue and what is
+    # due in 8 days is this week.
+    late = dt.datetime.combine(today, dt.time(23, 30), tzinfo=dt.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: late)
 
     response = api.get("/agenda")
 

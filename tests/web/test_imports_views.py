@@ -125,7 +125,9 @@ def test_someone_elses_import_is_not_found_but_managers_see_it(client, ana, boss
     for method, path in [("get", ""), ("post", "apply/"), ("post", "cancel/")]:
         assert getattr(bea, method)(f"/imports/{job.pk}/{path}").status_code == 404
     assert ImportJob.objects.get(pk=job.pk).status == "planned"
-    assert signed_in(client, boss).get(f"/imports/{job.pk}/").status_code == 200
+    seen = signed_in(client, boss).get(f"/imports/{job.pk}/")
+    assert seen.status_code == 200
+    assert seen.context["job"] == job
 
 
 def test_an_unknown_import_is_not_found(web):

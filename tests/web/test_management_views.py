@@ -526,6 +526,23 @@ def test_the_employee_whose_dedication_it_is_may_change_it(client, dedication):
     web = signed_in(client, carl_user)
 
     assert web.get(f"/dedications/{dedication.pk}/edit/").status_code == 200
+    web.post(
+        f"/dedications/{dedication.pk}/edit/",
+        {
+            "text": "Corrected by Carl",
+            "employee": dedication.employee.pk,
+            "date": dedication.date.isoformat(),
+            "minutes": "20",
+            "task": dedication.task_id,
+        },
+    )
+    dedication.refresh_from_db()
+    assert (dedication.text, dedication.minutes, dedication.updated_by) == (
+        "Corrected by Carl",
+        20,
+        carl_user,
+    )
+    assert DedicationChange.objects.get().changed_by == carl_user
 
 
 def test_another_user_may_neither_change_nor_delete_it(client, dedication):
