@@ -538,6 +538,24 @@ def test_the_statement_page(web, world):
     assert "data-print" in page
 
 
+@pytest.mark.parametrize(
+    ("dates", "said"),
+    [
+        ("date_from=2026-01-01&date_to=2026-01-31", "From 01/01/2026 to 31/01/2026"),
+        ("date_from=2026-01-01", "From 01/01/2026"),
+        ("date_to=2026-01-31", "Up to 31/01/2026"),
+    ],
+)
+def test_the_statement_page_says_its_period_as_the_pdf_does(web, world, dates, said):
+    query = f"/reports/statement/?client=ACME&period=custom&{dates}"
+
+    page = web.get(query).content.decode()
+    pdf = web.get(query + "&format=pdf").content
+
+    assert said in page
+    assert said in pdf_text(pdf)
+
+
 def test_the_statement_as_pdf(web, world):
     response = web.get("/reports/statement/?client=ACME&period=last_month&format=pdf")
 

@@ -13,7 +13,7 @@ from hexa.crm.errors import InvalidInput
 from hexa.crm.models import Employee, Project
 from hexa.crm.services import reports
 from hexa.crm.services.reports import GroupBy, Period, ReportFilters, StackBy, Step
-from hexa.web.forms.base import DateInput
+from hexa.web.forms.base import DateInput, show_error
 
 CUSTOM = "custom"  # the dates typed below the period
 ALL_TIME = "all"
@@ -65,9 +65,7 @@ class PeriodForm(forms.Form):
                 **self.filter_inputs(),
             )
         except InvalidInput as error:
-            for name, messages in error.fields.items():
-                for message in messages:
-                    self.add_error(name if name in self.fields else None, message)
+            show_error(self, error)
             return data
         # Show what the report covers: the period chosen, and its dates in the date fields.
         self.data["period"] = period

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 from hexa.crm.services import reports
 from hexa.crm.services.reports import Chart, ReportFilters, Totals
 from hexa.lib.exports import csv_response, xlsx_table_response
-from hexa.web.reporting.documents import statement_pdf, statement_xlsx
+from hexa.web.reporting.documents import period_text, statement_pdf, statement_xlsx
 from hexa.web.reporting.forms import (
     ALL_TIME,
     CUSTOM,
@@ -224,6 +224,7 @@ def statement(request: HttpRequest) -> HttpResponseBase:
             return statement_xlsx(document, filename=name)
         context.update(
             statement=document,
+            period=period_text(document),
             filters=filters,
             pdf_url=_statement_link(filters, format="pdf"),
             xlsx_url=_statement_link(filters, format="xlsx"),

@@ -95,7 +95,7 @@
       // "Other" keeps grey and no marks wherever it falls; the others take turns.
       const other = series.code === "";
       const colour = other ? COLOURS[COLOURS.length - 1] : COLOURS[index % (COLOURS.length - 1)];
-      const mark = other ? "none" : MARKS[index % (MARKS.length - 1)];
+      const mark = other ? "none" : MARKS[index % MARKS.length];
       return {
         label: !series.code || narrow ? series.code || series.name : `${series.code} · ${series.name}`,
         data: series.minutes.map((minutes) => minutes / 60),
