@@ -248,6 +248,43 @@ def test_a_file_over_the_row_limit_is_refused(monkeypatch):
     assert "more than 5 rows" in file_error(csv_bytes(many_clients(6)))
 
 
+def workbook(cells: dict[str, object]) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    for at, value in cells.items():
+        book.active[at] = value
+        book.active[at].font = Font(bold=True)
+    book.active["XFD3"].font = Font(bold=True)  # styled but empty, as far right as can be
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_workbook_is_read_as_far_as_its_cells_not_its_claimed_size():
+    data = workbook({"A1": "Código", "B1": "Nombre", "A2": "UNO", "B2": "Uno"})
+
+    plan = plan_import(data, kind="clients", by=SYSTEM, file_name="c.xlsx")
+
+    assert [(row.code, row.name) for row in plan.rows] == [("UNO", "Uno")]
+
+
+@pytest.mark.parametrize(
+    ("stray", "said"),
+    [
+        ("XFD2", "Row 2 has more than 100 columns: Hexa reads up to 100."),
+        ("A200000", "The file has more than 50,000 rows: split it."),
+    ],
+)
+def test_a_stray_cell_far_away_is_refused_at_once(stray, said):
+    cells = {"A1": "Código", "B1": "Nombre", "A2": "UNO", "B2": "Uno", stray: "x"}
+
+    assert file_error(workbook(cells)) == said
+
+
 def test_xlsx_numbers_dates_and_booleans_read_as_they_show(acme):
     import datetime as dt
 
@@ -383,6 +420,14 @@ def test_empty_cells_keep_what_the_client_has(acme):
     )
 
     assert actions(plan) == [UNCHANGED]
+
+
+@pytest.mark.parametrize("cell", ["-", "--", "?"])
+def test_a_tax_id_cell_that_is_no_tax_id_is_wrong_and_clears_nothing(acme, cell):
+    plan = plan_clients([["Código", "NIF"], ["ACME", cell]])
+
+    assert actions(plan) == [imports.ImportAction.ERROR]
+    assert plan.rows[0].reasons == [["tax_id", f"“{cell}” is not a tax id."]]
 
 
 def test_rows_find_clients_by_tax_id_written_any_way(acme):
@@ -637,6 +682,14 @@ def test_only_managers_import_employees():
     with pytest.raises(Forbidden):
         plan_import(csv_bytes([["Código", "Nombre"], ["X", "X"]]), kind="employees", by=ana)
     assert not Employee.objects.exists()
+
+
+@pytest.mark.parametrize("who", [None, "inactive"])
+def test_nobody_and_inactive_users_import_nothing(who):
+    user = factories.user("gone", is_active=False) if who else None
+
+    with pytest.raises(Forbidden):
+        plan_import(csv_bytes([["Código", "Nombre"], ["X", "X"]]), kind="clients", by=user)
 
 
 def test_an_employees_import_confirmed_by_someone_no_longer_a_manager_stops(manager):

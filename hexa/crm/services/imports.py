@@ -42,7 +42,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from hexa.crm.errors import Conflict, InvalidInput, NotFound
+from hexa.crm.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hexa.crm.models import (
     CLIENT_CODE_MAX,
     Client,
@@ -69,6 +69,7 @@ from hexa.crm.services.records import (
 CHUNK_ROWS = 250
 MAX_ROWS = 50_000
 MAX_BYTES = 20 * 1024 * 1024
+MAX_COLUMNS = 100
 # An XLSX is a zip: a small file can unpack to gigabytes (and openpyxl keeps a workbook's
 # shared strings in memory), so what it would unpack to is checked before it is opened.
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
@@ -331,6 +332,9 @@ def _xlsx_records(data: bytes) -> tuple[Iterator[list[str]], str]:
         # read_only streams the sheet instead of building every cell in memory.
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = book.worksheets[0]
+        # The size the sheet claims can be far larger than its cells (one stray cell in
+        # XFD200000): read the rows that are there, each as wide as its own cells.
+        sheet.reset_dimensions()
     except Exception as error:  # any failure to parse an uploaded file is a bad file
         raise _bad_file(
             _("This file cannot be read as an Excel workbook (.xlsx): %(error)s")
@@ -379,6 +383,15 @@ def _table(
 ) -> Table:
     filled: list[tuple[int, list[str]]] = []
     for number, cells in enumerate(records, start=1):
+        if number > 2 * (MAX_ROWS + HEADER_SEARCH):  # empty rows too: the reading must end
+            raise _too_many_rows()
+        if len(cells) > MAX_COLUMNS:
+            if any(cell.strip() for cell in cells[MAX_COLUMNS:]):
+                raise _bad_file(
+                    _("Row %(row)d has more than %(max)d columns: Hexa reads up to %(max)d.")
+                    % {"row": number, "max": MAX_COLUMNS}
+                )
+            cells = cells[:MAX_COLUMNS]
         if any(cell.strip() for cell in cells):
             filled.append((number, cells))
             if len(filled) > MAX_ROWS + HEADER_SEARCH:
@@ -650,6 +663,12 @@ class _ClientImporter(_Importer):
         code = normalize_code(values.get("code", ""))
         tax_id = normalize_tax_id(values.get("tax_id", ""))
         plan.code, plan.name = code, values.get("name", "").strip()
+        if values.get("tax_id", "").strip() and not tax_id:
+            # "-" or "n/a" is not a tax id, and must not clear the client's.
+            plan.refuse(
+                "tax_id", _("“%(value)s” is not a tax id.") % {"value": values["tax_id"].strip()}
+            )
+            return
         plan.keys = [("code", code)] if code else []
         if tax_id:
             plan.keys.append(("tax_id", tax_id))
@@ -848,6 +867,8 @@ def require_import(user: Actor | None, kind: str) -> None:
     spec_for(kind)
     if kind == ImportKind.EMPLOYEES:
         require_manager(user)
+    if not can_import(user, kind):
+        raise Forbidden(_("Only active users may import clients."))
 
 
 def plan_import(data: bytes, *, kind: str, by: Actor, file_name: str = "") -> Plan:
