@@ -337,8 +337,10 @@ def _xlsx_records(data: bytes) -> tuple[Iterator[list[str]], str]:
         sheet.reset_dimensions()
     except Exception as error:  # any failure to parse an uploaded file is a bad file
         raise _bad_file(
-            _("This file cannot be read as an Excel workbook (.xlsx): %(error)s")
-            % {"error": error.__class__.__name__}
+            _(
+                "This file cannot be read as an Excel workbook (.xlsx): open it in a "
+                "spreadsheet and save it again as .xlsx or CSV."
+            )
         ) from error
 
     def records() -> Iterator[list[str]]:
@@ -347,8 +349,10 @@ def _xlsx_records(data: bytes) -> tuple[Iterator[list[str]], str]:
                 yield [_cell_text(value) for value in row]
         except Exception as error:  # a damaged sheet fails while it is read
             raise _bad_file(
-                _("This file cannot be read as an Excel workbook (.xlsx): %(error)s")
-                % {"error": error.__class__.__name__}
+                _(
+                    "This file cannot be read as an Excel workbook (.xlsx): open it in a "
+                    "spreadsheet and save it again as .xlsx or CSV."
+                )
             ) from error
         finally:
             book.close()
