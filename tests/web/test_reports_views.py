@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.db import connection
 from django.http import FileResponse, StreamingHttpResponse
+from django.test import Client as DjangoClient
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -419,6 +420,84 @@ def test_entries_csv_is_streamed_and_reads_back(web, world):
         ("2026-01-20", "ACME", "75", '\'=HYPERLINK("http://x")'),  # not a formula
         ("2026-01-30", "ACME", "", "Llamada sin tiempo"),
     ]
+
+
+@pytest.fixture
+def spanish(ana):
+    """Ana's browser, asking for English, with Spanish chosen in Hexa."""
+    browser = DjangoClient(HTTP_ACCEPT_LANGUAGE="en-US")
+    browser.force_login(ana)
+    browser.cookies["django_language"] = "es"
+    return browser
+
+
+def read_spreadsheet_csv(response, delimiter: str) -> list[list[str]]:
+    data = body(response)
+    assert data.startswith("\ufeff".encode())  # spreadsheets then read it as UTF-8
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=delimiter))
+
+
+def test_the_spanish_totals_csv_opens_in_a_spanish_spreadsheet(spanish, world):
+    response = spanish.get("/reports/export/?period=all&group_by=client&format=csv")
+
+    assert response["Content-Disposition"] == 'attachment; filename="totales-cliente.csv"'
+    assert read_spreadsheet_csv(response, ";") == [
+        ["Cliente", "Nombre", "Minutos", "Horas", "Dedicaciones"],
+        ["ACME", "Acme Industrial", "255", "4,25", "5"],
+        ["BETA", "Beta S.A.", "100", "1,67", "2"],
+    ]
+
+
+def test_the_spanish_entries_csv_has_spanish_words_and_names(spanish, world):
+    response = spanish.get("/reports/export/?period=last_month&client=ACME&format=csv")
+
+    assert response["Content-Disposition"] == (
+        'attachment; filename="dedicaciones-ACME-2026-01-01-2026-01-31.csv"'
+    )
+    rows = read_spreadsheet_csv(response, ";")
+    assert rows[0] == [
+        "Número", "Fecha", "Cliente", "Nombre del cliente", "Proyecto", "Nombre del proyecto",
+        "Tipo", "Número de tarea", "Tarea", "Empleado", "Nombre del empleado", "Minutos",
+        "Qué se hizo",
+    ]  # fmt: skip
+    assert [(row[1], row[4], row[6], row[11]) for row in rows[1:]] == [
+        ("2026-01-05", "ACME-WEB", "Producción", "60"),
+        ("2026-01-12", "ACME-WEB", "Producción", "90"),
+        ("2026-01-20", "ACME", "Comercial", "75"),
+        ("2026-01-30", "ACME", "Comercial", ""),
+    ]
+    assert rows[2][12] == "Reunión “de arranque” — 25 €"
+
+
+@pytest.mark.parametrize("group_by", ["client", "project", "employee", "week", "month"])
+def test_download_names_are_in_one_language(spanish, web, world, group_by):
+    query = f"/reports/export/?period=all&group_by={group_by}&format="
+    in_spanish = spanish.get(query + "xlsx")["Content-Disposition"]
+    in_english = web.get(query + "csv")["Content-Disposition"]
+
+    spanish_names = {
+        "client": "cliente", "project": "proyecto", "employee": "empleado",
+        "week": "semana", "month": "mes",
+    }  # fmt: skip
+    assert in_spanish == f'attachment; filename="totales-{spanish_names[group_by]}.xlsx"'
+    assert in_english == f'attachment; filename="totals-{group_by}.csv"'
+
+
+def test_the_english_csv_has_english_words_commas_and_decimal_points(web, world):
+    totals = read_spreadsheet_csv(
+        web.get("/reports/export/?period=all&group_by=project&format=csv"), ","
+    )
+    entries = read_spreadsheet_csv(web.get("/reports/export/?period=all&format=csv"), ",")
+
+    assert totals[1] == ["ACME-WEB", "Web", "150", "2.50", "2"]
+    assert {row[6] for row in entries[1:]} == {"Production", "Commercial"}
+
+
+def test_the_xlsx_has_the_kinds_in_words(spanish, world):
+    rows = read_xlsx(spanish.get("/reports/export/?period=all&client=ACME&format=xlsx"))
+
+    assert rows[0][6] == "Tipo"
+    assert {row[6] for row in rows[1:]} == {"Producción", "Comercial"}
 
 
 def test_csv_starts_with_a_byte_order_mark_for_spreadsheets(web, world):

@@ -263,7 +263,9 @@ class CloseProjectForm(forms.Form):
 
 class RescheduleForm(forms.Form):
     days = forms.IntegerField(required=False, min_value=1, max_value=366)
-    to = forms.DateField(label=_("Date"), required=False, widget=DateInput())
+    to = forms.DateField(
+        label=_("Date"), required=False, widget=DateInput(attrs={"aria-label": _("New date")})
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

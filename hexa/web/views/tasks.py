@@ -66,6 +66,7 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
             "overview": queries.task_overview(task),
             "today": timezone.localdate(),
             "assign_form": AssignForm(initial={"assigned_to": task.assigned_to}),
+            "reschedule_form": RescheduleForm(),
         },
     )
 
