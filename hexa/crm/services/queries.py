@@ -4,25 +4,123 @@ web pages, the API and the command line."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
+from hexa.crm.errors import InvalidInput
 from hexa.crm.models import Client, Dedication, Employee, Project, Task
 from hexa.crm.services.common import normalize_code
 
+# How many clients or projects a picker suggests, and names in a "several match" message.
+SUGGESTIONS = 10
+NAMED = 5
+
+
+def _client_match(q: str, prefix: str = "") -> Q:
+    """A client (or, with prefix "client__", a row's client) whose code, name or tax id
+    contains `q`, case-insensitive; a tax id is matched without its spaces or dashes."""
+    tax_id = "".join(ch for ch in q.upper() if ch.isalnum())
+    match = Q(**{f"{prefix}code__icontains": q}) | Q(**{f"{prefix}name__icontains": q})
+    if tax_id:
+        match |= Q(**{f"{prefix}tax_id__icontains": tax_id})
+    return match
+
+
+def _searched(q: str) -> str:
+    return q.replace("\x00", "").strip()
+
 
 def search_clients(q: str = "", *, include_archived: bool = False) -> QuerySet[Client]:
-    """Clients whose code, name or tax id contains `q` (case-insensitive)."""
+    """Clients whose code, name or tax id contains `q` (case-insensitive): the explorer's
+    search, and the client pickers'."""
     clients = Client.objects.all() if include_archived else Client.objects.filter(active=True)
-    if q := q.replace("\x00", "").strip():
-        tax_id = "".join(ch for ch in q.upper() if ch.isalnum())
-        match = Q(code__icontains=q) | Q(name__icontains=q)
-        if tax_id:
-            match |= Q(tax_id__icontains=tax_id)
-        clients = clients.filter(match)
+    if q := _searched(q):
+        clients = clients.filter(_client_match(q))
     return clients.order_by("code")
+
+
+def search_projects(
+    q: str = "", *, include_closed: bool = True, client: Client | None = None
+) -> QuerySet[Project]:
+    """Projects whose code or name contains `q`, or whose client's code, name or tax id
+    does (the client search): the project pickers'."""
+    projects = Project.objects.select_related("client").order_by("code")
+    if not include_closed:
+        projects = projects.filter(status=Project.Status.ACTIVE)
+    if client is not None:
+        projects = projects.filter(client=client)
+    if q := _searched(q):
+        projects = projects.filter(
+            Q(code__icontains=q) | Q(name__icontains=q) | _client_match(q, "client__")
+        )
+    return projects
+
+
+def _one_of(found: list[Any], q: str, *, exact: Callable[[Any], bool]) -> Any | None:
+    """The only one `found`, or the only one of them that `q` names exactly."""
+    if len(found) == 1:
+        return found[0]
+    named = [row for row in found if exact(row)]
+    return named[0] if len(named) == 1 else None
+
+
+def find_client(text: str, *, field: str = "client", include_archived: bool = True) -> Client:
+    """The client that `text` names, as a person types it where a client is chosen: its
+    code, or else the one client whose code, name or tax id contains it (the explorer's
+    search), or the one of those whose name or tax id it is exactly. Otherwise an error on
+    `field` that says what to type (InvalidInput)."""
+    q = _searched(text)
+    clients = Client.objects.all() if include_archived else Client.objects.filter(active=True)
+    if q and (by_code := clients.filter(code=normalize_code(q)).first()) is not None:
+        return by_code
+    found = list(search_clients(q, include_archived=include_archived)[: SUGGESTIONS + 1])
+    tax_id = "".join(ch for ch in q.upper() if ch.isalnum())
+    client = _one_of(
+        found, q, exact=lambda c: c.name.casefold() == q.casefold() or c.tax_id == tax_id
+    )
+    if q and client is not None:
+        return client
+    if not found or not q:
+        raise InvalidInput.on(
+            field,
+            _("No client matches “%(text)s”: type its code, part of its name or its tax id.")
+            % {"text": q},
+        )
+    raise InvalidInput.on(field, _several(q, [f"{c.code} ({c.name})" for c in found]))
+
+
+def find_project(text: str, *, field: str = "project", include_closed: bool = True) -> Project:
+    """The project that `text` names: its code, or else the one project whose code or name
+    (or its client's code, name or tax id) contains it, or the one of those whose name it
+    is exactly. Otherwise an error on `field` that says what to type (InvalidInput)."""
+    q = _searched(text)
+    projects = search_projects(include_closed=include_closed)
+    if q and (by_code := projects.filter(code=normalize_code(q)).first()) is not None:
+        return by_code
+    found = list(search_projects(q, include_closed=include_closed)[: SUGGESTIONS + 1])
+    project = _one_of(found, q, exact=lambda p: p.name.casefold() == q.casefold())
+    if q and project is not None:
+        return project
+    if not found or not q:
+        raise InvalidInput.on(
+            field,
+            _("No project matches “%(text)s”: type its code, part of its name or its client's.")
+            % {"text": q},
+        )
+    raise InvalidInput.on(field, _several(q, [f"{p.code} ({p.name})" for p in found]))
+
+
+def _several(q: str, names: list[str]) -> str:
+    shown = ", ".join(names[:NAMED]) + ("…" if len(names) > NAMED else "")
+    return _("“%(text)s” matches several: %(names)s. Type more of it, or choose one.") % {
+        "text": q,
+        "names": shown,
+    }
 
 
 def list_employees(*, active: bool | None = None) -> QuerySet[Employee]:
@@ -37,11 +135,7 @@ def list_projects(
     kind: str | None = None,
     q: str = "",
 ) -> QuerySet[Project]:
-    projects = Project.objects.select_related("client").order_by("code")
-    if q := q.replace("\x00", "").strip():
-        projects = projects.filter(
-            Q(code__icontains=q) | Q(name__icontains=q) | Q(client__name__icontains=q)
-        )
+    projects = search_projects(q)
     if client:
         projects = projects.filter(client__code=normalize_code(client))
     if status:

@@ -14,6 +14,7 @@ from hexa.crm import services
 from hexa.crm.errors import InvalidInput
 from hexa.crm.models import TEXT_MAX, Client, Dedication, Employee, Project, Task
 from hexa.web.forms.base import DateInput
+from hexa.web.forms.pickers import ClientField
 
 User = get_user_model()
 
@@ -63,9 +64,7 @@ class EmployeeForm(forms.Form):
 class ProjectForm(forms.Form):
     code = forms.CharField(label=_("Code"), max_length=30)
     name = forms.CharField(label=_("Name"), max_length=200)
-    client = forms.ModelChoiceField(
-        label=_("Client"), queryset=Client.objects.filter(active=True).order_by("code")
-    )
+    client = ClientField(label=_("Client"), include_archived=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=Project.Kind.choices)
 
     def __init__(
@@ -76,7 +75,7 @@ class ProjectForm(forms.Form):
             del self.fields["code"]
             del self.fields["client"]
         elif client is not None:
-            self.fields["client"].initial = client
+            self.fields["client"].initial = client.code
 
 
 class TaskForm(forms.Form):
@@ -285,7 +284,7 @@ class AssignForm(forms.Form):
 
 class ProjectFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    client = forms.CharField(label=_("Client"), required=False, max_length=30)
+    client = ClientField(label=_("Client"), required=False)
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("Any status")), *Project.Status.choices], required=False
     )

@@ -108,7 +108,8 @@ def report(request: HttpRequest) -> HttpResponse:
     the chart of time per week or month."""
     form = ReportForm(request.GET, today=timezone.localdate())
     context: dict[str, Any] = {"form": form}
-    if form.is_valid():
+    # A wrong filter is said on its field; the report covers the others (ReportForm.clean).
+    if form.is_valid() or form.filters is not None:
         assert form.filters is not None
         filters = form.filters
         group_by, step, stack_by = form.view()
@@ -143,7 +144,7 @@ def entries(request: HttpRequest) -> HttpResponse:
     """The filtered dedications themselves, oldest first, by pages: where a total leads."""
     form = ReportFilterForm(request.GET, today=timezone.localdate())
     context: dict[str, Any] = {"form": form}
-    if form.is_valid():
+    if form.is_valid() or form.filters is not None:
         assert form.filters is not None
         filters = form.filters
         minutes, count = reports.summary(filters)
