@@ -76,7 +76,7 @@ def test_quick_log_from_the_explorer(signed_in, live_server, clients, today):
 
     expect(page.locator("dialog#dialog")).to_be_hidden()
     message = page.locator("#messages .message")
-    expect(message).to_contain_text("Dedication recorded for ACME on project ACME")
+    expect(message).to_contain_text("Activity logged for ACME on project ACME")
     expect(message).to_contain_text("task “Seguimiento”")
     row = page.locator("#client-row-ACME")
     next_day = today + dt.timedelta(days=7)
@@ -184,7 +184,7 @@ def test_the_client_page_logs_and_updates_its_lists(signed_in, live_server, clie
     expect(page.get_by_role("heading", name="ACME Acme Industrial")).to_be_visible()
     expect(page.get_by_text("Nothing recorded yet.")).to_be_visible()
 
-    page.get_by_role("button", name="Log dedication").click()
+    page.get_by_role("button", name="Log activity").click()
     expect(page.locator("dialog textarea")).to_be_focused()
     page.keyboard.type("Phoned the manager")
     page.keyboard.press("Control+Enter")
@@ -207,7 +207,7 @@ def test_without_javascript_the_quick_log_is_a_page(browser, live_server, ana, c
     page.get_by_role("button", name="Finish").click()
 
     expect(page).to_have_url(f"{live_server.url}/")
-    expect(page.locator("#messages")).to_contain_text("Dedication recorded for ACME")
+    expect(page.locator("#messages")).to_contain_text("Activity logged for ACME")
     assert Dedication.objects.get().text == "Logged without JavaScript"
 
     context.close()

@@ -95,7 +95,7 @@ def test_the_report_draws_its_chart_with_a_pattern_per_series(signed_in, live_se
     )
     assert fills == [True, True]
     assert total_rows(signed_in) == ["ACME Acme Industrial", "BETA Beta S.A.", "CERO Cero"]
-    expect(signed_in.locator("#report-summary")).to_have_text("9 dedications, 8h in all")
+    expect(signed_in.locator("#report-summary")).to_have_text("9 activities, 8h in all")
     # The same figures as a table, behind a summary.
     signed_in.get_by_text("The chart's figures as a table").click()
     expect(signed_in.locator(".chart-table thead th")).to_have_text(
@@ -123,7 +123,7 @@ def test_grouping_and_filters_update_the_report_in_place(signed_in, live_server,
 
     signed_in.fill("#id_client", "beta")
     signed_in.press("#id_client", "Enter")
-    expect(signed_in.locator("#report-summary")).to_have_text("2 dedications, 2h in all")
+    expect(signed_in.locator("#report-summary")).to_have_text("2 activities, 2h in all")
     assert total_rows(signed_in) == ["LUIS Luis Peña"]
     # Still the same page: htmx replaced the report, not the document.
     assert signed_in.evaluate("document.body.dataset.loadedOnce") == "yes"
@@ -162,7 +162,7 @@ def test_a_total_leads_to_its_dedications(signed_in, live_server, world):
 
     expect(signed_in).to_have_url(re.compile(r"/reports/entries/\?.*client=BETA"))
     expect(signed_in.locator("table.report-entries tbody tr")).to_have_count(2)
-    expect(signed_in.locator("#report-summary")).to_have_text("2 dedications, 2h in all")
+    expect(signed_in.locator("#report-summary")).to_have_text("2 activities, 2h in all")
 
 
 def test_the_statement_prints_alone(signed_in, live_server, world):

@@ -176,7 +176,7 @@ def test_the_default_report_is_this_month_by_client(web, world):
     )
     totals = response.context["totals"]
     assert [(r.code, r.minutes, r.count) for r in totals.rows] == [("ACME", 30, 1)]
-    assert "1 dedication, 30m in all" in response.content.decode()
+    assert "1 activity, 30m in all" in response.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -252,7 +252,7 @@ def test_an_empty_period_says_so_and_draws_no_chart(web, world):
     response = web.get("/reports/?period=last_year")
 
     page = response.content.decode()
-    assert "No dedication matches." in page
+    assert "No activity matches." in page
     assert 'id="chart-data"' not in page
 
 
@@ -302,7 +302,7 @@ def test_the_entries_page_lists_the_filtered_dedications(web, world):
     ]
     assert "Luis Peña" in page
     assert "Visita, con<br>varias líneas" in page
-    assert "2 dedications, 1h40 in all" in page
+    assert "2 activities, 1h40 in all" in page
 
 
 def test_downloads_and_statement_links_keep_the_filters(web, world):
@@ -512,11 +512,11 @@ def test_totals_csv_and_xlsx_read_back(web, world):
     as_xlsx = read_xlsx(web.get(f"/reports/export/?{query}&format=xlsx"))
 
     assert as_csv == [
-        ["Employee", "Name", "Minutes", "Hours", "Dedications"],
+        ["Employee", "Name", "Minutes", "Hours", "Activities"],
         ["ANA", "Ana García", "255", "4.25", "5"],
         ["LUIS", "Luis Peña", "100", "1.67", "2"],
     ]
-    assert as_xlsx[0] == ("Employee", "Name", "Minutes", "Hours", "Dedications")
+    assert as_xlsx[0] == ("Employee", "Name", "Minutes", "Hours", "Activities")
     assert as_xlsx[1:] == [("ANA", "Ana García", 255, 4.25, 5), ("LUIS", "Luis Peña", 100, 1.67, 2)]
 
 
@@ -607,7 +607,7 @@ def test_the_statement_page(web, world):
     assert [t.code for t in statement.projects.rows] == ["ACME-WEB", "ACME"]
     assert "Acme Industrial" in page
     assert "B12345678" in page
-    assert "4 dedications, 3h45 in all" in page
+    assert "4 activities, 3h45 in all" in page
     assert "Presupuesto" not in page  # BETA's
     assert "Seguimiento" not in page  # February's
     assert (
@@ -649,7 +649,7 @@ def test_the_statement_as_pdf(web, world):
     assert 1500 < len(data) < 200_000
     assert pdf_pages(data) == 1
     text = pdf_text(data)
-    assert "Statement of dedications" in text
+    assert "Activity statement" in text
     assert "ACME · Acme Industrial" in text
     assert "Total\n4\n3h45" in text
     assert "12/01/2026\nACME-WEB\nAna García\nReunión “de arranque” — 25 €\n1h30" in text
@@ -679,7 +679,7 @@ def test_a_statement_with_no_dedications_is_still_a_document(web, world):
 
     assert pdf.content.startswith(b"%PDF-")
     assert pdf_pages(pdf.content) == 1
-    assert "No dedications in this period." in page.content.decode()
+    assert "No activity in this period." in page.content.decode()
 
 
 def test_the_statement_as_a_workbook(web, world):
@@ -689,7 +689,7 @@ def test_the_statement_as_a_workbook(web, world):
         'attachment; filename="statement-ACME-2026-01-01-2026-01-31.xlsx"'
     )
     sheets = read_workbook(response)
-    assert [name for name, _rows in sheets] == ["Statement", "Dedications", "Time per project"]
+    assert [name for name, _rows in sheets] == ["Statement", "Activities", "Time per project"]
     (_, about), (_, entries), (_, projects) = sheets
     assert about[0] == ("Client", "ACME · Acme Industrial")
     assert ("Minutes", 225) in about
@@ -731,7 +731,7 @@ def test_the_statement_in_spanish(client, ana, world):
 
     assert page.status_code == pdf.status_code == 200
     assert "Extracto de dedicaciones" in page.content.decode()
-    assert "Statement of dedications" not in page.content.decode()
+    assert "Activity statement" not in page.content.decode()
     assert "Extracto de dedicaciones" in pdf_text(pdf.content)
 
 

@@ -212,7 +212,7 @@ def test_finishing_without_javascript_redirects_back_with_the_message(web, acme)
     dedication = Dedication.objects.get()
     assert (dedication.text, dedication.minutes, dedication.via) == ("Called", 75, "web")
     page = web.get("/")
-    assert "Dedication recorded for ACME" in page.content.decode()
+    assert "Activity logged for ACME" in page.content.decode()
 
 
 def test_finishing_with_htmx_updates_the_row_and_closes_the_dialog(web, acme):
@@ -231,7 +231,7 @@ def test_finishing_with_htmx_updates_the_row_and_closes_the_dialog(web, acme):
     assert "hexa:quick-logged" in response["HX-Trigger-After-Settle"]
     assert 'id="client-row-ACME" hx-swap-oob="true"' in html
     assert 'id="messages" aria-live="polite" hx-swap-oob="true"' in html
-    assert "Dedication recorded for ACME" in html
+    assert "Activity logged for ACME" in html
 
 
 def test_next_follow_up_left_alone_keeps_the_tasks_date(web, acme, today):

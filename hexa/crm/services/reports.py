@@ -647,7 +647,7 @@ def total_columns(group_by: GroupBy | str) -> list[Column]:
         *first,
         Column("minutes", _("Minutes")),
         Column("hours", _("Hours")),
-        Column("count", _("Dedications")),
+        Column("count", _("Activities")),
     ]
 
 

@@ -35,7 +35,12 @@ class DateInput(forms.DateInput):
     FORMAT = "%d/%m/%Y"
 
     def __init__(self, attrs: dict[str, Any] | None = None, **kwargs: Any) -> None:
-        attrs = {"autocomplete": "off", "spellcheck": "false", "data-date-input": "", **(attrs or {})}
+        attrs = {
+            "autocomplete": "off",
+            "spellcheck": "false",
+            "data-date-input": "",
+            **(attrs or {}),
+        }
         super().__init__(attrs=attrs, format=self.FORMAT, **kwargs)
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:

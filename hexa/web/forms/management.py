@@ -46,7 +46,7 @@ class EmployeeForm(forms.Form):
         queryset=User.objects.filter(is_active=True).order_by("username"),
         required=False,
         empty_label=_("None"),
-        help_text=_("Who signs in as this employee: their dedications default to it."),
+        help_text=_("Who signs in as this employee: what they log is theirs by default."),
     )
 
     def __init__(self, *args: Any, editing: Employee | None = None, **kwargs: Any) -> None:

@@ -25,7 +25,12 @@ class PickerInput(forms.TextInput):
         self, *, source: str, options: dict[str, str] | None = None, attrs: Any = None
     ) -> None:
         super().__init__(
-            attrs={"autocomplete": "off", "spellcheck": "false", "data-picker-input": "", **(attrs or {})}
+            attrs={
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "data-picker-input": "",
+                **(attrs or {}),
+            }
         )
         self.source = source
         self.options = options or {}

@@ -204,7 +204,7 @@ def export(request: HttpRequest) -> HttpResponseBase:
     name = _filename(_("dedications"), filters, kind)
     if kind == "csv":
         return csv_response(header, rows, filename=name, style=style)
-    return xlsx_table_response(_("Dedications"), header, rows, filename=name, widths=ENTRY_WIDTHS)
+    return xlsx_table_response(_("Activities"), header, rows, filename=name, widths=ENTRY_WIDTHS)
 
 
 @require_GET
