@@ -194,5 +194,5 @@ def dedication_delete(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Activity deleted."))
         return redirect(back)
     return TemplateResponse(
-        request, "web/dedication_delete.html", {"dedication": activity, "cancel": back}
+        request, "web/dedication_delete.html", {"dedication": dedication, "cancel": back}
     )
