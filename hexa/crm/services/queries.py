@@ -187,7 +187,7 @@ def list_dedications(
     date_to: dt.date | None = None,
 ) -> QuerySet[Dedication]:
     dedications = Dedication.objects.select_related(
-        "client", "project", "employee", "recorded_by"
+        "client", "project", "employee", "recorded_by__employee"
     ).order_by("-date", "-id")
     if client:
         dedications = dedications.filter(client__code=normalize_code(client))
@@ -288,7 +288,7 @@ def client_overview(client: Client, *, latest: int = 20) -> ClientOverview:
         ),
         dedications=list(
             Dedication.objects.filter(client=client)
-            .select_related("project", "task", "employee")
+            .select_related("project", "task", "employee", "recorded_by__employee")
             .order_by("-date", "-id")[:latest]
         ),
     )
@@ -314,9 +314,9 @@ def project_overview(project: Project, *, latest: int = 50) -> WorkOverview:
             )
         ),
         dedications=list(
-            dedications.select_related("employee", "task", "recorded_by").order_by("-date", "-id")[
-                :latest
-            ]
+            dedications.select_related("employee", "task", "recorded_by__employee").order_by(
+                "-date", "-id"
+            )[:latest]
         ),
         minutes=totals["minutes"] or 0,
         count=totals["count"],
@@ -329,7 +329,9 @@ def task_overview(task: Task, *, latest: int = 50) -> WorkOverview:
     return WorkOverview(
         tasks=[],
         dedications=list(
-            dedications.select_related("employee", "recorded_by").order_by("-date", "-id")[:latest]
+            dedications.select_related("employee", "recorded_by__employee").order_by(
+                "-date", "-id"
+            )[:latest]
         ),
         minutes=totals["minutes"] or 0,
         count=totals["count"],

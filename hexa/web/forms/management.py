@@ -186,7 +186,7 @@ class DedicationForm(DedicationFields):
 
     project = forms.ModelChoiceField(label=_("Project"), queryset=Project.objects.none())
     task = TaskChoiceField(
-        label=_("Task"), queryset=Task.objects.none(), required=False, empty_label=_("None")
+        label=_("Task"), queryset=Task.objects.none(), required=False, empty_label=_("No task")
     )
     text = forms.CharField(
         label=_("What was done"),
@@ -236,7 +236,7 @@ class DedicationChangeForm(DedicationFields):
     date = DedicationForm.base_fields["date"]
     minutes = DedicationForm.base_fields["minutes"]
     task = TaskChoiceField(
-        label=_("Task"), queryset=Task.objects.none(), required=False, empty_label=_("None")
+        label=_("Task"), queryset=Task.objects.none(), required=False, empty_label=_("No task")
     )
 
     def __init__(self, *args: Any, dedication: Dedication, **kwargs: Any) -> None:

@@ -95,7 +95,8 @@ def _employee_choices() -> list[tuple[str, str]]:
     # Everyone who may have dedications, those who left too: reports look back.
     employees = Employee.objects.order_by("name", "code").values_list("code", "name", "active")
     return [("", _("Everyone"))] + [
-        (code, name if active else f"{name} ({_('left')})") for code, name, active in employees
+        (code, name if active else _("%(name)s (left)") % {"name": name})
+        for code, name, active in employees
     ]
 
 

@@ -193,7 +193,7 @@ def export(request: HttpRequest) -> HttpResponseBase:
         columns = reports.total_columns(group_by)
         header = [column.label for column in columns]
         rows = reports.readable_rows(columns, reports.total_rows(totals))
-        stem = f"{_('totals')}-{slugify(reports.GroupBy(group_by).label)}"
+        stem = _("totals") + "-" + slugify(reports.GroupBy(group_by).label)
         name = _filename(stem, filters, kind)
         if kind == "csv":
             return csv_response(header, rows, filename=name, style=style)
@@ -201,7 +201,7 @@ def export(request: HttpRequest) -> HttpResponseBase:
     columns = reports.entry_columns()
     header = [column.label for column in columns]
     rows = reports.readable_rows(columns, reports.entry_rows(filters))
-    name = _filename(_("dedications"), filters, kind)
+    name = _filename(_("activities"), filters, kind)
     if kind == "csv":
         return csv_response(header, rows, filename=name, style=style)
     return xlsx_table_response(_("Activities"), header, rows, filename=name, widths=ENTRY_WIDTHS)

@@ -108,7 +108,7 @@ def client_new(request: HttpRequest) -> HttpResponse:
         title=_("New client"),
         submit=_("Create client"),
         cancel=reverse("web:explorer"),
-        context={"crumbs": [(_("Clients"), reverse("web:explorer")), (_("New"), None)]},
+        context={"crumbs": [(_("Clients"), reverse("web:explorer")), (_("New client"), None)]},
     )
 
 

@@ -100,7 +100,7 @@ def project_new(request: HttpRequest) -> HttpResponse:
         title=_("New project"),
         submit=_("Create project"),
         cancel=cancel,
-        context={"crumbs": [(_("Projects"), reverse("web:projects")), (_("New"), None)]},
+        context={"crumbs": [(_("Projects"), reverse("web:projects")), (_("New project"), None)]},
     )
 
 
