@@ -61,6 +61,7 @@ def test_plural_messages_have_the_three_spanish_forms():
 def test_the_compiled_catalog_has_every_message():
     with (LOCALE / "django.mo").open("rb") as file:
         compiled = gettext.GNUTranslations(file)
+
     def key_of(entry: dict[str, str]) -> str:  # gettext's key for a message with a context
         if "msgctxt" in entry:
             return f"{entry['msgctxt']}\x04{entry['msgid']}"
