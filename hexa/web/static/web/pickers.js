@@ -83,8 +83,12 @@ class Picker {
   }
 }
 
-// Set up on first focus: fields that htmx puts in later work the same.
-document.addEventListener("focusin", (event) => {
-  const box = event.target.closest && event.target.closest("[data-picker]");
-  if (box && !pickers.has(box)) pickers.set(box, new Picker(box));
-});
+function setUp(root) {
+  for (const box of root.querySelectorAll("[data-picker]")) {
+    if (!pickers.has(box)) pickers.set(box, new Picker(box));
+  }
+}
+
+// The fields of the page (a module runs once it is parsed), and those htmx puts in later.
+setUp(document);
+document.addEventListener("htmx:load", (event) => setUp(event.target));
