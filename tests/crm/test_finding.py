@@ -4,12 +4,19 @@ without JavaScript, the reports' filters): a code, or a name or tax id that name
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from hexa.crm.errors import InvalidInput
 from hexa.crm.services import queries
 from tests import factories
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

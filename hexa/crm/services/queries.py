@@ -61,12 +61,33 @@ def search_projects(
     return projects
 
 
-def _one_of(found: list[Any], q: str, *, exact: Callable[[Any], bool]) -> Any | None:
-    """The only one `found`, or the only one of them that `q` names exactly."""
-    if len(found) == 1:
-        return found[0]
-    named = [row for row in found if exact(row)]
-    return named[0] if len(named) == 1 else None
+def _named(
+    q: str,
+    *,
+    every: QuerySet[Any],
+    searched: QuerySet[Any],
+    exact: Callable[[Any], bool],
+    field: str,
+    none: str,
+) -> Any:
+    """The row of `every` whose code is `q`, or else the only one of `searched` (what the
+    search for `q` finds), or the only one of those that `exact` says `q` names; otherwise
+    InvalidInput on `field`: `none` when nothing matches, or which ones match."""
+    if q and (by_code := every.filter(code=normalize_code(q)).first()) is not None:
+        return by_code
+    found = list(searched[: SUGGESTIONS + 1]) if q else []
+    named = found if len(found) == 1 else [row for row in found if exact(row)]
+    if len(named) == 1:
+        return named[0]
+    if not found:
+        raise InvalidInput.on(field, none % {"text": q})
+    shown = ", ".join(f"{row.code} ({row.name})" for row in found[:NAMED])
+    shown += "…" if len(found) > NAMED else ""
+    raise InvalidInput.on(
+        field,
+        _("“%(text)s” matches several: %(names)s. Type more of it, or choose one.")
+        % {"text": q, "names": shown},
+    )
 
 
 def find_client(text: str, *, field: str = "client", include_archived: bool = True) -> Client:
@@ -75,23 +96,15 @@ def find_client(text: str, *, field: str = "client", include_archived: bool = Tr
     search), or the one of those whose name or tax id it is exactly. Otherwise an error on
     `field` that says what to type (InvalidInput)."""
     q = _searched(text)
-    clients = Client.objects.all() if include_archived else Client.objects.filter(active=True)
-    if q and (by_code := clients.filter(code=normalize_code(q)).first()) is not None:
-        return by_code
-    found = list(search_clients(q, include_archived=include_archived)[: SUGGESTIONS + 1])
     tax_id = "".join(ch for ch in q.upper() if ch.isalnum())
-    client = _one_of(
-        found, q, exact=lambda c: c.name.casefold() == q.casefold() or c.tax_id == tax_id
+    return _named(
+        q,
+        every=Client.objects.all() if include_archived else Client.objects.filter(active=True),
+        searched=search_clients(q, include_archived=include_archived),
+        exact=lambda c: c.name.casefold() == q.casefold() or c.tax_id == tax_id,
+        field=field,
+        none=_("No client matches “%(text)s”: type its code, part of its name or its tax id."),
     )
-    if q and client is not None:
-        return client
-    if not found or not q:
-        raise InvalidInput.on(
-            field,
-            _("No client matches “%(text)s”: type its code, part of its name or its tax id.")
-            % {"text": q},
-        )
-    raise InvalidInput.on(field, _several(q, [f"{c.code} ({c.name})" for c in found]))
 
 
 def find_project(text: str, *, field: str = "project", include_closed: bool = True) -> Project:
@@ -99,28 +112,14 @@ def find_project(text: str, *, field: str = "project", include_closed: bool = Tr
     (or its client's code, name or tax id) contains it, or the one of those whose name it
     is exactly. Otherwise an error on `field` that says what to type (InvalidInput)."""
     q = _searched(text)
-    projects = search_projects(include_closed=include_closed)
-    if q and (by_code := projects.filter(code=normalize_code(q)).first()) is not None:
-        return by_code
-    found = list(search_projects(q, include_closed=include_closed)[: SUGGESTIONS + 1])
-    project = _one_of(found, q, exact=lambda p: p.name.casefold() == q.casefold())
-    if q and project is not None:
-        return project
-    if not found or not q:
-        raise InvalidInput.on(
-            field,
-            _("No project matches “%(text)s”: type its code, part of its name or its client's.")
-            % {"text": q},
-        )
-    raise InvalidInput.on(field, _several(q, [f"{p.code} ({p.name})" for p in found]))
-
-
-def _several(q: str, names: list[str]) -> str:
-    shown = ", ".join(names[:NAMED]) + ("…" if len(names) > NAMED else "")
-    return _("“%(text)s” matches several: %(names)s. Type more of it, or choose one.") % {
-        "text": q,
-        "names": shown,
-    }
+    return _named(
+        q,
+        every=search_projects(include_closed=include_closed),
+        searched=search_projects(q, include_closed=include_closed),
+        exact=lambda p: p.name.casefold() == q.casefold(),
+        field=field,
+        none=_("No project matches “%(text)s”: type its code, part of its name or its client's."),
+    )
 
 
 def list_employees(*, active: bool | None = None) -> QuerySet[Employee]:

@@ -4,6 +4,8 @@ JavaScript, suggests them as one types (pickers.js, the ARIA combobox pattern)."
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -11,7 +13,6 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from hexa.crm.errors import DomainError
-from hexa.crm.models import Client, Project
 from hexa.crm.services import queries
 
 
@@ -45,56 +46,52 @@ class PickerInput(forms.TextInput):
         return context
 
 
-class ClientField(forms.CharField):
-    """A client, typed by code, name or tax id (queries.find_client): cleans to a Client."""
+class NamedField(forms.CharField):
+    """A client or project typed as people name it: cleans to the one `find(text)` finds,
+    or says on the field what to type (see queries.find_client and find_project)."""
 
-    def __init__(self, *, include_archived: bool = True, **kwargs: Any) -> None:
+    def __init__(self, *, find: Callable[[str], Any], widget: PickerInput, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 200)
-        kwargs.setdefault(
-            "widget",
-            PickerInput(
-                source="web:client-suggestions",
-                options={} if not include_archived else {"archived": "1"},
-            ),
-        )
-        super().__init__(**kwargs)
-        self.include_archived = include_archived
+        super().__init__(widget=widget, **kwargs)
+        self.find = find
 
-    def clean(self, value: Any) -> Client | None:  # type: ignore[override]
+    def clean(self, value: Any) -> Any:
         text = super().clean(value)
         if not text:
             return None
         try:
-            return queries.find_client(text, include_archived=self.include_archived)
+            return self.find(text)
         except DomainError as error:
             raise forms.ValidationError(error.message) from None
 
 
-class ProjectField(forms.CharField):
-    """A project, typed by its code or name, or its client's (queries.find_project): cleans
-    to a Project."""
+class ClientField(NamedField):
+    """A client, by code, name or tax id; archived ones only where they may be chosen."""
+
+    def __init__(self, *, include_archived: bool = True, **kwargs: Any) -> None:
+        super().__init__(
+            find=partial(queries.find_client, include_archived=include_archived),
+            widget=PickerInput(
+                source="web:client-suggestions",
+                options={"archived": "1"} if include_archived else {},
+            ),
+            **kwargs,
+        )
+
+
+class ProjectField(NamedField):
+    """A project, by its code or name or its client's; closed ones only where they may be."""
 
     def __init__(self, *, include_closed: bool = True, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 200)
-        kwargs.setdefault(
-            "widget",
-            PickerInput(
+        super().__init__(
+            find=partial(queries.find_project, include_closed=include_closed),
+            widget=PickerInput(
                 source="web:project-suggestions",
                 options={"closed": "1"} if include_closed else {},
                 attrs={"placeholder": _("Code, name or client")},
             ),
+            **kwargs,
         )
-        super().__init__(**kwargs)
-        self.include_closed = include_closed
-
-    def clean(self, value: Any) -> Project | None:  # type: ignore[override]
-        text = super().clean(value)
-        if not text:
-            return None
-        try:
-            return queries.find_project(text, include_closed=self.include_closed)
-        except DomainError as error:
-            raise forms.ValidationError(error.message) from None
 
 
 class SuggestionsForm(forms.Form):
