@@ -213,7 +213,7 @@ def test_log_from_the_agenda_records_on_the_rows_project_and_shows_the_new_date(
     expect(dialog).to_be_visible()
     expect(dialog).to_contain_text("BODEGAS")
     expect(dialog.locator("textarea")).to_be_focused()
-    expect(page.locator("#id_next_follow_up")).to_have_value(today.isoformat())
+    expect(page.locator("#id_next_follow_up")).to_have_value(f"{today:%d/%m/%Y}")
     page.keyboard.type("Samples sent by courier")
     in_two_weeks = today + dt.timedelta(days=14)
     page.fill("#id_next_follow_up", in_two_weeks.isoformat())

@@ -119,16 +119,16 @@ def test_ambiguous_client_asks_for_the_project(signed_in, live_server, clients, 
     page.keyboard.type("Tasting with the buyer")
 
     page.get_by_role("button", name="Finish").click()
-    # The browser itself asks for the missing choice; nothing is sent.
-    choice = page.locator("input[name=project]").first
-    assert choice.evaluate("radio => radio.validity.valueMissing")
+    # The server asks for the missing choice, on the field, in Hexa's language (no browser
+    # bubble); nothing is recorded and what was typed stays.
+    expect(page.locator("dialog .field-error")).to_contain_text("This field is required.")
     expect(page.locator("dialog textarea")).to_have_value("Tasting with the buyer")
     assert Dedication.objects.count() == 0
 
     page.get_by_label("BOD-TIENDA").check()
     # The next follow-up now shows the date of the task the log will use.
     expect(page.locator("#id_next_follow_up")).to_have_value(
-        (today + dt.timedelta(days=4)).isoformat()
+        f"{today + dt.timedelta(days=4):%d/%m/%Y}"
     )
     page.get_by_role("button", name="Finish").click()
 

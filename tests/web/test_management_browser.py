@@ -450,7 +450,7 @@ def test_dedication_for_a_client_defaults_to_the_quick_logs_work(
     expect(page.locator("#id_project option:checked")).to_have_text(re.compile("^ACME"))
     expect(page.locator("#id_task option:checked")).to_have_text("ACME · Seguimiento")
     expect(page.locator("#id_employee option:checked")).to_have_text("Ana García")
-    expect(page.locator("#id_date")).to_have_value(today.isoformat())
+    expect(page.locator("#id_date")).to_have_value(f"{today:%d/%m/%Y}")
     expect(page.locator("#id_text")).to_be_focused()
 
     page.keyboard.type("Reviewed the contract")

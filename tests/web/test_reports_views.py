@@ -368,19 +368,26 @@ def test_the_year_is_the_one_in_madrid(client, ana, world, monkeypatch):
         ("client=AC%00ME", {"client"}),
     ],
 )
-def test_bad_filters_are_shown_on_their_fields(web, world, query, fields):
+def test_bad_filters_are_shown_on_their_fields_and_the_report_stays(web, world, query, fields):
     response = web.get(f"/reports/?{query}")
 
     assert response.status_code == 200
     assert set(response.context["form"].errors) == fields
-    assert "totals" not in response.context
     assert 'class="field-error"' in response.content.decode()
+    # The report covers the other filters, and says it leaves the wrong ones out.
+    assert response.context["totals"].rows
+    assert "These figures leave out the filters with a message above." in (
+        response.content.decode()
+    )
 
 
 def test_unknown_codes_say_which_code(web, world):
     response = web.get("/reports/?client=NOPE")
 
-    assert "There is no client with code NOPE." in response.content.decode()
+    assert (
+        "No client matches “NOPE”: type its code, part of its name or its tax id."
+        in response.content.decode()
+    )
 
 
 @pytest.mark.parametrize(
@@ -410,7 +417,7 @@ def test_entries_csv_is_streamed_and_reads_back(web, world):
     assert isinstance(response, StreamingHttpResponse)
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == (
-        'attachment; filename="dedications-ACME-2026-01-01-2026-01-31.csv"'
+        'attachment; filename="activities-ACME-2026-01-01-2026-01-31.csv"'
     )
     rows = read_csv(response)
     assert rows[0][:3] == ["Number", "Date", "Client"]

@@ -400,7 +400,7 @@ def test_choosing_a_project_prefills_its_tasks_follow_up(web, today):
     foreign = web.get(url, {"project": factories.project(factories.client("X"), "X").pk})
 
     html = fresh.content.decode()
-    assert f'value="{(today + dt.timedelta(days=4)).isoformat()}"' in html
+    assert f'value="{today + dt.timedelta(days=4):%d/%m/%Y}"' in html
     assert 'name="initial-next_follow_up"' in html
     assert typed.status_code == 204  # what the user typed stays
     assert foreign.status_code == 204
