@@ -349,7 +349,7 @@ def test_log_on_any_row_records_on_that_rows_task_and_shows_its_new_date(
     row(page, task).get_by_role("button", name="Log").click()
     expect(page.locator("dialog textarea")).to_be_focused()
     expect(page.locator("#id_next_follow_up")).to_have_value(
-        task.next_follow_up.isoformat(), timeout=1_500
+        f"{task.next_follow_up:%d/%m/%Y}", timeout=1_500
     )
     page.keyboard.type("Dealt with it")
     in_five_days = today + dt.timedelta(days=5)

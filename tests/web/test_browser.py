@@ -225,7 +225,7 @@ def test_a_resubmitted_form_records_one_dedication(browser, live_server, ana, cl
     }
 
     page.get_by_role("button", name="Finish").click()
-    expect(page.locator("#messages")).to_contain_text("Dedication recorded")
+    expect(page.locator("#messages")).to_contain_text("Activity logged")
     # The same form again, as a reload or a retry after a timeout sends it.
     again = context.request.post(
         f"{live_server.url}/clients/ACME/log/",
@@ -290,7 +290,7 @@ def test_phone_width_has_no_sideways_scrolling_and_logs(browser, live_server, an
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.keyboard.type("From the phone")
     page.get_by_role("button", name="Finish").click()
-    expect(page.locator("#messages")).to_contain_text("Dedication recorded")
+    expect(page.locator("#messages")).to_contain_text("Activity logged")
     context.close()
 
 

@@ -40,7 +40,7 @@ def american(browser, live_server, ana, *, javascript: bool = True) -> BrowserCo
     context = browser.new_context(
         locale="en-US", java_script_enabled=javascript, viewport={"width": 1280, "height": 900}
     )
-    context.set_default_timeout(5_000)
+    context.set_default_timeout(15_000)
     context.add_cookies([{"name": "django_language", "value": "es", "url": live_server.url}])
     sign_in(context, live_server, ana)
     return context
@@ -200,6 +200,7 @@ def test_a_client_chosen_as_one_types_in_the_report(page, live_server, world):
     field.press_sequentially("hotel")
     options = page.locator("#id_client-options").get_by_role("option")
     expect(options).to_have_count(2)
+    expect(page.locator("#id_client-options [data-summary]")).to_have_text("2 sugerencias.")
     expect(field).to_have_attribute("aria-expanded", "true")
     page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowDown")

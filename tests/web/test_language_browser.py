@@ -13,6 +13,7 @@ from pprint import pformat
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import translation
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 import hexa
@@ -113,7 +114,8 @@ def business(transactional_db, today) -> dict:
     csv = "código;nombre;nif\nNUEVO1;Nuevo Uno;\nNUEVO2;Nuevo Dos;\nNUEVO3;Nuevo Tres;\n;;x\n"
     from hexa.crm.services import imports
 
-    plan = imports.plan_import(csv.encode(), kind="clients", by=user, file_name="clientes.csv")
+    with translation.override("es"):  # an import keeps its rows' reasons in its language
+        plan = imports.plan_import(csv.encode(), kind="clients", by=user, file_name="c.csv")
     job = imports.save_plan(plan, by=user)
     job = imports.confirm_import(job, by=user)
     imports.apply_import(job, by=user)
@@ -181,7 +183,7 @@ def spanish(browser: Browser, live_server) -> Iterator[BrowserContext]:
     chose Spanish in Hexa."""
     context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
     context.add_cookies([{"name": "django_language", "value": "es", "url": live_server.url}])
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(15_000)
     yield context
     context.close()
 

@@ -537,7 +537,7 @@ def test_dedication_on_a_project_needs_who_did_it(signed_in, live_server, world)
     expect(page.locator(".totals")).to_have_text("1 activity, 45m in all")
     row = page.locator("table.dedications tbody tr")
     expect(row).to_contain_text("Luis Pérez")
-    expect(row).to_contain_text("recorded by ana")
+    expect(row).to_contain_text("recorded by Ana García")
     dedication = Dedication.objects.get()
     assert (dedication.project.code, dedication.task, dedication.employee.code) == (
         "BOD-EXPORT",
@@ -750,7 +750,7 @@ def test_new_project_from_the_client_page_then_edit_it(signed_in, live_server, w
     page = signed_in
     page.goto(f"{live_server.url}/clients/ZETA/")
     open_more(page, "New project")
-    expect(page.locator("#id_client option:checked")).to_have_text("ZETA · Zeta Consultores")
+    expect(page.locator("#id_client")).to_have_value("ZETA")
 
     page.fill("#id_code", "zeta-web")
     page.fill("#id_name", "Web nueva")
@@ -787,7 +787,7 @@ def test_new_project_with_a_taken_code(signed_in, live_server, world):
     page.get_by_role("button", name="New project").click()
     page.fill("#id_code", "bod-export")
     page.fill("#id_name", "Export 2")
-    page.select_option("#id_client", label="BODEGAS · Bodegas Valdehierro")
+    page.fill("#id_client", "BODEGAS")
     page.get_by_role("button", name="Create project").click()
 
     expect_invalid(page, "code", "The code BOD-EXPORT is already used by another project.")

@@ -54,10 +54,16 @@ class Picker {
       return; // offline: the field still takes a code, read by the server
     }
     if (asked !== this.asked || document.activeElement !== this.input) return;
+    // Suggestions that come while the arrows are at one keep it chosen, if it is still there.
+    const selected = this.list.querySelector("[aria-selected=true]");
+    const kept = selected && selected.dataset.value;
     this.list.innerHTML = html;
     const summary = this.list.querySelector("[data-summary]");
     this.status.textContent = summary ? summary.textContent : "";
     this.open();
+    const options = [...this.list.querySelectorAll("[role=option]")];
+    const at = options.findIndex((option) => option.dataset.value === kept);
+    for (let step = 0; step <= at; step++) this.combobox.navigate(1);
   }
 
   open() {
