@@ -139,7 +139,7 @@ def test_a_typed_date_chooses_between_dates(signed_in, live_server, world):
 
     expect(signed_in.locator("#id_period")).to_have_value("custom")
     # ACME's from its second on (5) and BETA's second.
-    expect(signed_in.locator("#report-summary")).to_have_text(re.compile(r"^6 dedications"))
+    expect(signed_in.locator("#report-summary")).to_have_text(re.compile(r"^6 activities"))
 
 
 def test_an_unknown_code_is_said_on_its_field(signed_in, live_server, world):
@@ -151,7 +151,9 @@ def test_an_unknown_code_is_said_on_its_field(signed_in, live_server, world):
     expect(signed_in.locator("#id_project_error")).to_have_text(
         "No project matches “NOPE”: type its code, part of its name or its client's."
     )
-    expect(signed_in.locator(".report-totals-table")).to_have_count(0)
+    # The report stays, over the other filters, and says it leaves this one out.
+    expect(signed_in.locator(".partial-note")).to_be_visible()
+    expect(signed_in.locator(".report-totals-table tbody tr")).to_have_count(3)
 
 
 def test_a_total_leads_to_its_dedications(signed_in, live_server, world):
