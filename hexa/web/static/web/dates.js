@@ -121,7 +121,16 @@
     return picker;
   }
 
-  function open(field) {
+  // Cally is loaded the first time a calendar opens, not with every page.
+  let calendarLoaded = null;
+  function loadCalendar() {
+    const source = document.getElementById("date-picker").dataset.calendar;
+    calendarLoaded ||= import(source).then(() => customElements.whenDefined("calendar-date"));
+    return calendarLoaded;
+  }
+
+  async function open(field) {
+    await loadCalendar();
     const picker = parts(field).picker || build(field);
     const calendar = picker.querySelector("calendar-date");
     const date = parse(parts(field).input.value);
@@ -167,9 +176,7 @@
     open(field);
   });
 
-  // Only once the calendar's elements exist (vendor/cally.js, a module) is the button shown.
-  customElements.whenDefined("calendar-date").then(() => {
-    enhance(document);
-    document.addEventListener("htmx:load", (event) => enhance(event.target));
-  });
+  // The calendar buttons of the page, and of what htmx puts in later.
+  enhance(document);
+  document.addEventListener("htmx:load", (event) => enhance(event.target));
 })();
