@@ -190,8 +190,12 @@ class DedicationForm(DedicationFields):
     )
     text = forms.CharField(
         label=_("What was done"),
-        widget=forms.Textarea(attrs={"rows": 4, "autofocus": True, "maxlength": TEXT_MAX}),
-        required=False,  # the domain says what is wrong with an empty text
+        # The domain says what is wrong with an empty text; the page marks it required
+        # (forms are not checked by the browser: novalidate).
+        widget=forms.Textarea(
+            attrs={"rows": 4, "autofocus": True, "maxlength": TEXT_MAX, "required": True}
+        ),
+        required=False,
         strip=False,
     )
     employee = forms.ModelChoiceField(
@@ -199,6 +203,7 @@ class DedicationForm(DedicationFields):
         queryset=Employee.objects.filter(active=True),
         required=False,
         empty_label=_("Choose…"),
+        widget=forms.Select(attrs={"required": True}),
     )
     date = forms.DateField(label=_("Date"), widget=DateInput())
     minutes = forms.CharField(
