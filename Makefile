@@ -33,6 +33,8 @@ $(VENDOR)/.copied: package.json package-lock.json Makefile
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
 	cp node_modules/@picocss/pico/css/pico.min.css $(VENDOR)/pico.min.css
 	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/dist/chart.umd.min.js.map $(VENDOR)/
+	cp node_modules/cally/dist/cally.js $(VENDOR)/cally.js
+	cp node_modules/@github/combobox-nav/dist/index.js $(VENDOR)/combobox-nav.js
 	@touch $@
 
 # Bytecode is compiled here (packages above, Hexa's own files below, only what changed): where

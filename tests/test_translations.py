@@ -61,11 +61,17 @@ def test_plural_messages_have_the_three_spanish_forms():
 def test_the_compiled_catalog_has_every_message():
     with (LOCALE / "django.mo").open("rb") as file:
         compiled = gettext.GNUTranslations(file)
+
+    def key_of(entry: dict[str, str]) -> str:  # gettext's key for a message with a context
+        if "msgctxt" in entry:
+            return f"{entry['msgctxt']}\x04{entry['msgid']}"
+        return entry["msgid"]
+
     stale = [
         e["msgid"]
         for e in messages()
         if any(
-            compiled._catalog.get(e["msgid"] if key == "msgstr" else (e["msgid"], int(key[7])))
+            compiled._catalog.get(key_of(e) if key == "msgstr" else (key_of(e), int(key[7])))
             != text
             for key, text in e.items()
             if key.startswith("msgstr")

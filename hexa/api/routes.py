@@ -55,7 +55,7 @@ from hexa.crm.errors import InvalidInput, NotFound
 from hexa.crm.models import Client, Dedication, Employee, Project, Task
 from hexa.crm.services import agenda, queries, reports
 from hexa.crm.services.permissions import require_dedication_change, require_manager
-from hexa.lib.exports import csv_response
+from hexa.lib.exports import PROGRAMS, csv_response
 
 router = Router()
 
@@ -531,11 +531,17 @@ def report_dedications(
     summary="The filtered dedications, or with `group_by` their totals, as CSV",
     description=f"Filters: {_REPORT_FILTERS} The file is streamed as it is read, so it may be "
     "of any size. Without `group_by`, one row per dedication, oldest first; with it, the "
-    "rows of GET /reports/dedications.",
+    "rows of GET /reports/dedications. The CSV is for programs, the same whatever the "
+    "language of the request: UTF-8 without a byte order mark, `,` between cells, a header "
+    "row of column keys (`id`, `date`, `client`, ..., `hours`), dates as YYYY-MM-DD, hours "
+    "with a decimal point (`1.50`), and codes as stored (`project_kind` is `production` or "
+    "`commercial`). The web pages' downloads are for spreadsheets instead, in the user's "
+    "language (in Spanish: `;` between cells, decimal commas, translated headers and kinds).",
     openapi_extra={
         "responses": {
             200: {
-                "description": "CSV, UTF-8, with a header row",
+                "description": "CSV for programs: UTF-8, `,` between cells, decimal "
+                "points, ISO dates, codes, a header row of column keys",
                 "content": {"text/csv": {"schema": {"type": "string"}}},
             }
         }
@@ -562,4 +568,4 @@ def export_dedications(
         rows = reports.entry_rows(filters)
         name = "dedications.csv"
     # Column keys, not the labels people read: programs rely on them.
-    return csv_response([column.key for column in columns], rows, filename=name, bom=False)
+    return csv_response([column.key for column in columns], rows, filename=name, style=PROGRAMS)

@@ -28,3 +28,33 @@ def parse_day(text: str, *, today: dt.date) -> dt.date:
         raise ValueError(
             f"{text!r} is not a date: write YYYY-MM-DD, today, yesterday, tomorrow or +N days."
         ) from None
+
+
+# Day, month and year as people type them here: 29/11/2026, 29-11-2026, 29.11.26, 1/2/2026.
+_TYPED_DAY = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4}|\d{2})\s*$")
+_ISO_DAY = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
+
+
+def iso_day(text: str) -> dt.date | None:
+    """`2026-11-29` as a date; None for anything else (or a day that does not exist)."""
+    if match := _ISO_DAY.match(text):
+        try:
+            return dt.date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            return None
+    return None
+
+
+def parse_typed_day(text: str) -> dt.date | None:
+    """A day typed day first (`29/11/2026`, `29-11-26`, `29.11.2026`) or as ISO
+    (`2026-11-29`); None when it is not one, or names a day that does not exist (31/02).
+    A two-digit year is of this century: 26 is 2026."""
+    if (day := iso_day(text)) is not None:
+        return day
+    if match := _TYPED_DAY.match(text):
+        year = int(match[3]) + (2000 if len(match[3]) == 2 else 0)
+        try:
+            return dt.date(year, int(match[2]), int(match[1]))
+        except ValueError:
+            return None
+    return None

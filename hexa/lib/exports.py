@@ -5,6 +5,14 @@ streamed to the client as it is written (StreamingHttpResponse), the XLSX is wri
 openpyxl's write-only workbook into a temporary file that is then sent (FileResponse) and
 deleted when closed.
 
+Two kinds of CSV (CsvStyle): for programs (the API), `,` between cells and a decimal point,
+plain UTF-8, codes as stored; for people, who open it in a spreadsheet (the pages' downloads),
+the conventions of their language, as a spreadsheet set to it expects them: in Spanish `;`
+between cells and a decimal comma (Excel in Spanish splits cells on `;`, since `,` is its
+decimal separator, and reads 1.50 as text), in English `,` and a decimal point; both start
+with a byte order mark, so that accents show right. Dates are ISO (2026-11-29) in both:
+every spreadsheet reads that as a date, whatever its language.
+
 A cell that starts like a formula (`=`, `+`, `-`, `@`) would be run by a spreadsheet that
 opens the file ("CSV injection"): in a CSV it gets a leading apostrophe, which spreadsheets
 take as "this is text"; in an XLSX it is written as a text cell.
@@ -16,6 +24,8 @@ import csv
 import io
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.http import FileResponse, StreamingHttpResponse
@@ -37,23 +47,44 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
 
 
-def _csv_cell(value: Any) -> Any:
+@dataclass(frozen=True)
+class CsvStyle:
+    """How a CSV separates its cells and writes decimals, and whether it starts with a BOM."""
+
+    delimiter: str = ","
+    decimal: str = "."
+    bom: bool = False
+
+    @classmethod
+    def for_spreadsheets(cls, decimal: str) -> CsvStyle:
+        """For people, in a language whose decimal separator is `decimal`: where it is a
+        comma, cells are separated by `;` (what spreadsheets in that language expect)."""
+        return cls(delimiter=";" if decimal == "," else ",", decimal=decimal, bom=True)
+
+
+# For programs: what the API answers and documents.
+PROGRAMS = CsvStyle()
+
+
+def _csv_cell(value: Any, style: CsvStyle) -> Any:
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
+    if isinstance(value, Decimal | float) and style.decimal != ".":
+        return str(value).replace(".", style.decimal)
     return value
 
 
 def csv_pieces(
-    header: Sequence[str], rows: Iterable[Sequence[Any]], *, bom: bool
+    header: Sequence[str], rows: Iterable[Sequence[Any]], *, style: CsvStyle = PROGRAMS
 ) -> Iterator[bytes]:
     """The CSV text of `header` and `rows`, UTF-8, in pieces of about CSV_PIECE characters."""
     buffer = io.StringIO()
-    if bom:
+    if style.bom:
         buffer.write(BOM)
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, delimiter=style.delimiter)
     writer.writerow(header)
     for row in rows:
-        writer.writerow([_csv_cell(value) for value in row])
+        writer.writerow([_csv_cell(value, style) for value in row])
         if buffer.tell() >= CSV_PIECE:
             yield buffer.getvalue().encode()
             buffer.seek(0)
@@ -62,14 +93,14 @@ def csv_pieces(
 
 
 def csv_response(
-    header: Sequence[str], rows: Iterable[Sequence[Any]], *, filename: str, bom: bool = True
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    filename: str,
+    style: CsvStyle = PROGRAMS,
 ) -> StreamingHttpResponse:
-    """A CSV download, streamed: `rows` is read only as the client receives the file.
-
-    `bom`: start with a byte order mark, for people who open it in a spreadsheet; programs
-    (the API) get plain UTF-8.
-    """
-    response = StreamingHttpResponse(csv_pieces(header, rows, bom=bom), content_type=CSV_TYPE)
+    """A CSV download, streamed: `rows` is read only as the client receives the file."""
+    response = StreamingHttpResponse(csv_pieces(header, rows, style=style), content_type=CSV_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 

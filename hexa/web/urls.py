@@ -7,6 +7,7 @@ app_name = "web"
 urlpatterns = [
     path("", clients.explorer, name="explorer"),
     path("clients/new/", clients.client_new, name="client-new"),
+    path("clients/suggestions/", clients.client_suggestions, name="client-suggestions"),
     path("clients/<str:code>/", clients.client_detail, name="client"),
     path("clients/<str:code>/edit/", clients.client_edit, name="client-edit"),
     path("clients/<str:code>/archive/", clients.client_archive, name="client-archive"),
@@ -24,6 +25,7 @@ urlpatterns = [
     ),
     path("projects/", projects.project_list, name="projects"),
     path("projects/new/", projects.project_new, name="project-new"),
+    path("projects/suggestions/", projects.project_suggestions, name="project-suggestions"),
     path("projects/<str:code>/", projects.project_detail, name="project"),
     path("projects/<str:code>/edit/", projects.project_edit, name="project-edit"),
     path("projects/<str:code>/close/", projects.project_close, name="project-close"),

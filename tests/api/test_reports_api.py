@@ -243,3 +243,18 @@ def test_bad_input_is_422_on_the_field(api, world, path, query, fields):
     body = response.json()
     assert body["code"] == "validation_error"
     assert set(body["fields"]) == fields
+
+
+def test_the_csv_is_for_programs_whatever_the_language_asked_for(api, world):
+    """The web pages' downloads follow the user's language (`;`, decimal commas, words); the
+    API's CSV stays as documented: `,`, a decimal point, column keys and codes."""
+    spanish = {"Accept-Language": "es", "Cookie": "django_language=es"}
+    totals = api.request("get", "/reports/dedications.csv", headers=spanish, group_by="client")
+    entries = api.request("get", "/reports/dedications.csv", headers=spanish, client="ACME")
+
+    assert read_csv(totals) == CLIENT_TOTALS
+    assert totals["Content-Disposition"] == 'attachment; filename="totals-client.csv"'
+    table = read_csv(entries)
+    assert table[0][6] == "project_kind"
+    assert {row[6] for row in table[1:]} == {"production", "commercial"}
+    assert entries["Content-Disposition"] == 'attachment; filename="dedications.csv"'

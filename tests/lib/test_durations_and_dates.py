@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hexa.lib.dates import parse_day
+from hexa.lib.dates import parse_day, parse_typed_day
 from hexa.lib.durations import DurationError, format_minutes, parse_minutes
 
 
@@ -89,3 +89,21 @@ def test_days_typed_on_the_command_line(text, day):
 def test_other_days_are_refused(text):
     with pytest.raises(ValueError, match="YYYY-MM-DD"):
         parse_day(text, today=TODAY)
+
+
+@pytest.mark.parametrize(
+    ("typed", "day"),
+    [
+        ("29/11/2026", dt.date(2026, 11, 29)),
+        ("3/2/2026", dt.date(2026, 2, 3)),  # day first, as in Spain and Britain
+        ("03-02-26", dt.date(2026, 2, 3)),
+        ("03.02.2026", dt.date(2026, 2, 3)),
+        (" 2026-02-03 ", dt.date(2026, 2, 3)),
+        ("31/02/2026", None),  # no such day
+        ("02/30/2026", None),  # month first is not read
+        ("mañana", None),
+        ("", None),
+    ],
+)
+def test_typed_days_are_read_day_first_or_iso(typed, day):
+    assert parse_typed_day(typed) == day

@@ -134,7 +134,7 @@ def test_clients_nobody_follows_up_are_listed_apart(signed_in, live_server, agen
     page.goto(f"{live_server.url}/agenda/")
     forgotten = page.locator("section.forgotten")
 
-    expect(forgotten.locator("h2")).to_contain_text("No follow-up and no dedication in 30 days")
+    expect(forgotten.locator("h2")).to_contain_text("No follow-up and no activity in 30 days")
     expect(forgotten.locator("li .code")).to_have_text(["NUEVO", "OLVIDO"])
     expect(forgotten.locator("li").filter(has_text="NUEVO")).to_contain_text("never")
     expect(forgotten.locator("li").filter(has_text="OLVIDO")).to_contain_text("last ")
@@ -148,7 +148,7 @@ def test_clients_nobody_follows_up_are_listed_apart(signed_in, live_server, agen
 
     expect(page.locator("dialog#dialog")).to_be_hidden()
     expect(forgotten.locator("li .code")).to_have_text(["NUEVO"])
-    expect(page.locator("#messages .message")).to_contain_text("Dedication recorded for OLVIDO")
+    expect(page.locator("#messages .message")).to_contain_text("Activity logged for OLVIDO")
     assert Dedication.objects.filter(client__code="OLVIDO", date=today).exists()
 
 
@@ -213,7 +213,7 @@ def test_log_from_the_agenda_records_on_the_rows_project_and_shows_the_new_date(
     expect(dialog).to_be_visible()
     expect(dialog).to_contain_text("BODEGAS")
     expect(dialog.locator("textarea")).to_be_focused()
-    expect(page.locator("#id_next_follow_up")).to_have_value(today.isoformat())
+    expect(page.locator("#id_next_follow_up")).to_have_value(f"{today:%d/%m/%Y}")
     page.keyboard.type("Samples sent by courier")
     in_two_weeks = today + dt.timedelta(days=14)
     page.fill("#id_next_follow_up", in_two_weeks.isoformat())
@@ -221,7 +221,7 @@ def test_log_from_the_agenda_records_on_the_rows_project_and_shows_the_new_date(
 
     expect(dialog).to_be_hidden()
     expect(page.locator("#messages .message")).to_contain_text(
-        "Dedication recorded for BODEGAS on project BOD-EXPORT, task “Send samples”"
+        "Activity logged for BODEGAS on project BOD-EXPORT, task “Send samples”"
     )
     expect(row(page, samples).locator("time")).to_have_attribute(
         "datetime", in_two_weeks.isoformat()
@@ -308,7 +308,7 @@ def test_without_javascript_the_agenda_works_by_pages(browser, live_server, ana,
 
     expect(page).to_have_url(f"{live_server.url}/agenda/")
     expect(page.locator("#messages .message")).to_contain_text(
-        "Dedication recorded for FARO on project FARO, task “Renewal”; no follow-up scheduled."
+        "Activity logged for FARO on project FARO, task “Renewal”; no follow-up scheduled."
     )
     expect_groups(page, week=["Send samples"])
     assert Dedication.objects.get(text="Renewal signed").task == agenda["renewal"]
@@ -349,7 +349,7 @@ def test_log_on_any_row_records_on_that_rows_task_and_shows_its_new_date(
     row(page, task).get_by_role("button", name="Log").click()
     expect(page.locator("dialog textarea")).to_be_focused()
     expect(page.locator("#id_next_follow_up")).to_have_value(
-        task.next_follow_up.isoformat(), timeout=1_500
+        f"{task.next_follow_up:%d/%m/%Y}", timeout=1_500
     )
     page.keyboard.type("Dealt with it")
     in_five_days = today + dt.timedelta(days=5)

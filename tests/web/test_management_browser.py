@@ -115,14 +115,14 @@ def test_new_client_then_edit_archive_and_restore(signed_in, live_server, world)
     page.get_by_role("button", name="Archive").click()
     expect(message(page)).to_contain_text("Client NORTE archived")
     expect(page.locator(".badge.archived")).to_have_text("archived")
-    expect(page.get_by_role("button", name="Log dedication")).to_have_count(0)
+    expect(page.get_by_role("button", name="Log activity")).to_have_count(0)
     client.refresh_from_db()
     assert client.active is False
 
     page.get_by_role("button", name="Restore").click()
     expect(message(page)).to_have_text("Client NORTE restored.")
     expect(page.locator(".badge.archived")).to_have_count(0)
-    expect(page.get_by_role("button", name="Log dedication")).to_be_visible()
+    expect(page.get_by_role("button", name="Log activity")).to_be_visible()
     client.refresh_from_db()
     assert client.active is True
 
@@ -324,7 +324,7 @@ def test_task_page_done_reopen_assign_and_reschedule(signed_in, live_server, wor
     page.get_by_role("button", name="Mark done").click()
     expect(message(page)).to_have_text("“Seguimiento” done.")
     expect(page.locator("hgroup .badge.done")).to_have_text("done")
-    expect(page.get_by_role("button", name="Record dedication")).to_have_count(0)
+    expect(page.get_by_role("button", name="Log activity")).to_have_count(0)
     task.refresh_from_db()
     assert task.status == "done" and task.completed_at is not None
 
@@ -445,12 +445,12 @@ def test_dedication_for_a_client_defaults_to_the_quick_logs_work(
 ):
     page = signed_in
     page.goto(f"{live_server.url}/clients/ACME/")
-    open_more(page, "Dedication on existing work")
-    expect(page.get_by_role("heading", name="Dedication for ACME")).to_be_visible()
+    open_more(page, "Activity on existing work")
+    expect(page.get_by_role("heading", name="Activity for ACME")).to_be_visible()
     expect(page.locator("#id_project option:checked")).to_have_text(re.compile("^ACME"))
     expect(page.locator("#id_task option:checked")).to_have_text("ACME · Seguimiento")
     expect(page.locator("#id_employee option:checked")).to_have_text("Ana García")
-    expect(page.locator("#id_date")).to_have_value(today.isoformat())
+    expect(page.locator("#id_date")).to_have_value(f"{today:%d/%m/%Y}")
     expect(page.locator("#id_text")).to_be_focused()
 
     page.keyboard.type("Reviewed the contract")
@@ -459,9 +459,9 @@ def test_dedication_for_a_client_defaults_to_the_quick_logs_work(
 
     task = world["follow_up"]
     expect(page).to_have_url(f"{live_server.url}/tasks/{task.pk}/")
-    expect(message(page)).to_have_text("Dedication recorded on ACME.")
+    expect(message(page)).to_have_text("Activity logged on ACME.")
     expect(page.locator("table.dedications")).to_contain_text("Reviewed the contract")
-    expect(page.get_by_text("1 dedication, 1h15")).to_be_visible()
+    expect(page.get_by_text("1 activity, 1h15")).to_be_visible()
     dedication = Dedication.objects.get()
     assert (dedication.task, dedication.minutes, dedication.employee.code, dedication.via) == (
         task,
@@ -511,15 +511,15 @@ def test_dedication_for_a_client_refuses_a_task_of_another_project(signed_in, li
 
     page.select_option("#id_project", label="BOD-TIENDA · Tienda online")
     page.get_by_role("button", name="Record").click()
-    expect(message(page)).to_have_text("Dedication recorded on BOD-TIENDA.")
+    expect(message(page)).to_have_text("Activity logged on BOD-TIENDA.")
     assert Dedication.objects.get().task.title == "Photos"
 
 
 def test_dedication_on_a_project_needs_who_did_it(signed_in, live_server, world):
     page = signed_in
     page.goto(f"{live_server.url}/projects/BOD-EXPORT/")
-    page.get_by_role("button", name="Record dedication").click()
-    expect(page.get_by_role("heading", name="Dedication on BOD-EXPORT")).to_be_visible()
+    page.get_by_role("button", name="Log activity").click()
+    expect(page.get_by_role("heading", name="Activity on BOD-EXPORT")).to_be_visible()
     page.fill("#id_text", "Price list for Mexico")
     page.fill("#id_minutes", "45")
     page.select_option("#id_employee", label="Choose…")
@@ -533,11 +533,11 @@ def test_dedication_on_a_project_needs_who_did_it(signed_in, live_server, world)
     page.get_by_role("button", name="Record").click()
 
     expect(page).to_have_url(f"{live_server.url}/projects/BOD-EXPORT/")
-    expect(message(page)).to_have_text("Dedication recorded on BOD-EXPORT.")
-    expect(page.locator(".totals")).to_have_text("1 dedication, 45m in all")
+    expect(message(page)).to_have_text("Activity logged on BOD-EXPORT.")
+    expect(page.locator(".totals")).to_have_text("1 activity, 45m in all")
     row = page.locator("table.dedications tbody tr")
     expect(row).to_contain_text("Luis Pérez")
-    expect(row).to_contain_text("recorded by ana")
+    expect(row).to_contain_text("recorded by Ana García")
     dedication = Dedication.objects.get()
     assert (dedication.project.code, dedication.task, dedication.employee.code) == (
         "BOD-EXPORT",
@@ -550,7 +550,7 @@ def test_dedication_on_a_task_needs_a_text(signed_in, live_server, world):
     task = world["follow_up"]
     page = signed_in
     page.goto(f"{live_server.url}/tasks/{task.pk}/")
-    page.get_by_role("button", name="Record dedication").click()
+    page.get_by_role("button", name="Log activity").click()
     expect(page).to_have_url(f"{live_server.url}/tasks/{task.pk}/dedications/new/")
     page.fill("#id_text", "   ")
     page.fill("#id_minutes", "1.5h")
@@ -563,7 +563,7 @@ def test_dedication_on_a_task_needs_a_text(signed_in, live_server, world):
     page.fill("#id_text", "Called the buyer")
     page.get_by_role("button", name="Record").click()
     expect(page).to_have_url(f"{live_server.url}/tasks/{task.pk}/")
-    expect(page.get_by_text("1 dedication, 1h30")).to_be_visible()
+    expect(page.get_by_text("1 activity, 1h30")).to_be_visible()
     assert Dedication.objects.get().minutes == 90
 
 
@@ -573,7 +573,7 @@ def test_change_then_delete_my_dedication(signed_in, live_server, world, ana, to
     page = signed_in
     page.goto(f"{live_server.url}/tasks/{task.pk}/")
     page.locator("table.dedications").get_by_role("link", name="Change").click()
-    expect(page.get_by_role("heading", name="Change a dedication")).to_be_visible()
+    expect(page.get_by_role("heading", name="Change an activity")).to_be_visible()
     expect(page.locator("#id_text")).to_have_value("Called")
     expect(page.locator("#id_minutes")).to_have_value("10")
 
@@ -589,7 +589,7 @@ def test_change_then_delete_my_dedication(signed_in, live_server, world, ana, to
     page.fill("#id_minutes", "1h")
     page.get_by_role("button", name="Save").click()
     expect(page).to_have_url(f"{live_server.url}/tasks/{task.pk}/")
-    expect(message(page)).to_have_text("Dedication saved.")
+    expect(message(page)).to_have_text("Activity saved.")
     row = page.locator("table.dedications tbody tr")
     expect(row).to_contain_text("Called twice")
     expect(row).to_contain_text("changed ")
@@ -604,12 +604,12 @@ def test_change_then_delete_my_dedication(signed_in, live_server, world, ana, to
     )
 
     page.locator("table.dedications").get_by_role("link", name="Delete").click()
-    expect(page.get_by_role("heading", name="Delete this dedication?")).to_be_visible()
+    expect(page.get_by_role("heading", name="Delete this activity?")).to_be_visible()
     expect(page.locator("article")).to_contain_text("Called twice")
     page.get_by_role("button", name="Delete").click()
 
     expect(page).to_have_url(f"{live_server.url}/tasks/{task.pk}/")
-    expect(message(page)).to_have_text("Dedication deleted.")
+    expect(message(page)).to_have_text("Activity deleted.")
     expect(page.get_by_text("Nothing recorded yet.")).to_be_visible()
     assert not Dedication.objects.exists()
     deleted = DedicationChange.objects.get(action="deleted")
@@ -657,7 +657,7 @@ def test_someone_elses_dedication_cannot_be_changed_or_deleted(
     page.goto(f"{live_server.url}/dedications/{recorded_for_ana.pk}/edit/")
     page.fill("#id_text", "Ana called, Luis wrote it")
     page.get_by_role("button", name="Save").click()
-    expect(message(page)).to_have_text("Dedication saved.")
+    expect(message(page)).to_have_text("Activity saved.")
     recorded_for_ana.refresh_from_db()
     assert recorded_for_ana.text == "Ana called, Luis wrote it"
 
@@ -674,7 +674,7 @@ def test_a_manager_changes_anyones_dedication(signed_in, live_server, world, ana
     page.fill("#id_text", "Luis called the buyer")
     page.get_by_role("button", name="Save").click()
 
-    expect(message(page)).to_have_text("Dedication saved.")
+    expect(message(page)).to_have_text("Activity saved.")
     theirs.refresh_from_db()
     assert (theirs.text, theirs.employee.code, theirs.updated_by) == (
         "Luis called the buyer",
@@ -736,7 +736,7 @@ def test_project_page_shows_tasks_dedications_and_total_time(signed_in, live_ser
 
     expect(page).to_have_url(f"{live_server.url}/projects/ACME/")
     expect(page.get_by_role("heading", name="ACME Acme Industrial")).to_be_visible()
-    expect(page.locator(".totals")).to_have_text("2 dedications, 2h15 in all")
+    expect(page.locator(".totals")).to_have_text("2 activities, 2h15 in all")
     tasks = page.locator("table.tasks tbody tr")
     expect(tasks).to_have_count(2)
     expect(tasks.filter(has_text="Old quote").locator(".badge.done")).to_be_visible()
@@ -750,7 +750,7 @@ def test_new_project_from_the_client_page_then_edit_it(signed_in, live_server, w
     page = signed_in
     page.goto(f"{live_server.url}/clients/ZETA/")
     open_more(page, "New project")
-    expect(page.locator("#id_client option:checked")).to_have_text("ZETA · Zeta Consultores")
+    expect(page.locator("#id_client")).to_have_value("ZETA")
 
     page.fill("#id_code", "zeta-web")
     page.fill("#id_name", "Web nueva")
@@ -787,13 +787,13 @@ def test_new_project_with_a_taken_code(signed_in, live_server, world):
     page.get_by_role("button", name="New project").click()
     page.fill("#id_code", "bod-export")
     page.fill("#id_name", "Export 2")
-    page.select_option("#id_client", label="BODEGAS · Bodegas Valdehierro")
+    page.fill("#id_client", "BODEGAS")
     page.get_by_role("button", name="Create project").click()
 
     expect_invalid(page, "code", "The code BOD-EXPORT is already used by another project.")
     expect(page.locator("#id_code")).to_have_value("bod-export")
     expect(page.locator("#id_name")).to_have_value("Export 2")
-    expect(page.locator("#id_client option:checked")).to_have_text("BODEGAS · Bodegas Valdehierro")
+    expect(page.locator("#id_client")).to_have_value("BODEGAS")
     assert Project.objects.count() == 3
 
 
@@ -818,7 +818,7 @@ def test_close_a_project_with_pending_tasks_asks_to_confirm(signed_in, live_serv
     expect(page).to_have_url(f"{live_server.url}/projects/ACME/")
     expect(message(page)).to_have_text("Project ACME closed.")
     expect(page.locator("hgroup .badge.archived")).to_have_text("closed")
-    expect(page.get_by_role("button", name="Record dedication")).to_have_count(0)
+    expect(page.get_by_role("button", name="Log activity")).to_have_count(0)
     world["acme_project"].refresh_from_db()
     assert world["acme_project"].status == "closed"
     # Its tasks stay pending, off the agenda until it is reopened.

@@ -191,7 +191,7 @@ def test_edit_archive_and_restore_a_client(web, acme):
 def test_create_and_edit_a_project(web, acme):
     web.post(
         "/projects/new/",
-        {"code": "acme-web", "name": "Web", "client": acme.pk, "kind": "production"},
+        {"code": "acme-web", "name": "Web", "client": "ACME", "kind": "production"},
     )
     project = Project.objects.get(code="ACME-WEB")
     assert (project.client, project.kind, project.status) == (acme, "production", "active")
@@ -203,13 +203,13 @@ def test_create_and_edit_a_project(web, acme):
 
 def test_new_project_refuses_a_taken_code_and_an_archived_client(web, acme):
     taken = web.post(
-        "/projects/new/", {"code": "ACME", "name": "Again", "client": acme.pk, "kind": "commercial"}
+        "/projects/new/", {"code": "ACME", "name": "Again", "client": "acme", "kind": "commercial"}
     )
     assert "code" in taken.context["form"].errors
 
-    archived = factories.client("OLD", active=False)
+    factories.client("OLD", active=False)
     refused = web.post(
-        "/projects/new/", {"code": "OLD", "name": "x", "client": archived.pk, "kind": "commercial"}
+        "/projects/new/", {"code": "OLD", "name": "x", "client": "OLD", "kind": "commercial"}
     )
     assert "client" in refused.context["form"].errors
     assert Project.objects.count() == 1
@@ -435,7 +435,8 @@ def test_dedication_for_another_employee_shows_who_recorded_it(web, acme, bea, t
 
     dedication = Dedication.objects.get()
     assert dedication.employee == bea.employee and dedication.recorded_by.username == "ana"
-    assert "recorded by ana" in web.get(f"/tasks/{task.pk}/").content.decode()
+    # Named as a person: her employee's name, not her login.
+    assert "recorded by Ana García" in web.get(f"/tasks/{task.pk}/").content.decode()
 
 
 @pytest.mark.parametrize(

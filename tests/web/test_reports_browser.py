@@ -95,7 +95,7 @@ def test_the_report_draws_its_chart_with_a_pattern_per_series(signed_in, live_se
     )
     assert fills == [True, True]
     assert total_rows(signed_in) == ["ACME Acme Industrial", "BETA Beta S.A.", "CERO Cero"]
-    expect(signed_in.locator("#report-summary")).to_have_text("9 dedications, 8h in all")
+    expect(signed_in.locator("#report-summary")).to_have_text("9 activities, 8h in all")
     # The same figures as a table, behind a summary.
     signed_in.get_by_text("The chart's figures as a table").click()
     expect(signed_in.locator(".chart-table thead th")).to_have_text(
@@ -123,7 +123,7 @@ def test_grouping_and_filters_update_the_report_in_place(signed_in, live_server,
 
     signed_in.fill("#id_client", "beta")
     signed_in.press("#id_client", "Enter")
-    expect(signed_in.locator("#report-summary")).to_have_text("2 dedications, 2h in all")
+    expect(signed_in.locator("#report-summary")).to_have_text("2 activities, 2h in all")
     assert total_rows(signed_in) == ["LUIS Luis Peña"]
     # Still the same page: htmx replaced the report, not the document.
     assert signed_in.evaluate("document.body.dataset.loadedOnce") == "yes"
@@ -134,11 +134,12 @@ def test_a_typed_date_chooses_between_dates(signed_in, live_server, world):
     wait_for_chart(signed_in)
     start = world["start"]
 
-    signed_in.fill("#id_date_from", (start + dt.timedelta(days=9)).isoformat())
+    signed_in.fill("#id_date_from", f"{start + dt.timedelta(days=9):%d/%m/%Y}")
+    signed_in.press("#id_date_from", "Tab")  # a typed date counts once the field is left
 
     expect(signed_in.locator("#id_period")).to_have_value("custom")
     # ACME's from its second on (5) and BETA's second.
-    expect(signed_in.locator("#report-summary")).to_have_text(re.compile(r"^6 dedications"))
+    expect(signed_in.locator("#report-summary")).to_have_text(re.compile(r"^6 activities"))
 
 
 def test_an_unknown_code_is_said_on_its_field(signed_in, live_server, world):
@@ -148,9 +149,11 @@ def test_an_unknown_code_is_said_on_its_field(signed_in, live_server, world):
     signed_in.press("#id_project", "Enter")
 
     expect(signed_in.locator("#id_project_error")).to_have_text(
-        "There is no project with code NOPE."
+        "No project matches “NOPE”: type its code, part of its name or its client's."
     )
-    expect(signed_in.locator(".report-totals-table")).to_have_count(0)
+    # The report stays, over the other filters, and says it leaves this one out.
+    expect(signed_in.locator(".partial-note")).to_be_visible()
+    expect(signed_in.locator(".report-totals-table tbody tr")).to_have_count(3)
 
 
 def test_a_total_leads_to_its_dedications(signed_in, live_server, world):
@@ -162,7 +165,7 @@ def test_a_total_leads_to_its_dedications(signed_in, live_server, world):
 
     expect(signed_in).to_have_url(re.compile(r"/reports/entries/\?.*client=BETA"))
     expect(signed_in.locator("table.report-entries tbody tr")).to_have_count(2)
-    expect(signed_in.locator("#report-summary")).to_have_text("2 dedications, 2h in all")
+    expect(signed_in.locator("#report-summary")).to_have_text("2 activities, 2h in all")
 
 
 def test_the_statement_prints_alone(signed_in, live_server, world):

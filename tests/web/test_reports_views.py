@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.db import connection
 from django.http import FileResponse, StreamingHttpResponse
+from django.test import Client as DjangoClient
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -175,7 +176,7 @@ def test_the_default_report_is_this_month_by_client(web, world):
     )
     totals = response.context["totals"]
     assert [(r.code, r.minutes, r.count) for r in totals.rows] == [("ACME", 30, 1)]
-    assert "1 dedication, 30m in all" in response.content.decode()
+    assert "1 activity, 30m in all" in response.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -251,7 +252,7 @@ def test_an_empty_period_says_so_and_draws_no_chart(web, world):
     response = web.get("/reports/?period=last_year")
 
     page = response.content.decode()
-    assert "No dedication matches." in page
+    assert "No activity matches." in page
     assert 'id="chart-data"' not in page
 
 
@@ -301,7 +302,7 @@ def test_the_entries_page_lists_the_filtered_dedications(web, world):
     ]
     assert "Luis Peña" in page
     assert "Visita, con<br>varias líneas" in page
-    assert "2 dedications, 1h40 in all" in page
+    assert "2 activities, 1h40 in all" in page
 
 
 def test_downloads_and_statement_links_keep_the_filters(web, world):
@@ -367,19 +368,26 @@ def test_the_year_is_the_one_in_madrid(client, ana, world, monkeypatch):
         ("client=AC%00ME", {"client"}),
     ],
 )
-def test_bad_filters_are_shown_on_their_fields(web, world, query, fields):
+def test_bad_filters_are_shown_on_their_fields_and_the_report_stays(web, world, query, fields):
     response = web.get(f"/reports/?{query}")
 
     assert response.status_code == 200
     assert set(response.context["form"].errors) == fields
-    assert "totals" not in response.context
     assert 'class="field-error"' in response.content.decode()
+    # The report covers the other filters, and says it leaves the wrong ones out.
+    assert response.context["totals"].rows
+    assert "These figures leave out the filters with a message above." in (
+        response.content.decode()
+    )
 
 
 def test_unknown_codes_say_which_code(web, world):
     response = web.get("/reports/?client=NOPE")
 
-    assert "There is no client with code NOPE." in response.content.decode()
+    assert (
+        "No client matches “NOPE”: type its code, part of its name or its tax id."
+        in response.content.decode()
+    )
 
 
 @pytest.mark.parametrize(
@@ -409,7 +417,7 @@ def test_entries_csv_is_streamed_and_reads_back(web, world):
     assert isinstance(response, StreamingHttpResponse)
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == (
-        'attachment; filename="dedications-ACME-2026-01-01-2026-01-31.csv"'
+        'attachment; filename="activities-ACME-2026-01-01-2026-01-31.csv"'
     )
     rows = read_csv(response)
     assert rows[0][:3] == ["Number", "Date", "Client"]
@@ -419,6 +427,84 @@ def test_entries_csv_is_streamed_and_reads_back(web, world):
         ("2026-01-20", "ACME", "75", '\'=HYPERLINK("http://x")'),  # not a formula
         ("2026-01-30", "ACME", "", "Llamada sin tiempo"),
     ]
+
+
+@pytest.fixture
+def spanish(ana):
+    """Ana's browser, asking for English, with Spanish chosen in Hexa."""
+    browser = DjangoClient(HTTP_ACCEPT_LANGUAGE="en-US")
+    browser.force_login(ana)
+    browser.cookies["django_language"] = "es"
+    return browser
+
+
+def read_spreadsheet_csv(response, delimiter: str) -> list[list[str]]:
+    data = body(response)
+    assert data.startswith("\ufeff".encode())  # spreadsheets then read it as UTF-8
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=delimiter))
+
+
+def test_the_spanish_totals_csv_opens_in_a_spanish_spreadsheet(spanish, world):
+    response = spanish.get("/reports/export/?period=all&group_by=client&format=csv")
+
+    assert response["Content-Disposition"] == 'attachment; filename="totales-cliente.csv"'
+    assert read_spreadsheet_csv(response, ";") == [
+        ["Cliente", "Nombre", "Minutos", "Horas", "Dedicaciones"],
+        ["ACME", "Acme Industrial", "255", "4,25", "5"],
+        ["BETA", "Beta S.A.", "100", "1,67", "2"],
+    ]
+
+
+def test_the_spanish_entries_csv_has_spanish_words_and_names(spanish, world):
+    response = spanish.get("/reports/export/?period=last_month&client=ACME&format=csv")
+
+    assert response["Content-Disposition"] == (
+        'attachment; filename="dedicaciones-ACME-2026-01-01-2026-01-31.csv"'
+    )
+    rows = read_spreadsheet_csv(response, ";")
+    assert rows[0] == [
+        "Número", "Fecha", "Cliente", "Nombre del cliente", "Proyecto", "Nombre del proyecto",
+        "Tipo", "Número de tarea", "Tarea", "Empleado", "Nombre del empleado", "Minutos",
+        "Qué se hizo",
+    ]  # fmt: skip
+    assert [(row[1], row[4], row[6], row[11]) for row in rows[1:]] == [
+        ("2026-01-05", "ACME-WEB", "Producción", "60"),
+        ("2026-01-12", "ACME-WEB", "Producción", "90"),
+        ("2026-01-20", "ACME", "Comercial", "75"),
+        ("2026-01-30", "ACME", "Comercial", ""),
+    ]
+    assert rows[2][12] == "Reunión “de arranque” — 25 €"
+
+
+@pytest.mark.parametrize("group_by", ["client", "project", "employee", "week", "month"])
+def test_download_names_are_in_one_language(spanish, web, world, group_by):
+    query = f"/reports/export/?period=all&group_by={group_by}&format="
+    in_spanish = spanish.get(query + "xlsx")["Content-Disposition"]
+    in_english = web.get(query + "csv")["Content-Disposition"]
+
+    spanish_names = {
+        "client": "cliente", "project": "proyecto", "employee": "empleado",
+        "week": "semana", "month": "mes",
+    }  # fmt: skip
+    assert in_spanish == f'attachment; filename="totales-{spanish_names[group_by]}.xlsx"'
+    assert in_english == f'attachment; filename="totals-{group_by}.csv"'
+
+
+def test_the_english_csv_has_english_words_commas_and_decimal_points(web, world):
+    totals = read_spreadsheet_csv(
+        web.get("/reports/export/?period=all&group_by=project&format=csv"), ","
+    )
+    entries = read_spreadsheet_csv(web.get("/reports/export/?period=all&format=csv"), ",")
+
+    assert totals[1] == ["ACME-WEB", "Web", "150", "2.50", "2"]
+    assert {row[6] for row in entries[1:]} == {"Production", "Commercial"}
+
+
+def test_the_xlsx_has_the_kinds_in_words(spanish, world):
+    rows = read_xlsx(spanish.get("/reports/export/?period=all&client=ACME&format=xlsx"))
+
+    assert rows[0][6] == "Tipo"
+    assert {row[6] for row in rows[1:]} == {"Producción", "Comercial"}
 
 
 def test_csv_starts_with_a_byte_order_mark_for_spreadsheets(web, world):
@@ -433,11 +519,11 @@ def test_totals_csv_and_xlsx_read_back(web, world):
     as_xlsx = read_xlsx(web.get(f"/reports/export/?{query}&format=xlsx"))
 
     assert as_csv == [
-        ["Employee", "Name", "Minutes", "Hours", "Dedications"],
+        ["Employee", "Name", "Minutes", "Hours", "Activities"],
         ["ANA", "Ana García", "255", "4.25", "5"],
         ["LUIS", "Luis Peña", "100", "1.67", "2"],
     ]
-    assert as_xlsx[0] == ("Employee", "Name", "Minutes", "Hours", "Dedications")
+    assert as_xlsx[0] == ("Employee", "Name", "Minutes", "Hours", "Activities")
     assert as_xlsx[1:] == [("ANA", "Ana García", 255, 4.25, 5), ("LUIS", "Luis Peña", 100, 1.67, 2)]
 
 
@@ -528,7 +614,7 @@ def test_the_statement_page(web, world):
     assert [t.code for t in statement.projects.rows] == ["ACME-WEB", "ACME"]
     assert "Acme Industrial" in page
     assert "B12345678" in page
-    assert "4 dedications, 3h45 in all" in page
+    assert "4 activities, 3h45 in all" in page
     assert "Presupuesto" not in page  # BETA's
     assert "Seguimiento" not in page  # February's
     assert (
@@ -570,7 +656,7 @@ def test_the_statement_as_pdf(web, world):
     assert 1500 < len(data) < 200_000
     assert pdf_pages(data) == 1
     text = pdf_text(data)
-    assert "Statement of dedications" in text
+    assert "Activity statement" in text
     assert "ACME · Acme Industrial" in text
     assert "Total\n4\n3h45" in text
     assert "12/01/2026\nACME-WEB\nAna García\nReunión “de arranque” — 25 €\n1h30" in text
@@ -600,7 +686,7 @@ def test_a_statement_with_no_dedications_is_still_a_document(web, world):
 
     assert pdf.content.startswith(b"%PDF-")
     assert pdf_pages(pdf.content) == 1
-    assert "No dedications in this period." in page.content.decode()
+    assert "No activity in this period." in page.content.decode()
 
 
 def test_the_statement_as_a_workbook(web, world):
@@ -610,7 +696,7 @@ def test_the_statement_as_a_workbook(web, world):
         'attachment; filename="statement-ACME-2026-01-01-2026-01-31.xlsx"'
     )
     sheets = read_workbook(response)
-    assert [name for name, _rows in sheets] == ["Statement", "Dedications", "Time per project"]
+    assert [name for name, _rows in sheets] == ["Statement", "Activities", "Time per project"]
     (_, about), (_, entries), (_, projects) = sheets
     assert about[0] == ("Client", "ACME · Acme Industrial")
     assert ("Minutes", 225) in about
@@ -652,7 +738,7 @@ def test_the_statement_in_spanish(client, ana, world):
 
     assert page.status_code == pdf.status_code == 200
     assert "Extracto de dedicaciones" in page.content.decode()
-    assert "Statement of dedications" not in page.content.decode()
+    assert "Activity statement" not in page.content.decode()
     assert "Extracto de dedicaciones" in pdf_text(pdf.content)
 
 

@@ -212,7 +212,7 @@ def test_finishing_without_javascript_redirects_back_with_the_message(web, acme)
     dedication = Dedication.objects.get()
     assert (dedication.text, dedication.minutes, dedication.via) == ("Called", 75, "web")
     page = web.get("/")
-    assert "Dedication recorded for ACME" in page.content.decode()
+    assert "Activity logged for ACME" in page.content.decode()
 
 
 def test_finishing_with_htmx_updates_the_row_and_closes_the_dialog(web, acme):
@@ -231,7 +231,7 @@ def test_finishing_with_htmx_updates_the_row_and_closes_the_dialog(web, acme):
     assert "hexa:quick-logged" in response["HX-Trigger-After-Settle"]
     assert 'id="client-row-ACME" hx-swap-oob="true"' in html
     assert 'id="messages" aria-live="polite" hx-swap-oob="true"' in html
-    assert "Dedication recorded for ACME" in html
+    assert "Activity logged for ACME" in html
 
 
 def test_next_follow_up_left_alone_keeps_the_tasks_date(web, acme, today):
@@ -400,7 +400,7 @@ def test_choosing_a_project_prefills_its_tasks_follow_up(web, today):
     foreign = web.get(url, {"project": factories.project(factories.client("X"), "X").pk})
 
     html = fresh.content.decode()
-    assert f'value="{(today + dt.timedelta(days=4)).isoformat()}"' in html
+    assert f'value="{today + dt.timedelta(days=4):%d/%m/%Y}"' in html
     assert 'name="initial-next_follow_up"' in html
     assert typed.status_code == 204  # what the user typed stays
     assert foreign.status_code == 204

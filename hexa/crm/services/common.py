@@ -127,7 +127,7 @@ def lock_client(client: Client, *, archived: str | None = None) -> Client:
     client.active, client.code, client.name = row  # as they are now, not as passed in
     if not client.active:
         raise ClientArchived(
-            (archived or _("Client %(code)s is archived: restore it to record dedications."))
+            (archived or _("Client %(code)s is archived: restore it to log activity."))
             % {"code": client.code}
         )
     return client

@@ -88,7 +88,7 @@ def change_dedication(dedication: Dedication, *, by: Actor, **changes: Any) -> D
     # Check the dedication as it would be, before touching the object.
     after = {name: changes.get(name, getattr(dedication, name)) for name in DEDICATION_FIELDS}
     if after["date"] is None:
-        raise InvalidInput.on("date", _("A dedication has a date."))
+        raise InvalidInput.on("date", _("An activity has a date."))
     validate_dedication(
         employee=after["employee"],
         text=after["text"],

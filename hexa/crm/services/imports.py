@@ -979,7 +979,7 @@ def can_see_import(user: Actor | None, job: ImportJob) -> bool:
 
 def import_by_id(pk: int, *, by: Actor) -> ImportJob:
     """The import `pk` if `by` may see it; NotFound otherwise (someone else's is not shown)."""
-    job = ImportJob.objects.select_related("created_by").filter(pk=pk).first()
+    job = ImportJob.objects.select_related("created_by__employee").filter(pk=pk).first()
     if job is None or not can_see_import(by, job):
         raise NotFound(_("There is no import %(id)s.") % {"id": pk})
     return job
@@ -989,7 +989,7 @@ def recent_imports(
     *, by: Actor, kind: str | None = None, limit: int = 10
 ) -> models.QuerySet[ImportJob]:
     """The latest imports `by` may see, of one kind or both."""
-    jobs = ImportJob.objects.select_related("created_by").order_by("-created_at", "-id")
+    jobs = ImportJob.objects.select_related("created_by__employee").order_by("-created_at", "-id")
     if kind is not None:
         jobs = jobs.filter(kind=kind)
     if not is_manager(by):

@@ -62,7 +62,7 @@ def can_change_dedication(user: Actor | None, dedication: Dedication) -> bool:
 def require_dedication_change(user: Actor | None, dedication: Dedication) -> None:
     if not can_change_dedication(user, dedication):
         raise Forbidden(
-            _("Only managers, whoever recorded it and its employee may change this dedication.")
+            _("Only managers, whoever recorded it and its employee may change this activity.")
         )
 
 

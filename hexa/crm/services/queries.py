@@ -4,25 +4,122 @@ web pages, the API and the command line."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
+from hexa.crm.errors import InvalidInput
 from hexa.crm.models import Client, Dedication, Employee, Project, Task
 from hexa.crm.services.common import normalize_code
 
+# How many clients or projects a picker suggests, and names in a "several match" message.
+SUGGESTIONS = 10
+NAMED = 5
+
+
+def _client_match(q: str, prefix: str = "") -> Q:
+    """A client (or, with prefix "client__", a row's client) whose code, name or tax id
+    contains `q`, case-insensitive; a tax id is matched without its spaces or dashes."""
+    tax_id = "".join(ch for ch in q.upper() if ch.isalnum())
+    match = Q(**{f"{prefix}code__icontains": q}) | Q(**{f"{prefix}name__icontains": q})
+    if tax_id:
+        match |= Q(**{f"{prefix}tax_id__icontains": tax_id})
+    return match
+
+
+def _searched(q: str) -> str:
+    return q.replace("\x00", "").strip()
+
 
 def search_clients(q: str = "", *, include_archived: bool = False) -> QuerySet[Client]:
-    """Clients whose code, name or tax id contains `q` (case-insensitive)."""
+    """Clients whose code, name or tax id contains `q` (case-insensitive): the explorer's
+    search, and the client pickers'."""
     clients = Client.objects.all() if include_archived else Client.objects.filter(active=True)
-    if q := q.replace("\x00", "").strip():
-        tax_id = "".join(ch for ch in q.upper() if ch.isalnum())
-        match = Q(code__icontains=q) | Q(name__icontains=q)
-        if tax_id:
-            match |= Q(tax_id__icontains=tax_id)
-        clients = clients.filter(match)
+    if q := _searched(q):
+        clients = clients.filter(_client_match(q))
     return clients.order_by("code")
+
+
+def search_projects(
+    q: str = "", *, include_closed: bool = True, client: Client | None = None
+) -> QuerySet[Project]:
+    """Projects whose code or name contains `q`, or whose client's code, name or tax id
+    does (the client search): the project pickers'."""
+    projects = Project.objects.select_related("client").order_by("code")
+    if not include_closed:
+        projects = projects.filter(status=Project.Status.ACTIVE)
+    if client is not None:
+        projects = projects.filter(client=client)
+    if q := _searched(q):
+        projects = projects.filter(
+            Q(code__icontains=q) | Q(name__icontains=q) | _client_match(q, "client__")
+        )
+    return projects
+
+
+def _named(
+    q: str,
+    *,
+    every: QuerySet[Any],
+    searched: QuerySet[Any],
+    exact: Callable[[Any], bool],
+    field: str,
+    none: str,
+) -> Any:
+    """The row of `every` whose code is `q`, or else the only one of `searched` (what the
+    search for `q` finds), or the only one of those that `exact` says `q` names; otherwise
+    InvalidInput on `field`: `none` when nothing matches, or which ones match."""
+    if q and (by_code := every.filter(code=normalize_code(q)).first()) is not None:
+        return by_code
+    found = list(searched[: SUGGESTIONS + 1]) if q else []
+    named = found if len(found) == 1 else [row for row in found if exact(row)]
+    if len(named) == 1:
+        return named[0]
+    if not found:
+        raise InvalidInput.on(field, none % {"text": q})
+    shown = ", ".join(f"{row.code} ({row.name})" for row in found[:NAMED])
+    shown += "…" if len(found) > NAMED else ""
+    raise InvalidInput.on(
+        field,
+        _("“%(text)s” matches several: %(names)s. Type more of it, or choose one.")
+        % {"text": q, "names": shown},
+    )
+
+
+def find_client(text: str, *, field: str = "client", include_archived: bool = True) -> Client:
+    """The client that `text` names, as a person types it where a client is chosen: its
+    code, or else the one client whose code, name or tax id contains it (the explorer's
+    search), or the one of those whose name or tax id it is exactly. Otherwise an error on
+    `field` that says what to type (InvalidInput)."""
+    q = _searched(text)
+    tax_id = "".join(ch for ch in q.upper() if ch.isalnum())
+    return _named(
+        q,
+        every=Client.objects.all() if include_archived else Client.objects.filter(active=True),
+        searched=search_clients(q, include_archived=include_archived),
+        exact=lambda c: c.name.casefold() == q.casefold() or c.tax_id == tax_id,
+        field=field,
+        none=_("No client matches “%(text)s”: type its code, part of its name or its tax id."),
+    )
+
+
+def find_project(text: str, *, field: str = "project", include_closed: bool = True) -> Project:
+    """The project that `text` names: its code, or else the one project whose code or name
+    (or its client's code, name or tax id) contains it, or the one of those whose name it
+    is exactly. Otherwise an error on `field` that says what to type (InvalidInput)."""
+    q = _searched(text)
+    return _named(
+        q,
+        every=search_projects(include_closed=include_closed),
+        searched=search_projects(q, include_closed=include_closed),
+        exact=lambda p: p.name.casefold() == q.casefold(),
+        field=field,
+        none=_("No project matches “%(text)s”: type its code, part of its name or its client's."),
+    )
 
 
 def list_employees(*, active: bool | None = None) -> QuerySet[Employee]:
@@ -37,11 +134,7 @@ def list_projects(
     kind: str | None = None,
     q: str = "",
 ) -> QuerySet[Project]:
-    projects = Project.objects.select_related("client").order_by("code")
-    if q := q.replace("\x00", "").strip():
-        projects = projects.filter(
-            Q(code__icontains=q) | Q(name__icontains=q) | Q(client__name__icontains=q)
-        )
+    projects = search_projects(q)
     if client:
         projects = projects.filter(client__code=normalize_code(client))
     if status:
@@ -93,7 +186,7 @@ def list_dedications(
     date_to: dt.date | None = None,
 ) -> QuerySet[Dedication]:
     dedications = Dedication.objects.select_related(
-        "client", "project", "employee", "recorded_by"
+        "client", "project", "employee", "recorded_by__employee"
     ).order_by("-date", "-id")
     if client:
         dedications = dedications.filter(client__code=normalize_code(client))
@@ -194,7 +287,7 @@ def client_overview(client: Client, *, latest: int = 20) -> ClientOverview:
         ),
         dedications=list(
             Dedication.objects.filter(client=client)
-            .select_related("project", "task", "employee")
+            .select_related("project", "task", "employee", "recorded_by__employee")
             .order_by("-date", "-id")[:latest]
         ),
     )
@@ -220,9 +313,9 @@ def project_overview(project: Project, *, latest: int = 50) -> WorkOverview:
             )
         ),
         dedications=list(
-            dedications.select_related("employee", "task", "recorded_by").order_by("-date", "-id")[
-                :latest
-            ]
+            dedications.select_related("employee", "task", "recorded_by__employee").order_by(
+                "-date", "-id"
+            )[:latest]
         ),
         minutes=totals["minutes"] or 0,
         count=totals["count"],
@@ -235,7 +328,9 @@ def task_overview(task: Task, *, latest: int = 50) -> WorkOverview:
     return WorkOverview(
         tasks=[],
         dedications=list(
-            dedications.select_related("employee", "recorded_by").order_by("-date", "-id")[:latest]
+            dedications.select_related("employee", "recorded_by__employee").order_by(
+                "-date", "-id"
+            )[:latest]
         ),
         minutes=totals["minutes"] or 0,
         count=totals["count"],

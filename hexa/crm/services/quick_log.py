@@ -106,7 +106,7 @@ class QuickLogResult:
             }
         else:
             follow_up = _("no follow-up scheduled")
-        return _("Dedication recorded for %(client)s on %(project)s, %(task)s; %(follow_up)s.") % {
+        return _("Activity logged for %(client)s on %(project)s, %(task)s; %(follow_up)s.") % {
             **parts,
             "project": project,
             "task": task,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -20,6 +20,7 @@ from typing import Any
 from django.db import models
 from django.db.models import BigIntegerField, Case, Count, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -568,6 +569,24 @@ def statement(filters: ReportFilters) -> Statement:
 class Column:
     key: str  # stable, for programs (the API's CSV header)
     label: str  # for people (the pages' downloads), in the current language
+    # For people, the words of the codes stored in this column (a project's kind).
+    values: Any = None
+
+
+def readable_rows(columns: list[Column], rows: Iterable[tuple]) -> Iterator[tuple]:
+    """`rows` for people: each code of a column with `values` in words ("Commercial"), in
+    the language active now (the words are read at once, not as the rows are streamed later)."""
+    words = [
+        {code: capfirst(str(word)) for code, word in column.values} if column.values else None
+        for column in columns
+    ]
+    return (
+        tuple(
+            mapping.get(value, value) if mapping is not None else value
+            for mapping, value in zip(words, row, strict=True)
+        )
+        for row in rows
+    )
 
 
 def entry_columns() -> list[Column]:
@@ -578,7 +597,7 @@ def entry_columns() -> list[Column]:
         Column("client_name", _("Client name")),
         Column("project", _("Project")),
         Column("project_name", _("Project name")),
-        Column("project_kind", _("Kind")),
+        Column("project_kind", _("Kind"), values=Project.Kind.choices),
         Column("task", _("Task number")),
         Column("task_title", _("Task")),
         Column("employee", _("Employee")),
@@ -628,7 +647,7 @@ def total_columns(group_by: GroupBy | str) -> list[Column]:
         *first,
         Column("minutes", _("Minutes")),
         Column("hours", _("Hours")),
-        Column("count", _("Dedications")),
+        Column("count", _("Activities")),
     ]
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
 from django.forms.renderers import TemplatesSetting
+from django.utils.translation import gettext as _
 
 from hexa.crm.errors import DomainError, InvalidInput
+from hexa.lib.dates import iso_day, parse_typed_day
 
 
 class Renderer(TemplatesSetting):
@@ -17,10 +20,47 @@ class Renderer(TemplatesSetting):
 
 
 class DateInput(forms.DateInput):
-    input_type = "date"
+    """A day typed as dd/mm/yyyy in a text field, whatever the browser's language.
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
+    `<input type="date">` shows and checks dates in the browser's own format and language
+    (mm/dd/yyyy in an en-US Chromium, "Please fill out this field" bubbles), not the one
+    chosen in Hexa; Spanish and British English both write day/month/year. The field also
+    takes `2026-11-29`, `29-11-2026`, `29.11.2026` and two-digit years (`29/11/26`): what it
+    understands reaches the form's DateField as an ISO date, anything else as typed, so that
+    the field says what is wrong with it. dates.js adds a calendar button (data-date-input).
+    """
+
+    input_type = "text"
+    template_name = "web/date_input.html"
+    FORMAT = "%d/%m/%Y"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        attrs = {
+            "autocomplete": "off",
+            "spellcheck": "false",
+            "data-date-input": "",
+            **(attrs or {}),
+        }
+        super().__init__(attrs=attrs, format=self.FORMAT, **kwargs)
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        # At render time, in the language of the page.
+        context["widget"]["attrs"].setdefault("placeholder", _("dd/mm/yyyy"))
+        return context
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, str) and (day := iso_day(value)) is not None:
+            value = day  # normalised by value_from_datadict, or a report's ISO date
+        if isinstance(value, dt.date):
+            return value.strftime(self.FORMAT)
+        return super().format_value(value)
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        value = super().value_from_datadict(data, files, name)
+        if isinstance(value, str) and (day := parse_typed_day(value)) is not None:
+            return day.isoformat()
+        return value
 
 
 def show_error(form: forms.Form, error: DomainError) -> None:

@@ -14,6 +14,7 @@ from hexa.crm import services
 from hexa.crm.errors import InvalidInput
 from hexa.crm.models import TEXT_MAX, Client, Dedication, Employee, Project, Task
 from hexa.web.forms.base import DateInput
+from hexa.web.forms.pickers import ClientField
 
 User = get_user_model()
 
@@ -45,7 +46,7 @@ class EmployeeForm(forms.Form):
         queryset=User.objects.filter(is_active=True).order_by("username"),
         required=False,
         empty_label=_("None"),
-        help_text=_("Who signs in as this employee: their dedications default to it."),
+        help_text=_("Who signs in as this employee: what they log is theirs by default."),
     )
 
     def __init__(self, *args: Any, editing: Employee | None = None, **kwargs: Any) -> None:
@@ -63,9 +64,7 @@ class EmployeeForm(forms.Form):
 class ProjectForm(forms.Form):
     code = forms.CharField(label=_("Code"), max_length=30)
     name = forms.CharField(label=_("Name"), max_length=200)
-    client = forms.ModelChoiceField(
-        label=_("Client"), queryset=Client.objects.filter(active=True).order_by("code")
-    )
+    client = ClientField(label=_("Client"), include_archived=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=Project.Kind.choices)
 
     def __init__(
@@ -76,7 +75,7 @@ class ProjectForm(forms.Form):
             del self.fields["code"]
             del self.fields["client"]
         elif client is not None:
-            self.fields["client"].initial = client
+            self.fields["client"].initial = client.code
 
 
 class TaskForm(forms.Form):
@@ -187,12 +186,16 @@ class DedicationForm(DedicationFields):
 
     project = forms.ModelChoiceField(label=_("Project"), queryset=Project.objects.none())
     task = TaskChoiceField(
-        label=_("Task"), queryset=Task.objects.none(), required=False, empty_label=_("None")
+        label=_("Task"), queryset=Task.objects.none(), required=False, empty_label=_("No task")
     )
     text = forms.CharField(
         label=_("What was done"),
-        widget=forms.Textarea(attrs={"rows": 4, "autofocus": True, "maxlength": TEXT_MAX}),
-        required=False,  # the domain says what is wrong with an empty text
+        # The domain says what is wrong with an empty text; the page marks it required
+        # (forms are not checked by the browser: novalidate).
+        widget=forms.Textarea(
+            attrs={"rows": 4, "autofocus": True, "maxlength": TEXT_MAX, "required": True}
+        ),
+        required=False,
         strip=False,
     )
     employee = forms.ModelChoiceField(
@@ -200,6 +203,7 @@ class DedicationForm(DedicationFields):
         queryset=Employee.objects.filter(active=True),
         required=False,
         empty_label=_("Choose…"),
+        widget=forms.Select(attrs={"required": True}),
     )
     date = forms.DateField(label=_("Date"), widget=DateInput())
     minutes = forms.CharField(
@@ -237,7 +241,7 @@ class DedicationChangeForm(DedicationFields):
     date = DedicationForm.base_fields["date"]
     minutes = DedicationForm.base_fields["minutes"]
     task = TaskChoiceField(
-        label=_("Task"), queryset=Task.objects.none(), required=False, empty_label=_("None")
+        label=_("Task"), queryset=Task.objects.none(), required=False, empty_label=_("No task")
     )
 
     def __init__(self, *args: Any, dedication: Dedication, **kwargs: Any) -> None:
@@ -263,7 +267,9 @@ class CloseProjectForm(forms.Form):
 
 class RescheduleForm(forms.Form):
     days = forms.IntegerField(required=False, min_value=1, max_value=366)
-    to = forms.DateField(label=_("Date"), required=False, widget=DateInput())
+    to = forms.DateField(
+        label=_("Date"), required=False, widget=DateInput(attrs={"aria-label": _("New date")})
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -283,7 +289,7 @@ class AssignForm(forms.Form):
 
 class ProjectFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    client = forms.CharField(label=_("Client"), required=False, max_length=30)
+    client = ClientField(label=_("Client"), required=False)
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("Any status")), *Project.Status.choices], required=False
     )

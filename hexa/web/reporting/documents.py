@@ -63,7 +63,7 @@ def period_text(statement: Statement) -> str:
         return _("From %(start)s") % {"start": _day(start)}
     if end:
         return _("Up to %(end)s") % {"end": _day(end)}
-    return _("All dedications")
+    return _("All activity")
 
 
 def _numbered_canvas(footer: str) -> type[Canvas]:
@@ -103,14 +103,14 @@ def statement_pdf(statement: Statement, *, generated: dt.date) -> bytes:
     right = ParagraphStyle("right", parent=small, alignment=TA_RIGHT)
     client = statement.client
     story: list[Any] = [
-        _paragraph(_("Statement of dedications"), styles["Title"]),
+        _paragraph(_("Activity statement"), styles["Title"]),
         _paragraph(f"{client.code} · {client.name}", styles["Heading2"]),
     ]
     facts = [period_text(statement)]
     if client.tax_id:
         facts.append(_("Tax id %(tax_id)s") % {"tax_id": client.tax_id})
     facts.append(
-        _("%(count)d dedications, %(time)s in all")
+        _("%(count)d activities, %(time)s in all")
         % {"count": statement.count, "time": format_minutes(statement.minutes) or "0m"}
     )
     story += [_paragraph(fact, styles["BodyText"]) for fact in facts]
@@ -129,7 +129,7 @@ def statement_pdf(statement: Statement, *, generated: dt.date) -> bytes:
     )
     if statement.projects.rows:
         story.append(_paragraph(_("Time per project"), styles["Heading3"]))
-        rows: list[list[Any]] = [[_("Project"), _("Name"), _("Dedications"), _("Time")]]
+        rows: list[list[Any]] = [[_("Project"), _("Name"), _("Activities"), _("Time")]]
         rows += [
             [
                 _winansi(total.code),
@@ -145,7 +145,7 @@ def statement_pdf(statement: Statement, *, generated: dt.date) -> bytes:
         table.setStyle([("FONT", (0, -1), (-1, -1), "Helvetica-Bold", 8.5)])
         story += [table, Spacer(1, 6 * mm)]
 
-    story.append(_paragraph(_("Dedications"), styles["Heading3"]))
+    story.append(_paragraph(_("Activities"), styles["Heading3"]))
     rows = [[_("Date"), _("Project"), _("Who"), _("What was done"), _("Time")]]
     for dedication in statement.entries:
         pieces = _pieces(dedication.text)
@@ -160,7 +160,7 @@ def statement_pdf(statement: Statement, *, generated: dt.date) -> bytes:
         )
         rows += [["", "", "", _paragraph(piece, small), ""] for piece in pieces[1:]]
     if not statement.entries:
-        rows.append(["", "", "", _("No dedications in this period."), ""])
+        rows.append(["", "", "", _("No activity in this period."), ""])
     table = Table(
         rows,
         colWidths=[0.12 * width, 0.16 * width, 0.16 * width, 0.46 * width, 0.10 * width],
@@ -177,7 +177,7 @@ def statement_pdf(statement: Statement, *, generated: dt.date) -> bytes:
         rightMargin=MARGIN,
         topMargin=MARGIN,
         bottomMargin=MARGIN + 4 * mm,
-        title=_winansi(_("Statement of dedications") + f" · {client.code}"),
+        title=_winansi(_("Activity statement") + f" · {client.code}"),
         author="Hexa",
     )
     footer = " · ".join(
@@ -196,12 +196,12 @@ def statement_xlsx(statement: Statement, *, filename: str) -> FileResponse:
     )
     about.append([_("Tax id"), client.tax_id])
     about.append([_("Period"), period_text(statement)])
-    about.append([_("Dedications"), statement.count])
+    about.append([_("Activities"), statement.count])
     about.append([_("Minutes"), statement.minutes])
     about.append([_("Hours"), statement.hours])
     entries = XlsxSheet(
         workbook,
-        _("Dedications"),
+        _("Activities"),
         [
             _("Date"),
             _("Project"),
@@ -230,7 +230,7 @@ def statement_xlsx(statement: Statement, *, filename: str) -> FileResponse:
     projects = XlsxSheet(
         workbook,
         _("Time per project"),
-        [_("Project"), _("Name"), _("Dedications"), _("Minutes"), _("Hours")],
+        [_("Project"), _("Name"), _("Activities"), _("Minutes"), _("Hours")],
         widths=[18, 40, 12, 10, 10],
     )
     for total in statement.projects.rows:

@@ -14,6 +14,7 @@ from hexa.crm.models import Employee, Project
 from hexa.crm.services import reports
 from hexa.crm.services.reports import GroupBy, Period, ReportFilters, StackBy, Step
 from hexa.web.forms.base import DateInput, show_error
+from hexa.web.forms.pickers import ClientField, ProjectField
 
 CUSTOM = "custom"  # the dates typed below the period
 ALL_TIME = "all"
@@ -37,35 +38,49 @@ class PeriodForm(forms.Form):
     def __init__(self, data: Any, *, today: dt.date, **kwargs: Any) -> None:
         """`data`: the query string (an empty one is valid: the default report), or None
         for a form to fill, with no errors shown yet. A copy is kept: the form shows the
-        period's dates in it once cleaned."""
+        period's dates (and the codes of the client and project found) in it once cleaned."""
         kwargs.setdefault("initial", {"period": self.default_period})
         super().__init__(data.copy() if data is not None else None, **kwargs)
         self.today = today
+        # What the report covers: with a wrong filter, the others (see clean()).
         self.filters: ReportFilters | None = None
 
     def filter_inputs(self) -> dict[str, Any]:
-        """What report_filters takes from this form, besides the period and the dates."""
+        """What report_filters takes from this form, besides the period and the dates: the
+        inputs cleaned without an error."""
         return {}
 
     def clean(self) -> dict[str, Any]:
+        """The filters of the report. A wrong one (a client no one is called, a date that is
+        not one, a range backwards) gets its message on its field, and the report covers the
+        others all the same (`filters`, with errors on the form): a report never vanishes
+        because of one field."""
         data = super().clean()
-        if self.errors:
-            return data
         period = data.get("period") or ""
         date_from, date_to = data.get("date_from"), data.get("date_to")
-        if not period:
+        if "period" in self.errors:
+            period = self.default_period
+        elif not period:
             period = CUSTOM if date_from or date_to else self.default_period
-        named = period not in (CUSTOM, ALL_TIME)
+        inputs = {
+            "period": period if period not in (CUSTOM, ALL_TIME, "") else None,
+            "date_from": date_from if period == CUSTOM else None,
+            "date_to": date_to if period == CUSTOM else None,
+            **self.filter_inputs(),
+        }
         try:
-            self.filters = reports.report_filters(
-                today=self.today,
-                period=period if named else None,
-                date_from=date_from if period == CUSTOM else None,
-                date_to=date_to if period == CUSTOM else None,
-                **self.filter_inputs(),
-            )
+            self.filters = reports.report_filters(today=self.today, **inputs)
         except InvalidInput as error:
             show_error(self, error)
+            wrong = set(error.fields)
+            inputs = {name: None if name in wrong else value for name, value in inputs.items()}
+            if {"period", "date_from", "date_to"} & wrong:  # the default period instead
+                inputs.update(period=self.default_period, date_from=None, date_to=None)
+            try:
+                self.filters = reports.report_filters(today=self.today, **inputs)
+            except InvalidInput:  # pragma: no cover - every wrong input was left out
+                self.filters = None
+        if self.filters is None or self.errors.keys() & {"period", "date_from", "date_to"}:
             return data
         # Show what the report covers: the period chosen, and its dates in the date fields.
         self.data["period"] = period
@@ -80,26 +95,18 @@ def _employee_choices() -> list[tuple[str, str]]:
     # Everyone who may have dedications, those who left too: reports look back.
     employees = Employee.objects.order_by("name", "code").values_list("code", "name", "active")
     return [("", _("Everyone"))] + [
-        (code, name if active else f"{name} ({_('left')})") for code, name, active in employees
+        (code, name if active else _("%(name)s (left)") % {"name": name})
+        for code, name, active in employees
     ]
 
 
 class ReportFilterForm(PeriodForm):
     """Which dedications: the period, and optionally a client, a project, an employee and a
-    kind of project. Clients and projects are typed by code (there may be thousands)."""
+    kind of project. Clients and projects are typed (there may be thousands): by code, or a
+    name or tax id that names one, with suggestions as one types."""
 
-    client = forms.CharField(
-        label=_("Client"),
-        required=False,
-        max_length=30,
-        widget=forms.TextInput(attrs={"placeholder": _("Code"), "autocapitalize": "characters"}),
-    )
-    project = forms.CharField(
-        label=_("Project"),
-        required=False,
-        max_length=30,
-        widget=forms.TextInput(attrs={"placeholder": _("Code"), "autocapitalize": "characters"}),
-    )
+    client = ClientField(label=_("Client"), required=False)
+    project = ProjectField(label=_("Project"), required=False)
     # Typed as text, shown as a list: an unknown code gets the domain's message, not "choose
     # a valid option".
     employee = forms.CharField(label=_("Employee"), required=False, max_length=30)
@@ -116,8 +123,8 @@ class ReportFilterForm(PeriodForm):
     def filter_inputs(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {
-            "client": data.get("client"),
-            "project": data.get("project"),
+            "client": _code_shown(self, "client"),
+            "project": _code_shown(self, "project"),
             "employee": data.get("employee"),
             "kind": data.get("kind"),
         }
@@ -156,15 +163,12 @@ class ExportForm(ReportFilterForm):
 
 
 class StatementForm(PeriodForm):
-    """A client's statement: the client by code, the period, and how to have it."""
+    """A client's statement: the client (typed as in the reports), the period, and how to
+    have it."""
 
     default_period = Period.LAST_MONTH
 
-    client = forms.CharField(
-        label=_("Client"),
-        max_length=30,
-        widget=forms.TextInput(attrs={"placeholder": _("Code"), "autocapitalize": "characters"}),
-    )
+    client = ClientField(label=_("Client"))
     format = forms.ChoiceField(
         choices=[("html", "HTML"), ("pdf", "PDF"), ("xlsx", "XLSX")],
         required=False,
@@ -172,4 +176,14 @@ class StatementForm(PeriodForm):
     )
 
     def filter_inputs(self) -> dict[str, Any]:
-        return {"client": self.cleaned_data.get("client")}
+        return {"client": _code_shown(self, "client")}
+
+
+def _code_shown(form: forms.Form, name: str) -> str | None:
+    """The code of the client or project found for field `name`, now shown in the field in
+    place of what was typed ("hotel sol" becomes HOTELSOL)."""
+    found = form.cleaned_data.get(name)
+    if found is None:
+        return None
+    form.data[name] = found.code
+    return found.code

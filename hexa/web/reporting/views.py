@@ -11,14 +11,15 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, get_format
 from django.utils.http import content_disposition_header
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from hexa.crm.services import reports
 from hexa.crm.services.reports import Chart, ReportFilters, Totals
-from hexa.lib.exports import csv_response, xlsx_table_response
+from hexa.lib.exports import CsvStyle, csv_response, xlsx_table_response
 from hexa.web.reporting.documents import period_text, statement_pdf, statement_xlsx
 from hexa.web.reporting.forms import (
     ALL_TIME,
@@ -107,7 +108,8 @@ def report(request: HttpRequest) -> HttpResponse:
     the chart of time per week or month."""
     form = ReportForm(request.GET, today=timezone.localdate())
     context: dict[str, Any] = {"form": form}
-    if form.is_valid():
+    # A wrong filter is said on its field; the report covers the others (ReportForm.clean).
+    if form.is_valid() or form.filters is not None:
         assert form.filters is not None
         filters = form.filters
         group_by, step, stack_by = form.view()
@@ -142,7 +144,7 @@ def entries(request: HttpRequest) -> HttpResponse:
     """The filtered dedications themselves, oldest first, by pages: where a total leads."""
     form = ReportFilterForm(request.GET, today=timezone.localdate())
     context: dict[str, Any] = {"form": form}
-    if form.is_valid():
+    if form.is_valid() or form.filters is not None:
         assert form.filters is not None
         filters = form.filters
         minutes, count = reports.summary(filters)
@@ -184,21 +186,25 @@ def export(request: HttpRequest) -> HttpResponseBase:
     assert form.filters is not None
     filters = form.filters
     kind = form.cleaned_data["format"]
+    # For people, in their language: its words, and a CSV as its spreadsheets read them.
+    style = CsvStyle.for_spreadsheets(get_format("DECIMAL_SEPARATOR"))
     if group_by := form.cleaned_data.get("group_by"):
         totals = reports.totals(filters, group_by=group_by)
         columns = reports.total_columns(group_by)
         header = [column.label for column in columns]
-        rows = reports.total_rows(totals)
-        name = _filename(_("totals") + f"-{group_by}", filters, kind)
+        rows = reports.readable_rows(columns, reports.total_rows(totals))
+        stem = _("totals") + "-" + slugify(reports.GroupBy(group_by).label)
+        name = _filename(stem, filters, kind)
         if kind == "csv":
-            return csv_response(header, rows, filename=name)
+            return csv_response(header, rows, filename=name, style=style)
         return xlsx_table_response(_("Totals"), header, rows, filename=name)
-    header = [column.label for column in reports.entry_columns()]
-    rows = reports.entry_rows(filters)
-    name = _filename(_("dedications"), filters, kind)
+    columns = reports.entry_columns()
+    header = [column.label for column in columns]
+    rows = reports.readable_rows(columns, reports.entry_rows(filters))
+    name = _filename(_("activities"), filters, kind)
     if kind == "csv":
-        return csv_response(header, rows, filename=name)
-    return xlsx_table_response(_("Dedications"), header, rows, filename=name, widths=ENTRY_WIDTHS)
+        return csv_response(header, rows, filename=name, style=style)
+    return xlsx_table_response(_("Activities"), header, rows, filename=name, widths=ENTRY_WIDTHS)
 
 
 @require_GET

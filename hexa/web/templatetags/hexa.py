@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import template
 
 from hexa.lib.durations import format_minutes
@@ -17,3 +19,13 @@ def can_change(dedication: object, user: object) -> bool:
     from hexa.crm.services import can_change_dedication
 
     return can_change_dedication(user, dedication)  # type: ignore[arg-type]
+
+
+@register.filter
+def person(user: Any) -> str:
+    """{{ user|person }}: who a login is, in words people use: its employee's name, else the
+    user's full name, else the username (for a login that is no one's in particular)."""
+    if user is None:
+        return ""
+    employee = getattr(user, "employee", None)  # no employee: RelatedObjectDoesNotExist
+    return (employee.name if employee else "") or user.get_full_name() or user.get_username()

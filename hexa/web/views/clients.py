@@ -18,6 +18,7 @@ from hexa.crm.models import Client
 from hexa.crm.services import queries
 from hexa.web.forms import ExplorerForm
 from hexa.web.forms.management import ClientForm, RestoreForm
+from hexa.web.forms.pickers import SuggestionsForm
 from hexa.web.views.common import form_page, is_htmx, posted, safe_next
 
 PAGE_SIZE = 25
@@ -54,6 +55,29 @@ def explorer(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, template, context)
 
 
+def client_suggestions(request: HttpRequest) -> HttpResponse:
+    """The clients a picker suggests for what was typed (the explorer's search)."""
+    form = SuggestionsForm(request.GET)
+    data = form.cleaned_data if form.is_valid() else {}
+    q = data.get("q") or ""
+    found = list(
+        queries.search_clients(q, include_archived=bool(data.get("archived")))[
+            : queries.SUGGESTIONS + 1
+        ]
+        if q.strip()
+        else []
+    )
+    return suggestions_response(request, found, q)
+
+
+def suggestions_response(request: HttpRequest, found: list, q: str) -> HttpResponse:
+    return TemplateResponse(
+        request,
+        "web/suggestions.html",
+        {"items": found[: queries.SUGGESTIONS], "more": len(found) > queries.SUGGESTIONS, "q": q},
+    )
+
+
 def client_detail(request: HttpRequest, code: str) -> HttpResponse:
     client = client_or_404(code)
     return TemplateResponse(
@@ -84,7 +108,7 @@ def client_new(request: HttpRequest) -> HttpResponse:
         title=_("New client"),
         submit=_("Create client"),
         cancel=reverse("web:explorer"),
-        context={"crumbs": [(_("Clients"), reverse("web:explorer")), (_("New"), None)]},
+        context={"crumbs": [(_("Clients"), reverse("web:explorer")), (_("New client"), None)]},
     )
 
 

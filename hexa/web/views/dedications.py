@@ -43,9 +43,7 @@ def _record(form: DedicationForm, request: HttpRequest):
             if dedication.task_id
             else reverse("web:project", args=[dedication.project.code])
         )
-        return _("Dedication recorded on %(project)s.") % {
-            "project": dedication.project.code
-        }, where
+        return _("Activity logged on %(project)s.") % {"project": dedication.project.code}, where
 
     return save
 
@@ -82,7 +80,7 @@ def client_dedication_new(request: HttpRequest, code: str) -> HttpResponse:
         posted(request), projects=projects, tasks=_pending(projects), initial=initial
     )
     return _page(
-        request, form, title=_("Dedication for %(code)s") % {"code": client.code}, cancel=here
+        request, form, title=_("Activity for %(code)s") % {"code": client.code}, cancel=here
     )
 
 
@@ -98,7 +96,7 @@ def project_dedication_new(request: HttpRequest, code: str) -> HttpResponse:
     )
     here = reverse("web:project", args=[project.code])
     return _page(
-        request, form, title=_("Dedication on %(code)s") % {"code": project.code}, cancel=here
+        request, form, title=_("Activity on %(code)s") % {"code": project.code}, cancel=here
     )
 
 
@@ -119,7 +117,7 @@ def task_dedication_new(request: HttpRequest, task_id: int) -> HttpResponse:
     )
     here = reverse("web:task", args=[task.pk])
     return _page(
-        request, form, title=_("Dedication on “%(title)s”") % {"title": task.title}, cancel=here
+        request, form, title=_("Activity on “%(title)s”") % {"title": task.title}, cancel=here
     )
 
 
@@ -171,13 +169,13 @@ def dedication_edit(request: HttpRequest, pk: int) -> HttpResponse:
             minutes=data["minutes"],
             task=data["task"],
         )
-        return _("Dedication saved."), _back(dedication)
+        return _("Activity saved."), _back(dedication)
 
     return form_page(
         request,
         form,
         save=save,
-        title=_("Change a dedication"),
+        title=_("Change an activity"),
         submit=_("Save"),
         cancel=_back(dedication),
         context={"dedication": dedication},
@@ -193,7 +191,7 @@ def dedication_delete(request: HttpRequest, pk: int) -> HttpResponse:
             services.delete_dedication(dedication, by=request.user)
         except Forbidden:
             raise PermissionDenied from None
-        messages.success(request, _("Dedication deleted."))
+        messages.success(request, _("Activity deleted."))
         return redirect(back)
     return TemplateResponse(
         request, "web/dedication_delete.html", {"dedication": dedication, "cancel": back}

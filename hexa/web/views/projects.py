@@ -18,7 +18,8 @@ from hexa.crm.models import Client, Project
 from hexa.crm.services import queries
 from hexa.web.forms.base import show_error
 from hexa.web.forms.management import CloseProjectForm, ProjectFilterForm, ProjectForm
-from hexa.web.views.clients import query_without
+from hexa.web.forms.pickers import SuggestionsForm
+from hexa.web.views.clients import query_without, suggestions_response
 from hexa.web.views.common import form_page, posted
 
 PAGE_SIZE = 25
@@ -32,10 +33,12 @@ def project_or_404(code: str) -> Project:
 
 def project_list(request: HttpRequest) -> HttpResponse:
     form = ProjectFilterForm(request.GET)
-    filters = form.cleaned_data if form.is_valid() else {}
+    form.is_valid()  # a wrong filter is said on its field; the list keeps the others
+    filters = form.cleaned_data
+    client = filters.get("client")
     projects = queries.list_projects(
         q=filters.get("q") or "",
-        client=filters.get("client") or None,
+        client=client.code if client else None,
         status=filters.get("status") or None,
         kind=filters.get("kind") or None,
     )
@@ -45,6 +48,22 @@ def project_list(request: HttpRequest) -> HttpResponse:
         "web/projects.html",
         {"form": form, "page": page, "page_query": query_without(request, "page")},
     )
+
+
+def project_suggestions(request: HttpRequest) -> HttpResponse:
+    """The projects a picker suggests for what was typed: by code or name, or their
+    client's."""
+    form = SuggestionsForm(request.GET)
+    data = form.cleaned_data if form.is_valid() else {}
+    q = data.get("q") or ""
+    found = list(
+        queries.search_projects(q, include_closed=bool(data.get("closed")))[
+            : queries.SUGGESTIONS + 1
+        ]
+        if q.strip()
+        else []
+    )
+    return suggestions_response(request, found, q)
 
 
 def project_detail(request: HttpRequest, code: str) -> HttpResponse:
@@ -81,7 +100,7 @@ def project_new(request: HttpRequest) -> HttpResponse:
         title=_("New project"),
         submit=_("Create project"),
         cancel=cancel,
-        context={"crumbs": [(_("Projects"), reverse("web:projects")), (_("New"), None)]},
+        context={"crumbs": [(_("Projects"), reverse("web:projects")), (_("New project"), None)]},
     )
 
 

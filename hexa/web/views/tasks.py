@@ -66,6 +66,7 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
             "overview": queries.task_overview(task),
             "today": timezone.localdate(),
             "assign_form": AssignForm(initial={"assigned_to": task.assigned_to}),
+            "reschedule_form": RescheduleForm(),
         },
     )
 
@@ -82,7 +83,7 @@ def _new_task_page(
         title=title,
         submit=_("Create"),
         cancel=cancel,
-        context={"crumbs": crumbs},
+        context={"crumbs": [*crumbs, (title, None)]},  # "New incident", not "New"
         template="web/task_form.html",
     )
 
@@ -116,7 +117,7 @@ def client_task_new(request: HttpRequest, code: str) -> HttpResponse:
         form=form,
         save=save,
         cancel=here,
-        crumbs=[(_("Clients"), reverse("web:explorer")), (client.code, here), (_("New"), None)],
+        crumbs=[(_("Clients"), reverse("web:explorer")), (client.code, here)],
     )
 
 
@@ -136,7 +137,7 @@ def project_task_new(request: HttpRequest, code: str) -> HttpResponse:
         form=form,
         save=save,
         cancel=here,
-        crumbs=[(_("Projects"), reverse("web:projects")), (project.code, here), (_("New"), None)],
+        crumbs=[(_("Projects"), reverse("web:projects")), (project.code, here)],
     )
 
 

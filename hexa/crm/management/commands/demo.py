@@ -19,7 +19,7 @@ from hexa.crm.demo import (
 class Command(BaseCommand):
     help = (
         "Load demo data (Spanish small-business clients, employees, projects, tasks, three "
-        "months of dedications and a `demo` login). Does nothing if the database has data."
+        "months of activity and a `demo` login). Does nothing if the database has data."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -36,7 +36,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo loaded: {summary.clients} clients, {summary.projects} projects, "
-                f"{summary.tasks} tasks, {summary.dedications} dedications. "
+                f"{summary.tasks} tasks, {summary.dedications} activities. "
                 f"Sign in as {DEMO_USERNAME} / {DEMO_PASSWORD} (a manager) or "
                 f"{OTHER_USERNAME} / {OTHER_PASSWORD}."
             )

@@ -35,8 +35,8 @@ def _day(value: str) -> dt.date:
 
 class Command(BaseCommand):
     help = (
-        "Record a dedication on CLIENT: Hexa finds or creates its project and task, records "
-        "the dedication and sets the task's next follow-up."
+        "Log an activity on CLIENT: Hexa finds or creates its project and task, records "
+        "the activity and sets the task's next follow-up."
     )
     # A quick command: the system checks (which load every URL and API schema) are for
     # `hexa check`, `migrate` and `serve`.
