@@ -8,6 +8,9 @@ deleted when closed.
 A cell that starts like a formula (`=`, `+`, `-`, `@`) would be run by a spreadsheet that
 opens the file ("CSV injection"): in a CSV it gets a leading apostrophe, which spreadsheets
 take as "this is text"; in an XLSX it is written as a text cell.
+
+Every download is `Cache-Control: private, no-store` (`private_download`): it holds the
+business's data, which no proxy, shared cache or browser cache should keep.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponseBase, StreamingHttpResponse
+from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -35,6 +39,12 @@ CSV_PIECE = 64 * 1024
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Spreadsheets open a UTF-8 CSV as UTF-8 (and show "Peña" right) only if it starts with this.
 BOM = "\ufeff"
+
+
+def private_download[R: HttpResponseBase](response: R) -> R:
+    """Mark a download (a file, a calendar feed) as never to be stored by any cache."""
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 def _csv_cell(value: Any) -> Any:
@@ -71,7 +81,7 @@ def csv_response(
     """
     response = StreamingHttpResponse(csv_pieces(header, rows, bom=bom), content_type=CSV_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    return private_download(response)
 
 
 class XlsxSheet:
@@ -115,7 +125,9 @@ def xlsx_response(workbook: Workbook, *, filename: str) -> FileResponse:
     file = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
     workbook.save(file)
     file.seek(0)
-    return FileResponse(file, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
+    return private_download(
+        FileResponse(file, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
+    )
 
 
 def xlsx_table_response(
