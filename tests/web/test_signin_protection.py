@@ -124,6 +124,20 @@ def test_an_address_with_many_failures_is_locked_out_whatever_the_user_name(ana)
     assert signed_in(elsewhere)
 
 
+def test_a_forged_forwarded_address_does_not_escape_the_lock(ana):
+    # Without HEXA_PROXIES, X-Forwarded-For is the client's own writing and is not believed.
+    for n in range(5):
+        HttpClient(HTTP_X_FORWARDED_FOR=f"192.0.2.{n}").post(
+            "/accounts/login/", {"username": f"user{n}", "password": "guess"}
+        )
+
+    forged = HttpClient(HTTP_X_FORWARDED_FOR="192.0.2.99")
+    answer = sign_in(forged, "ana", PASSWORD)
+
+    assert answer.status_code == 429
+    assert not signed_in(forged)
+
+
 def test_a_user_name_with_many_failures_is_locked_out_from_every_address(ana):
     bea = factories.user("bea")
     for n in range(5):
