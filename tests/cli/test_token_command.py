@@ -13,6 +13,7 @@ from tests.conftest import live_database, live_query, run_hexa
 @pytest.fixture(scope="module")
 def env(tmp_path_factory):
     with live_database(tmp_path_factory.mktemp("tokens")) as env:
+        env["HEXA_LANGUAGE"] = "en"
         run_hexa(
             {**env, "DJANGO_SUPERUSER_PASSWORD": "pw-Secret-123"},
             "createsuperuser", "--noinput", "--username", "ana", "--email", "ana@example.com",

@@ -6,49 +6,20 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import stat
-import subprocess
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import HEXA, live_database, run_hexa
-from tests.server.conftest import _free_port, _wait_until_up
+from tests.conftest import live_database, run_hexa
+from tests.server.conftest import serving
 
 pytestmark = pytest.mark.server
 
 PASSWORD = "pw-Secret-123"
-
-
-@contextmanager
-def serving(env: dict[str, str], *, log: Path | None = None) -> Iterator[str]:
-    """`hexa serve` with one worker on `env`'s database; its output goes to `log`."""
-    port = _free_port()
-    output = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [str(HEXA), "serve", "--port", str(port), "--workers", "1"],
-        env=env,
-        stdout=output,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(url, process)
-        yield url
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-        if log:
-            output.close()  # type: ignore[union-attr]
 
 
 def sign_in(url: str, username: str, password: str) -> httpx.Response:
@@ -72,7 +43,7 @@ def two_servers(tmp_path_factory) -> Iterator[tuple[str, str, dict[str, str], st
             "createsuperuser", "--noinput", "--username", "ana", "--email", "ana@example.com",
         )  # fmt: skip
         token = run_hexa(env, "token", "create", "ana").stdout.strip()
-        with serving(env) as first, serving(env) as second:
+        with serving(env, workers=1) as first, serving(env, workers=1) as second:
             yield first, second, env, token
 
 
@@ -163,7 +134,7 @@ def feed_server(tmp_path_factory) -> Iterator[dict]:
     )
     secret = run_hexa(env, "shell", "--no-imports", "-c", script).stdout.strip()
     log = folder / "serve.log"
-    with serving(env, log=log) as url:
+    with serving(env, workers=1, log=log, access_log=True) as url:
         answers = {
             "feed": httpx.get(f"{url}/calendar/{secret}.ics"),
             "wrong": httpx.get(f"{url}/calendar/{secret[:-3]}abc.ics"),
