@@ -7,8 +7,10 @@ folder (HEXA_DATA_DIR, default ./var), so "install, migrate, run" works on a fre
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
+import stat
 from pathlib import Path
 
 import dj_database_url
@@ -228,3 +230,77 @@ LOGGING = {
 # django-ninja: the API's pages are never bigger than this, whatever `limit` asks.
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
+
+# --- Sign-in protection and secrets at rest (issue 9: points 1, 8, 9) -------------------------
+# Repeated failures are locked out by django-axes: HEXA_SIGNIN_FAILURE_LIMIT failures for one
+# user name, or from one address, and signing in (the sign-in page, the admin's, the password
+# reset and API tokens) is refused until HEXA_SIGNIN_LOCKOUT_MINUTES have passed since the
+# last failure. Axes keeps its counts in the database, so a lock holds whichever app process
+# answers. hexa.crm.services.lockouts says how; `hexa lockout` and the lockouts page lift one.
+INSTALLED_APPS += ["axes"]
+# Last, so that the lockout response it makes still gets the headers of the others (CSP...).
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AUTHENTICATION_BACKENDS = [
+    "hexa.crm.services.lockouts.LockoutBackend",  # refuses a locked-out sign-in
+    "django.contrib.auth.backends.ModelBackend",
+]
+# A password change revokes the user's API tokens (hexa.api.tokens says why it is a validator).
+AUTH_PASSWORD_VALIDATORS += [{"NAME": "hexa.api.tokens.RevokeTokensOnPasswordChange"}]
+AXES_FAILURE_LIMIT = env_int("HEXA_SIGNIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("HEXA_SIGNIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = "hexa.crm.services.lockouts.lockout_parameters"
+AXES_LOCKOUT_CALLABLE = "hexa.web.accounts.lockout.locked_out_response"
+# A success does not wipe the failures: with it, an attacker with an account of their own
+# could sign in between guesses at someone else's password and never be locked out.
+AXES_RESET_ON_SUCCESS = False
+# Attempts made while locked out are refused without being counted, so a lock ends when its
+# message said; a patient attacker gets no more guesses either way.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Failures are logged by hexa.crm.services.lockouts (user name and address, never the
+# password); axes' own lines would repeat them with the user name masked.
+AXES_VERBOSE = False
+LOGGING["loggers"] = {"axes": {"level": "ERROR"}}
+# Successful sign-ins are not kept (that table would grow forever).
+AXES_DISABLE_ACCESS_LOG = True
+# Behind reverse proxies (nginx, haproxy...), HEXA_PROXIES says how many: the client's address is
+# then taken from X-Forwarded-For, counting that many proxies from its right end, so that
+# addresses a client writes into the header itself are ignored. Without it every request would
+# seem to come from the proxy, and one user's failures would lock everyone out.
+PROXIES = env_int("HEXA_PROXIES", 0)
+if PROXIES > 0:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+    # ipware counts the proxies in the header, and the nearest one is not in it (it is
+    # REMOTE_ADDR); not strict, so that a forged left part is skipped rather than trusted.
+    AXES_IPWARE_PROXY_COUNT = PROXIES - 1
+    IPWARE_STRICT = False
+
+# Secrets at rest: the data folder (SQLite database, secret key) is the owner's only, and the
+# SQLite file is made 0600 before SQLite creates it (its -wal and -shm files then take the
+# same mode). Folders and files made by an older version are corrected here.
+PRIVATE_DIR, PRIVATE_FILE = 0o700, 0o600
+
+
+def _make_private(path: Path, mode: int) -> None:
+    try:
+        if path.stat().st_uid == os.getuid() and stat.S_IMODE(path.stat().st_mode) != mode:
+            path.chmod(mode)
+    except FileNotFoundError:
+        pass
+
+
+_make_private(DATA_DIR, PRIVATE_DIR)
+_sqlite_name = str(DATABASES["default"].get("NAME") or "")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and _sqlite_name not in (
+    "",
+    ":memory:",
+):
+    _sqlite = Path(_sqlite_name)
+    if _sqlite.parent.is_dir() and not _sqlite.exists():
+        os.close(os.open(_sqlite, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE))
+    for _file in (_sqlite, Path(f"{_sqlite}-wal"), Path(f"{_sqlite}-shm")):
+        _make_private(_file, PRIVATE_FILE)
+
+# Secrets in logs: the calendar feed's secret and password reset links are cut out of every
+# log line (Django's here; gunicorn's access log by `hexa serve`'s logger class).
+LOGGING["filters"] = {"redact": {"()": "hexa.lib.redaction.RedactSecrets"}}
+LOGGING["handlers"]["console"]["filters"] = ["redact"]

@@ -10,7 +10,7 @@ urlpatterns = [
     path("", include("hexa.web.urls")),
     # The secret in the address is the credential: calendar apps cannot sign in.
     path("calendar/<str:secret>.ics", calendar, name="calendar"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("hexa.web.accounts.urls")),
     # The language can be switched on the sign-in page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),

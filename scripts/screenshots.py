@@ -102,6 +102,7 @@ def main() -> None:
                     ("Phone", phone),
                     ("Reports", reports),
                     ("Imports", imports),
+                    ("Account", account),
                 ]
                 for title, step in steps:
                     print(title)
@@ -258,6 +259,15 @@ def imports(browser: Browser, url: str) -> None:
     rows = [[*row[:1], f"{row[1]} (2)" if row[1] else "", *row[2:]] for row in IMPORT_ROWS]
     read_import(phone_page, url, import_file("clientes-2.csv", [IMPORT_HEADER, *rows]))
     shot(phone_page, "phone-import-preview", full_page=True)
+
+
+def account(browser: Browser, url: str) -> None:
+    page = signed_in(browser, url, viewport=DESKTOP, locale="en-GB")
+    page.goto(f"{url}/accounts/tokens/")
+    page.fill("#id_name", "Accounting export")
+    page.locator("form[action$='/tokens/'] button[type=submit]").click()
+    page.wait_for_selector("#new-token")
+    shot(page, "api-tokens", full_page=True)
 
 
 if __name__ == "__main__":

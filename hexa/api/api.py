@@ -12,14 +12,12 @@ from http import HTTPStatus
 from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
-from django.contrib.auth.models import AbstractBaseUser
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import HttpBearer
 
-from hexa.api.models import ApiToken
+from hexa.api.auth import TokenAuth, TokenRefused, TooManyAttempts, too_many_attempts_response
 from hexa.api.parsing import ObjectParser
 from hexa.api.routes import router
 from hexa.crm.errors import (
@@ -34,23 +32,16 @@ from hexa.crm.errors import (
 logger = logging.getLogger(__name__)
 
 
-class TokenAuth(HttpBearer):
-    """`Authorization: Bearer <token>`, with tokens made by `hexa token create USERNAME`."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> AbstractBaseUser | None:
-        row = ApiToken.objects.authenticate(token.strip())
-        if row is None:
-            return None
-        request.user = row.user
-        return row.user
-
-
 def _token_or_session(view: Any) -> Any:
     """The OpenAPI schema and docs: for signed-in users and token holders only."""
 
     @wraps(view)
     def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated and not TokenAuth()(request):
+        try:
+            token_user = request.user.is_authenticated or TokenAuth()(request)
+        except HttpError as error:  # a refused token or a lockout: answered as the API does
+            return api.on_exception(request, error)
+        if not token_user:
             response = error_response(401, "unauthorized", _("Sign in or send a valid API token."))
             response["WWW-Authenticate"] = "Bearer"
             return response
@@ -63,8 +54,10 @@ api = NinjaAPI(
     title="Hexa API",
     version="1",
     description=(
-        "Hexa's JSON API. Authenticate with `Authorization: Bearer <token>` "
-        "(`hexa token create USERNAME`). The heart of it is "
+        "Hexa's JSON API. Authenticate with `Authorization: Bearer <token>` (make one on "
+        "your API tokens page, /accounts/tokens/, or with `hexa token create USERNAME`). "
+        "Repeated bad tokens lock the caller's address out for a while: 429 "
+        "`too_many_attempts` with Retry-After. The heart of it is "
         "`POST /clients/{code}/quick-log`."
     ),
     auth=TokenAuth(),
@@ -128,11 +121,19 @@ def validation_error(request: HttpRequest, error: ValidationError) -> HttpRespon
 
 @api.exception_handler(AuthenticationError)
 def unauthorized(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
-    response = error_response(
-        401, "unauthorized", _("Send a valid API token: Authorization: Bearer <token>.")
+    message = (
+        error.message
+        if isinstance(error, TokenRefused)
+        else _("Send a valid API token: Authorization: Bearer <token>.")
     )
+    response = error_response(401, "unauthorized", message)
     response["WWW-Authenticate"] = "Bearer"
     return response
+
+
+@api.exception_handler(TooManyAttempts)
+def too_many_attempts(request: HttpRequest, error: TooManyAttempts) -> HttpResponse:
+    return too_many_attempts_response(error.message, error.retry_after)
 
 
 @api.exception_handler(HttpError)

@@ -2,10 +2,13 @@
 
 Tokens are 256 random bits, so a fast hash is enough: there is nothing to brute-force that a
 slow password hash would protect, and every API request can look its token up by digest.
+A token works until it is revoked (by its user, `hexa token revoke`, a password change or the
+user's deactivation; revoking is for good) or, when it has one, after its expiry date.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 
@@ -23,18 +26,24 @@ def token_digest(token: str) -> str:
 
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
-    def issue(self, *, user: AbstractBaseUser, name: str = "") -> tuple[ApiToken, str]:
-        """Create a token for `user`; returns the row and the token, shown this once only."""
+    def issue(
+        self, *, user: AbstractBaseUser, name: str = "", expires_on: dt.date | None = None
+    ) -> tuple[ApiToken, str]:
+        """Create a token for `user`; returns the row and the token, shown this once only.
+        The checks are hexa.api.tokens.create_token's."""
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        row = self.create(user=user, name=name, digest=token_digest(token), hint=token[:9])
+        row = self.create(
+            user=user,
+            name=name,
+            digest=token_digest(token),
+            hint=token[:9],
+            expires_on=expires_on,
+        )
         return row, token
 
-    def authenticate(self, token: str) -> ApiToken | None:
-        return (
-            self.select_related("user")
-            .filter(digest=token_digest(token), revoked_at__isnull=True, user__is_active=True)
-            .first()
-        )
+    def find(self, token: str) -> ApiToken | None:
+        """The token's row, whatever its state (see `ApiToken.refusal`), or None."""
+        return self.select_related("user").filter(digest=token_digest(token)).first()
 
 
 class ApiToken(models.Model):
@@ -46,6 +55,8 @@ class ApiToken(models.Model):
     # The first characters, so that a user can tell their tokens apart.
     hint = models.CharField(max_length=12)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # The last day it works, in the business's time zone; none: until revoked.
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     objects = ApiTokenQuerySet.as_manager()
@@ -56,3 +67,13 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hint}… ({self.user})"
+
+    def is_expired(self, today: dt.date | None = None) -> bool:
+        return self.expires_on is not None and self.expires_on < (today or timezone.localdate())
+
+    @property
+    def state(self) -> str:
+        """ "active", "expired" or "revoked"."""
+        if self.revoked_at is not None:
+            return "revoked"
+        return "expired" if self.is_expired() else "active"

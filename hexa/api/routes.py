@@ -66,6 +66,7 @@ ERRORS: dict[int, Any] = {
     404: Error,
     409: Error,
     422: Error,
+    429: Error,  # too_many_attempts: sign-in protection (hexa.api.auth)
 }
 
 

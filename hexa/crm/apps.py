@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class CrmConfig(AppConfig):
     name = "hexa.crm"
     verbose_name = _("CRM")
+
+    def ready(self) -> None:
+        # Connects the logging of failed sign-ins and lockouts.
+        from hexa.crm.services import lockouts  # noqa: F401

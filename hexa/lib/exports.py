@@ -16,6 +16,9 @@ every spreadsheet reads that as a date, whatever its language.
 A cell that starts like a formula (`=`, `+`, `-`, `@`) would be run by a spreadsheet that
 opens the file ("CSV injection"): in a CSV it gets a leading apostrophe, which spreadsheets
 take as "this is text"; in an XLSX it is written as a text cell.
+
+Every download is `Cache-Control: private, no-store` (`private_download`): it holds the
+business's data, which no proxy, shared cache or browser cache should keep.
 """
 
 from __future__ import annotations
@@ -28,7 +31,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponseBase, StreamingHttpResponse
+from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -64,6 +68,12 @@ class CsvStyle:
 
 # For programs: what the API answers and documents.
 PROGRAMS = CsvStyle()
+
+
+def private_download[R: HttpResponseBase](response: R) -> R:
+    """Mark a download (a file, a calendar feed) as never to be stored by any cache."""
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 def _csv_cell(value: Any, style: CsvStyle) -> Any:
@@ -102,7 +112,7 @@ def csv_response(
     """A CSV download, streamed: `rows` is read only as the client receives the file."""
     response = StreamingHttpResponse(csv_pieces(header, rows, style=style), content_type=CSV_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    return private_download(response)
 
 
 class XlsxSheet:
@@ -146,7 +156,9 @@ def xlsx_response(workbook: Workbook, *, filename: str) -> FileResponse:
     file = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
     workbook.save(file)
     file.seek(0)
-    return FileResponse(file, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
+    return private_download(
+        FileResponse(file, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
+    )
 
 
 def xlsx_table_response(

@@ -8,7 +8,9 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import pytest
@@ -49,6 +51,32 @@ def _wait_until_up(url: str, process: subprocess.Popen, seconds: float = 60) -> 
     raise RuntimeError(f"hexa serve did not answer at {url} within {seconds} s")
 
 
+@contextmanager
+def serving(
+    env: dict[str, str], *, workers: int, log: Path | None = None, access_log: bool = False
+) -> Iterator[str]:
+    """`hexa serve` on `env`'s database while the block runs; yields its address. Its output
+    (with the access log if asked) goes to the file `log`, else nowhere."""
+    port = _free_port()
+    argv = [str(HEXA), "serve", "--port", str(port), "--workers", str(workers)]
+    if not access_log:
+        argv.append("--no-access-log")
+    with open(log or os.devnull, "wb") as output:
+        process = subprocess.Popen(
+            argv, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_until_up(url, process)
+            yield url
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+
+
 @pytest.fixture(scope="module")
 def gunicorn_server(tmp_path_factory) -> Iterator[GunicornServer]:
     with live_database(tmp_path_factory.mktemp("server")) as env:
@@ -57,21 +85,5 @@ def gunicorn_server(tmp_path_factory) -> Iterator[GunicornServer]:
             "createsuperuser", "--noinput", "--username", "admin", "--email", "a@example.com",
         )  # fmt: skip
         token = run_hexa(env, "token", "create", "admin").stdout.strip()
-        port = _free_port()
-        process = subprocess.Popen(
-            [str(HEXA), "serve", "--port", str(port), "--workers", "8", "--no-access-log"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            _wait_until_up(url, process)
+        with serving(env, workers=8) as url:
             yield GunicornServer(url=url, token=token, env=env)
-        finally:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)

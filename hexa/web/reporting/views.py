@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 
 from hexa.crm.services import reports
 from hexa.crm.services.reports import Chart, ReportFilters, Totals
-from hexa.lib.exports import CsvStyle, csv_response, xlsx_table_response
+from hexa.lib.exports import CsvStyle, csv_response, private_download, xlsx_table_response
 from hexa.web.reporting.documents import period_text, statement_pdf, statement_xlsx
 from hexa.web.reporting.forms import (
     ALL_TIME,
@@ -225,7 +225,7 @@ def statement(request: HttpRequest) -> HttpResponseBase:
                 statement_pdf(document, generated=today), content_type="application/pdf"
             )
             response["Content-Disposition"] = content_disposition_header(True, name)
-            return response
+            return private_download(response)
         if kind == "xlsx":
             return statement_xlsx(document, filename=name)
         context.update(

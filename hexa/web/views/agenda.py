@@ -19,6 +19,7 @@ from icalendar import Calendar, Event
 from hexa.crm import services
 from hexa.crm.models import Employee
 from hexa.crm.services import agenda as agenda_service
+from hexa.lib.exports import private_download
 
 FORGOTTEN_DAYS = 30
 
@@ -109,4 +110,4 @@ def calendar(request: HttpRequest, secret: str) -> HttpResponse:
         feed.add_component(event)
     response = HttpResponse(feed.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="hexa.ics"'
-    return response
+    return private_download(response)

@@ -63,7 +63,8 @@ class Command(BaseCommand):
             "--no-control-socket",
         ]
         if not options["no_access_log"]:
-            argv += ["--access-logfile", "-"]
+            # The logger class redacts secrets in addresses (the calendar feed's...).
+            argv += ["--access-logfile", "-", "--logger-class", "hexa.lib.access_log.AccessLogger"]
         self.stdout.write(
             f"Hexa at http://{options['host']}:{options['port']}/ "
             f"({options['workers']} workers; Ctrl+C stops)"
