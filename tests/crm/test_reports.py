@@ -378,6 +378,40 @@ def test_chart_periods_are_cut_to_the_range_and_span_it_whole(world):
     assert len(chart.periods) == 6
 
 
+def test_chart_has_no_column_after_today_and_says_which_periods_are_cut_short(world):
+    february = filters(period="this_month", today=D(2026, 2, 10))  # a Tuesday
+
+    chart = reports.chart(february, step="week", today=D(2026, 2, 10))
+
+    assert [(period.start, period.end, period.whole) for period in chart.periods] == [
+        (D(2026, 2, 1), D(2026, 2, 1), False),  # a Sunday: its week began in January
+        (D(2026, 2, 2), D(2026, 2, 8), True),
+        (D(2026, 2, 9), D(2026, 2, 10), False),  # this week, so far
+    ]
+    assert series_of(chart) == [("ACME", [120, 0, 0]), ("BETA", [0, 10, 0])]
+
+
+def test_chart_of_this_year_ends_with_this_month_so_far(world):
+    this_year = filters(period="this_year", today=D(2026, 2, 10))
+
+    chart = reports.chart(this_year, step="month", today=D(2026, 2, 10))
+
+    assert [(period.code, period.end, period.whole) for period in chart.periods] == [
+        ("2026-01", D(2026, 1, 31), True),
+        ("2026-02", D(2026, 2, 10), False),
+    ]
+
+
+def test_chart_still_shows_time_dated_after_today(world):
+    last = Dedication.objects.get(text="d8")
+    factories.dedication(last.task, last.employee, date=D(2026, 3, 2), minutes=30)
+
+    chart = reports.chart(filters(period="this_year"), step="month", today=D(2026, 2, 10))
+
+    assert [period.code for period in chart.periods] == ["2026-01", "2026-02", "2026-03"]
+    assert chart.periods[1].whole and chart.periods[2].whole
+
+
 def test_chart_leaves_out_who_has_no_minutes(world):
     factories.dedication(
         factories.task(factories.project(factories.client("ZERO"), "ZERO")),

@@ -90,6 +90,8 @@ def test_the_calendar_in_spanish_from_the_keyboard(page, live_server, world):
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")  # into February
     expect(calendar.locator(".date-picker-heading")).to_have_text("febrero de 2027")
+    # The calendar draws February, then gives the focus back to its day, as a person sees it.
+    expect(calendar.get_by_role("button", name="1 de febrero", exact=True)).to_be_focused()
     page.keyboard.press("Enter")
 
     expect(calendar).to_have_count(0)
@@ -148,6 +150,7 @@ def test_the_calendar_fits_a_phone(browser, live_server, ana, world):
     page.goto(f"{live_server.url}/tasks/{world['task'].pk}/")
 
     page.get_by_role("button", name="Elegir una fecha").click()
+    expect(page.locator(".date-picker:popover-open calendar-month")).to_be_focused()  # drawn
     box = page.locator(".date-picker:popover-open").bounding_box()
 
     assert box and box["x"] >= 0 and box["x"] + box["width"] <= 360

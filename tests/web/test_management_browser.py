@@ -575,7 +575,7 @@ def test_change_then_delete_my_dedication(signed_in, live_server, world, ana, to
     page.locator("table.dedications").get_by_role("link", name="Change").click()
     expect(page.get_by_role("heading", name="Change an activity")).to_be_visible()
     expect(page.locator("#id_text")).to_have_value("Called")
-    expect(page.locator("#id_minutes")).to_have_value("10")
+    expect(page.locator("#id_minutes")).to_have_value("10m")  # as the lists show it
 
     page.fill("#id_minutes", "an hour")
     page.fill("#id_text", "Called twice")

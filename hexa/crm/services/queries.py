@@ -215,12 +215,20 @@ EXPLORER_ORDERS = {
 }
 
 
+def explorer_order(order: str | None, *, due: bool) -> str:
+    """The explorer's order: the one chosen; else, among the clients whose follow-up is due,
+    the longest overdue first (whom to call first); else by code."""
+    if order in EXPLORER_ORDERS:
+        return order
+    return "next" if due else "code"
+
+
 def explore_clients(
     *,
     q: str = "",
     due_by: dt.date | None = None,
     unscheduled: bool = False,
-    order: str = "code",
+    order: str | None = None,
     include_archived: bool = False,
     archived: bool = False,
 ) -> QuerySet[Client]:
@@ -232,7 +240,8 @@ def explore_clients(
     - `last_dedication`: the date of its latest dedication.
 
     `due_by` keeps clients whose next follow-up is on or before that day; `unscheduled` keeps
-    clients with none; `archived` shows the archived clients instead of the active ones.
+    clients with none; `archived` shows the archived clients instead of the active ones;
+    `order` is a key of EXPLORER_ORDERS (by default, see explorer_order).
     Each figure is a correlated subquery on an index, so a page costs one query whatever the
     number of clients, projects or dedications.
     """
@@ -259,7 +268,7 @@ def explore_clients(
         clients = clients.filter(next_follow_up__lte=due_by)
     if unscheduled:
         clients = clients.filter(next_follow_up__isnull=True)
-    return clients.order_by(*EXPLORER_ORDERS.get(order, EXPLORER_ORDERS["code"]))
+    return clients.order_by(*EXPLORER_ORDERS[explorer_order(order, due=due_by is not None)])
 
 
 @dataclass(frozen=True)
@@ -319,6 +328,14 @@ def project_overview(project: Project, *, latest: int = 50) -> WorkOverview:
         ),
         minutes=totals["minutes"] or 0,
         count=totals["count"],
+    )
+
+
+def pending_tasks(project: Project) -> QuerySet[Task]:
+    """A project's pending tasks and incidents, soonest follow-up first: what closing it
+    would take off the agenda."""
+    return project.tasks.filter(status=Task.Status.PENDING).order_by(
+        F("next_follow_up").asc(nulls_last=True), "-created_at", "-id"
     )
 
 

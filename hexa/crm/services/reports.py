@@ -13,7 +13,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -399,8 +399,9 @@ def _within(filters: ReportFilters, start: dt.date, end: dt.date) -> tuple[dt.da
 @dataclass(frozen=True)
 class ChartPeriod:
     code: str  # see period_code
-    start: dt.date  # within the report's range
+    start: dt.date  # within the report's range (and not after today)
     end: dt.date
+    whole: bool = True  # False: the range (or today) cuts the week or month short
 
 
 @dataclass(frozen=True)
@@ -441,10 +442,13 @@ def chart(
     step: Step | str | None = None,
     stack_by: StackBy | str = StackBy.CLIENT,
     series: int = CHART_SERIES,
+    today: dt.date | None = None,
 ) -> Chart:
     """The chart's figures in two queries: the `series` clients (or employees) with most
     time, then the time per period of each of them and of all the others together. Periods
-    without time are there (as zeros) from the report's first day to its last."""
+    without time are there (as zeros) from the report's first day to its last, or to `today`
+    when given: no column for weeks or months still to come. A period the range cuts short
+    says so (`whole`), with its own first and last day."""
     step = Step(step) if step else default_step(filters)
     stack_by = StackBy(stack_by)
     key = f"{stack_by.value}_id"
@@ -472,7 +476,15 @@ def chart(
     for row in per_period:
         if row["minutes"]:
             figures[(row["period"], row["who"])] = row["minutes"]
-    periods = _chart_periods(filters, step, [day for day, _who in figures])
+    with_time = [day for day, _who in figures]
+    if today is not None:
+        # Nobody records time ahead (a dedication's date is never in the future): no column
+        # after today, unless some time was recorded beyond it all the same.
+        later = [day for day in with_time if day > _period_start(step, today)]
+        last = _period_end(step, max(later)) if later else today
+        if filters.date_to is None or filters.date_to > last:
+            filters = replace(filters, date_to=last)
+    periods = _chart_periods(filters, step, with_time)
     names = [
         (row[key], row[f"{stack_by.value}__code"], row[f"{stack_by.value}__name"]) for row in shown
     ]
@@ -509,7 +521,9 @@ def _chart_periods(
     start = first
     while start <= last:
         end = _period_end(step, start)
-        periods.append(ChartPeriod(period_code(step, start), *_within(filters, start, end)))
+        first_day, last_day = _within(filters, start, end)
+        whole = (first_day, last_day) == (start, end)
+        periods.append(ChartPeriod(period_code(step, start), first_day, last_day, whole))
         if end == dt.date.max:
             break
         start = end + dt.timedelta(days=1)

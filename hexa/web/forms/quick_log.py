@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from hexa.crm import services
 from hexa.crm.errors import InvalidInput
 from hexa.crm.models import TEXT_MAX, Client, Employee, Project, Task
-from hexa.crm.services.queries import EXPLORER_ORDERS
+from hexa.crm.services.queries import EXPLORER_ORDERS, explorer_order
 from hexa.web.forms.base import DateInput
 
 
@@ -34,8 +34,12 @@ class ExplorerForm(forms.Form):
             "due_by": timezone.localdate() if data.get("due") else None,
             "unscheduled": bool(data.get("unscheduled")),
             "archived": bool(data.get("archived")),
-            "order": data.get("order") or "code",
+            "order": explorer_order(data.get("order"), due=bool(data.get("due"))),
         }
+
+    def chosen_order(self) -> str:
+        """The order the user chose ("" for the default one), to keep when filters change."""
+        return (self.cleaned_data.get("order") or "") if self.is_valid() else ""
 
 
 class QuickLogForm(forms.Form):

@@ -51,19 +51,66 @@ def _link(name: str, filters: ReportFilters, **extra: str) -> str:
     return f"{reverse(name)}?{urlencode({**_inputs(filters), **extra})}"
 
 
-def _chart_data(chart: Chart) -> dict[str, Any]:
-    """What reports.js draws, for json_script: labels, and per series its minutes."""
-    # Short labels, so that a quarter's weeks fit a phone: "7 Sep", "Sep 2026".
-    label = "j M" if chart.step == reports.Step.WEEK else "M Y"
+def _chart_label(period: reports.ChartPeriod, step: reports.Step) -> str:
+    """A bar's label, short so that a quarter's weeks fit a phone: a week's first and last
+    day, joined by an en dash (2-8 Nov, 26 Oct-1 Nov); a month (Nov 2026); a month cut short
+    by the range or by today says its days too (1-18 Nov); a single day is that day (1 Nov)."""
+    if step == reports.Step.MONTH and period.whole:
+        return date_format(period.start, "M Y")
+    if period.start == period.end:
+        return date_format(period.start, "j M")
+    same_month = (period.start.year, period.start.month) == (period.end.year, period.end.month)
+    first = date_format(period.start, "j" if same_month else "j M")
+    return f"{first}\N{EN DASH}{date_format(period.end, 'j M')}"
+
+
+def _period_entries(filters: ReportFilters, period: reports.ChartPeriod, **extra: str) -> str:
+    """The dedications of one of the chart's periods (and `extra` filters: a series')."""
+    days = {"date_from": period.start.isoformat(), "date_to": period.end.isoformat()}
+    query = {**_inputs(filters), "period": CUSTOM, **days, **extra}
+    return f"{reverse('web:report-entries')}?{urlencode(query)}"
+
+
+def _chart_data(chart: Chart, filters: ReportFilters) -> dict[str, Any]:
+    """What reports.js draws, for json_script: labels, per series its minutes, and what a
+    click on a bar opens: the entries of its period (and of its series, but for "Other")."""
     return {
         "step": chart.step.value,
-        "labels": [date_format(period.start, label) for period in chart.periods],
+        "labels": [_chart_label(period, chart.step) for period in chart.periods],
         "series": [
             {"code": series.code, "name": series.name, "minutes": series.minutes}
             for series in chart.series
         ],
         "axis": _("Hours"),
+        "entries": [_period_entries(filters, period) for period in chart.periods],
+        "stack": chart.stack_by.value,
     }
+
+
+def _chart_rows(chart: Chart, filters: ReportFilters) -> list[dict[str, Any]]:
+    """The chart's figures as a table, each period and figure leading to its entries."""
+    rows = []
+    for period, figures, total in reports.chart_table(chart):
+        cells = [
+            (
+                name,
+                minutes,
+                _period_entries(filters, period, **{chart.stack_by.value: series.code})
+                if minutes and series.code
+                else "",
+            )
+            for series, (name, minutes) in zip(chart.series, figures, strict=True)
+        ]
+        rows.append(
+            {
+                "period": period,
+                "label": _chart_label(period, chart.step),
+                "url": _period_entries(filters, period),
+                "cells": cells,
+                "total": total,
+            }
+        )
+    return rows
 
 
 def _rows(totals: Totals, filters: ReportFilters) -> list[tuple[reports.Total, str]]:
@@ -114,7 +161,7 @@ def report(request: HttpRequest) -> HttpResponse:
         filters = form.filters
         group_by, step, stack_by = form.view()
         totals = reports.totals(filters, group_by=group_by)
-        chart = reports.chart(filters, step=step, stack_by=stack_by)
+        chart = reports.chart(filters, step=step, stack_by=stack_by, today=timezone.localdate())
         view = {"group_by": group_by.value}
         context.update(
             filters=filters,
@@ -122,8 +169,8 @@ def report(request: HttpRequest) -> HttpResponse:
             rows=_rows(totals, filters),
             rest=_rest(totals),
             chart=chart,
-            chart_data=_chart_data(chart),
-            chart_rows=reports.chart_table(chart),
+            chart_data=_chart_data(chart, filters),
+            chart_rows=_chart_rows(chart, filters),
             entries_url=_link("web:report-entries", filters),
             statement_url=_statement_link(filters) if filters.client else None,
             downloads=[

@@ -13,6 +13,27 @@ def duration(minutes: int | None) -> str:
     return format_minutes(minutes)
 
 
+# A note longer than this shows its start in lists ("see more" opens the rest).
+NOTE_START_CHARS = 240
+NOTE_START_LINES = 4
+
+
+@register.filter
+def note_start(text: str) -> str:
+    """The start of a note too long to show whole in a list, cut at a space when there is one
+    near the end; "" when the note is short enough to show whole."""
+    lines = text.strip().splitlines()
+    if len(text) <= NOTE_START_CHARS and len(lines) <= NOTE_START_LINES:
+        return ""
+    start = "\n".join(lines[:NOTE_START_LINES])
+    if len(start) > NOTE_START_CHARS:
+        start = start[:NOTE_START_CHARS]
+        head, space, _ = start.rpartition(" ")
+        if space and len(head) > NOTE_START_CHARS * 2 // 3:
+            start = head
+    return start.rstrip(" ,;:.\n")
+
+
 @register.filter
 def can_change(dedication: object, user: object) -> bool:
     """{% if dedication|can_change:user %}: may this user change or delete it?"""

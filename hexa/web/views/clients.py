@@ -45,6 +45,7 @@ def explorer(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "order": filters["order"],
+        "chosen_order": form.chosen_order(),
         "today": timezone.localdate(),
         "query": query_without(request, "page", "order"),
         "page_query": query_without(request, "page"),

@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from hexa.crm import services
 from hexa.crm.errors import Forbidden
 from hexa.crm.models import Dedication, Employee, Project, Task
+from hexa.lib.durations import format_minutes
 from hexa.web.forms.management import DedicationChangeForm, DedicationForm
 from hexa.web.views.clients import client_or_404
-from hexa.web.views.common import form_page, posted
+from hexa.web.views.common import form_page, posted, safe_next
 from hexa.web.views.projects import project_or_404
 from hexa.web.views.tasks import task_or_404
 
@@ -149,12 +150,14 @@ def _back(dedication: Dedication) -> str:
 
 
 def dedication_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a dedication, then go back to the page it was opened from (`next`)."""
     dedication = _dedication_or_404(request, pk)
+    back = safe_next(request, _back(dedication))
     initial = {
         "text": dedication.text,
         "employee": dedication.employee,
         "date": dedication.date,
-        "minutes": dedication.minutes if dedication.minutes is not None else "",
+        "minutes": format_minutes(dedication.minutes),  # as the lists show it: "4h", "1h30"
         "task": dedication.task,
     }
     form = DedicationChangeForm(posted(request), initial=initial, dedication=dedication)
@@ -169,7 +172,7 @@ def dedication_edit(request: HttpRequest, pk: int) -> HttpResponse:
             minutes=data["minutes"],
             task=data["task"],
         )
-        return _("Activity saved."), _back(dedication)
+        return _("Activity saved."), back
 
     return form_page(
         request,
@@ -177,7 +180,7 @@ def dedication_edit(request: HttpRequest, pk: int) -> HttpResponse:
         save=save,
         title=_("Change an activity"),
         submit=_("Save"),
-        cancel=_back(dedication),
+        cancel=back,
         context={"dedication": dedication},
         template="web/dedication_form.html",
     )
@@ -185,7 +188,7 @@ def dedication_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def dedication_delete(request: HttpRequest, pk: int) -> HttpResponse:
     dedication = _dedication_or_404(request, pk)
-    back = _back(dedication)
+    back = safe_next(request, _back(dedication))
     if request.method == "POST":
         try:
             services.delete_dedication(dedication, by=request.user)

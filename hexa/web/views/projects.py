@@ -23,6 +23,7 @@ from hexa.web.views.clients import query_without, suggestions_response
 from hexa.web.views.common import form_page, posted
 
 PAGE_SIZE = 25
+PENDING_SHOWN = 20  # on the page that closes a project; "and N more" says the rest
 
 
 def project_or_404(code: str) -> Project:
@@ -135,11 +136,10 @@ def project_edit(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def project_close(request: HttpRequest, code: str) -> HttpResponse:
-    """Close a project. With pending tasks, the page says so and asks to confirm."""
+    """Close a project. With pending tasks, the page lists them once and asks to confirm."""
     project = project_or_404(code)
     here = reverse("web:project", args=[project.code])
     form = CloseProjectForm(posted(request))
-    pending = None
     if request.method == "POST" and form.is_valid():
         try:
             services.update_project(
@@ -148,19 +148,30 @@ def project_close(request: HttpRequest, code: str) -> HttpResponse:
         except Conflict as error:
             if error.code != "pending_tasks":
                 raise
-            pending = error.details["pending"]
-            show_error(form, error)
+            # The page already says what closing does to them: point at what to do.
+            form.add_error(
+                "confirm", _("Not closed: confirm here to close it with its pending tasks.")
+            )
         except DomainError as error:
             show_error(form, error)
         else:
             messages.success(request, _("Project %(code)s closed.") % {"code": project.code})
             return redirect(here)
-    if pending is None and request.method == "GET":
-        pending = project.tasks.filter(status="pending").count()
+    pending = queries.pending_tasks(project)
+    shown = list(pending[:PENDING_SHOWN])
+    count = len(shown) if len(shown) < PENDING_SHOWN else pending.count()
     return TemplateResponse(
         request,
         "web/project_close.html",
-        {"project": project, "form": form, "pending": pending, "cancel": here},
+        {
+            "project": project,
+            "form": form,
+            "pending": count,
+            "pending_tasks": shown,
+            "more": count - len(shown),
+            "today": timezone.localdate(),
+            "cancel": here,
+        },
     )
 
 

@@ -1,7 +1,8 @@
 // The reports' pages. Every page works without it: the chart's figures are also a table, the
 // forms submit, the browser prints. With it: the chart (Chart.js), each series with its own
-// fill pattern as well as its colour, so that it reads without telling colours apart; typing
-// a date chooses "Between dates"; a Print button. No inline scripts: the Content-Security-
+// fill pattern as well as its colour, so that it reads without telling colours apart; a click
+// on a bar opens its dedications (its period's, and its client's or employee's); typing a
+// date chooses "Between dates"; a Print button. No inline scripts: the Content-Security-
 // Policy forbids them, so the figures come in a JSON <script> (Django's json_script).
 "use strict";
 
@@ -69,6 +70,15 @@
     return rest ? `${hours}h${String(rest).padStart(2, "0")}` : `${hours}h`;
   }
 
+  // The dedications behind a bar: its period's, narrowed to its series' client or employee
+  // ("Other" is several: the whole period's).
+  function entries(figures, periodIndex, seriesIndex) {
+    const address = new URL(figures.entries[periodIndex], window.location.href);
+    const code = figures.series[seriesIndex].code;
+    if (code) address.searchParams.set(figures.stack, code);
+    return address.href;
+  }
+
   let chart = null;
   // The figures of a report that htmx is putting in (see htmx:beforeSwap below).
   let swapped = null;
@@ -112,6 +122,10 @@
         responsive: true,
         maintainAspectRatio: false,
         animation: false,
+        onClick: (_event, bars) => {
+          if (bars.length) window.location.assign(entries(figures, bars[0].index, bars[0].datasetIndex));
+        },
+        onHover: (_event, bars) => canvas.classList.toggle("over-bar", bars.length > 0),
         color: text,
         scales: {
           x: { stacked: true, ticks: { color: text }, grid: { display: false } },
