@@ -216,6 +216,8 @@ DEFAULT_FROM_EMAIL = env_str("HEXA_DEFAULT_FROM_EMAIL", "hexa@localhost")
 # --- Hexa -----------------------------------------------------------------------------------
 # Title of the task the quick log creates when a project has no pending task.
 HEXA_FOLLOW_UP_TASK_TITLE = env_str("HEXA_FOLLOW_UP_TASK_TITLE", "")
+# The quick log's statements compiled to SQL once (hexa.lib.prepared); false: the plain ORM.
+HEXA_PREPARED_SQL = env_bool("HEXA_PREPARED_SQL", True)
 
 # The level is on the handler: Django's own loggers (django.request, ...) pass their records
 # up to it whatever the root logger's level says.

@@ -32,6 +32,14 @@ def _plain_static_files(settings):
     }
 
 
+@pytest.fixture(params=[True, False], ids=["prepared", "orm"])
+def sql_modes(request, settings):
+    """The test twice: with the quick log's statements compiled once (hexa.lib.prepared) and
+    through the plain ORM (HEXA_PREPARED_SQL=false), so that both stay interchangeable."""
+    settings.HEXA_PREPARED_SQL = request.param
+    return request.param
+
+
 @pytest.fixture
 def today() -> dt.date:
     return timezone.localdate()

@@ -16,6 +16,19 @@ Parameters are integers or strings, compared as they are (a lookup that transfor
 such as `icontains`, cannot take one). Constants (`status="pending"`) are compiled in.
 Querysets returning model instances or `values_list` tuples are supported, without
 `select_related`.
+
+With the setting `HEXA_PREPARED_SQL` false (environment variable of the same name), each
+statement runs through the plain ORM instead: the escape hatch if a Django upgrade breaks
+this module. The quick-log tests run in both modes (tests/conftest.py, `sql_modes`), and
+tests/lib/test_prepared.py compares every class with the ORM.
+
+Django internals this relies on (not public API; an upgrade that changes them fails those
+tests): `QuerySet._iterable_class`, `ModelIterable`, `ValuesListIterable`,
+`Query.select_related`, `Query.select_for_update`, `Query.get_compiler`, the compiler's
+`as_sql()`, `select`, `col_count` and `get_converters()`, `Model.from_db`,
+`InsertQuery.insert_values`, the insert compiler's `returning_fields` and
+`returning_params`, `DatabaseOperations.fetch_returned_rows`, `UpdateQuery.add_update_values`
+and `Query.add_filter`.
 """
 
 from __future__ import annotations
@@ -24,6 +37,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model, QuerySet
@@ -44,6 +58,11 @@ def _key(connection: BaseDatabaseWrapper) -> tuple[str, str]:
     return connection.alias, connection.vendor
 
 
+def _compiled_once() -> bool:
+    """False: every statement goes through the plain ORM (settings.HEXA_PREPARED_SQL)."""
+    return bool(getattr(settings, "HEXA_PREPARED_SQL", True))
+
+
 @dataclass(frozen=True)
 class _Select:
     sql: str
@@ -62,6 +81,11 @@ class PreparedSelect:
         self._compiled: dict[tuple[str, str], _Select] = {}
 
     def __call__(self, **values: int | str) -> list[Any]:
+        for name, value in values.items():
+            if type(value) is not self.types[name]:
+                raise TypeError(f"{name} must be {self.types[name].__name__}, not {value!r}")
+        if not _compiled_once():
+            return list(self.build(**values))
         connection = _connection()
         compiled = self._compiled.get(_key(connection))
         if compiled is None:
@@ -70,10 +94,7 @@ class PreparedSelect:
             raise TransactionManagementError("select_for_update outside of a transaction")
         params = list(compiled.params)
         for position, name in compiled.slots:
-            value = values[name]
-            if type(value) is not self.types[name]:
-                raise TypeError(f"{name} must be {self.types[name].__name__}, not {value!r}")
-            params[position] = value
+            params[position] = values[name]
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
@@ -142,6 +163,9 @@ class PreparedInsert:
         self._compiled: dict[tuple[str, str], tuple[str, Any]] = {}
 
     def __call__(self, instance: Model) -> None:
+        if not _compiled_once():
+            instance.save(force_insert=True)
+            return
         connection = _connection()
         compiled = self._compiled.get(_key(connection))
         if compiled is None:
@@ -184,6 +208,8 @@ class PreparedUpdate:
 
     def __call__(self, pk: int, value: Any) -> int:
         """Set the field of row `pk` to `value`; returns the number of rows changed."""
+        if not _compiled_once():
+            return self.model._base_manager.filter(pk=pk).update(**{self.field.name: value})
         connection = _connection()
         compiled = self._compiled.get(_key(connection))
         if compiled is None:

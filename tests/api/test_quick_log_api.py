@@ -10,7 +10,7 @@ from django.utils import timezone
 from hexa.crm.models import Dedication, Project, Task
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sql_modes")]
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from hexa.crm.errors import (
 from hexa.crm.models import Client, Dedication, Employee, IdempotencyKey, Project, Task
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sql_modes")]
 
 
 def log(client: Client, employee, **kwargs) -> services.QuickLogResult:

@@ -35,6 +35,7 @@ def as_dict(instance) -> dict:
     return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
 
 
+@pytest.mark.usefixtures("sql_modes")
 def test_select_returns_what_the_orm_returns(employee):
     project = factories.project(factories.client("ACME"), "ACME")
     tasks = [
@@ -53,6 +54,7 @@ def test_select_returns_what_the_orm_returns(employee):
     assert prepared[0]._state.adding is False
 
 
+@pytest.mark.usefixtures("sql_modes")
 def test_values_list_rows_and_text_parameters():
     client = factories.client("ACME")
     for code in ("ACME", "ACME-2", "ACME-10", "ACMEX", "ACM"):
@@ -62,6 +64,7 @@ def test_values_list_rows_and_text_parameters():
     assert codes_between(low="B", high="C") == []
 
 
+@pytest.mark.usefixtures("sql_modes")
 def test_booleans_are_converted():
     factories.client("ON")
     factories.client("OFF", active=False)
@@ -73,6 +76,7 @@ def test_booleans_are_converted():
     assert active(pk=0) == [(False,), (True,)]
 
 
+@pytest.mark.usefixtures("sql_modes")
 def test_parameters_must_have_their_type():
     with pytest.raises(TypeError):
         pending_of(project="1")
@@ -92,6 +96,7 @@ def test_select_related_is_refused():
         related(pk=1)
 
 
+@pytest.mark.usefixtures("sql_modes")
 @pytest.mark.django_db(transaction=True)
 def test_locking_select_needs_a_transaction():
     client = factories.client("ACME")
@@ -115,6 +120,7 @@ def test_statements_are_seen_by_query_capture():
     assert "crm_task" in captured[0]["sql"]
 
 
+@pytest.mark.usefixtures("sql_modes")
 def test_insert_stores_what_save_stores_and_sets_the_key(employee):
     task = factories.task(factories.project(factories.client("ACME"), "ACME"))
     moment = timezone.now().replace(microsecond=123456)
@@ -141,6 +147,7 @@ def test_insert_stores_what_save_stores_and_sets_the_key(employee):
     assert stored.recorded_at == moment
 
 
+@pytest.mark.usefixtures("sql_modes")
 def test_update_sets_and_clears_one_field():
     task = factories.task(factories.project(factories.client("ACME"), "ACME"))
     other = factories.task(task.project, next_follow_up=dt.date(2030, 5, 5))
@@ -155,3 +162,20 @@ def test_update_sets_and_clears_one_field():
     other.refresh_from_db()
     assert other.next_follow_up == dt.date(2030, 5, 5)
     assert update(999_999_999, None) == 0
+
+
+def test_without_compiling_every_statement_goes_through_the_orm(settings, employee):
+    settings.HEXA_PREPARED_SQL = False
+    project = factories.project(factories.client("ACME"), "ACME")
+    select = PreparedSelect(lambda project: Task.objects.filter(project_id=project), project=int)
+    insert = PreparedInsert(Task)
+    update = PreparedUpdate(Task, "next_follow_up", sample=dt.date(1, 2, 3))
+
+    task = Task(project=project, title="Nueva", created_at=timezone.now())
+    insert(task)
+    assert update(task.pk, dt.date(2031, 1, 1)) == 1
+    assert select(project=project.pk) == [task]
+
+    # Nothing was compiled: a Django upgrade that breaks hexa.lib.prepared has a way out.
+    assert select._compiled == {} and insert._compiled == {} and update._compiled == {}
+    assert Task.objects.get(pk=task.pk).next_follow_up == dt.date(2031, 1, 1)
