@@ -38,6 +38,7 @@
   // The rows a change touched, by their ids: the explorer's client, the agenda's task, the
   // new activity in a list. The CSS animates them (or just marks them, without motion).
   function highlight({ client, task, dedication }) {
+    setUpToasts();
     const ids = [`client-row-${client}`, `agenda-task-${task}`, `dedication-${dedication}`];
     for (const id of ids) {
       const row = document.getElementById(id);
@@ -46,7 +47,23 @@
       void row.offsetWidth; // restart the animation
       row.classList.add("changed");
       setTimeout(() => row.classList.remove("changed"), 3000);
+      uncover(row);
     }
+  }
+
+  // A row under the toast comes up above it (the page has room for that below its end).
+  function uncover(row) {
+    const toasts = document.querySelector("#messages .message");
+    if (!toasts) return;
+    const hidden = row.getBoundingClientRect().bottom - toasts.getBoundingClientRect().top;
+    if (hidden > 0) window.scrollBy({ top: hidden + 8, behavior: "instant" });
+  }
+
+  // While toasts show, the page gets room below its end, so nothing stays under them.
+  function makeRoom() {
+    const box = document.getElementById("messages");
+    const height = box ? box.getBoundingClientRect().height : 0;
+    document.body.style.paddingBottom = height ? `${Math.ceil(height) + 16}px` : "";
   }
 
   // Toasts (#messages, messages.html): each gets a close button, and goes after a while,
@@ -60,7 +77,10 @@
       close.type = "button";
       close.className = "close";
       close.setAttribute("aria-label", box.dataset.closeLabel || "Close");
-      close.addEventListener("click", () => toast.remove());
+      close.addEventListener("click", () => {
+        toast.remove();
+        makeRoom();
+      });
       toast.append(close);
       const wait = toast.querySelector("form") ? 20000 : 8000;
       const leave = () => {
@@ -70,10 +90,14 @@
           return;
         }
         toast.classList.add("leaving");
-        setTimeout(() => toast.remove(), 300);
+        setTimeout(() => {
+          toast.remove();
+          makeRoom();
+        }, 300);
       };
       setTimeout(leave, wait);
     }
+    makeRoom();
   }
   setUpToasts();
   document.addEventListener("htmx:afterSettle", setUpToasts);
