@@ -306,6 +306,7 @@ def test_without_javascript_done_is_undone_from_the_message(browser, live_server
     expect(page).to_have_url(f"{live_server.url}/agenda/")
     message = page.locator("#messages .message")
     expect(message).to_contain_text("«Llamar» hecha.")
+    assert in_window(page, message)
     overdue.refresh_from_db()
     assert overdue.status == Task.Status.DONE
 
