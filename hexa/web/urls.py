@@ -41,6 +41,7 @@ urlpatterns = [
     path("tasks/<int:task_id>/edit/", tasks.task_edit, name="task-edit"),
     path("tasks/<int:task_id>/complete/", tasks.task_complete, name="task-complete"),
     path("tasks/<int:task_id>/reopen/", tasks.task_reopen, name="task-reopen"),
+    path("tasks/<int:task_id>/undo/", tasks.task_undo, name="task-undo"),
     path("tasks/<int:task_id>/reschedule/", tasks.task_reschedule, name="task-reschedule"),
     path("tasks/<int:task_id>/assign/", tasks.task_assign, name="task-assign"),
     path(

@@ -158,7 +158,7 @@ KEY_TEXTS = {
     "span.badge archived",
     "p.form-error",
     "small.field-error",
-    "p.message success",
+    "div.message success",
     "button.danger",
     "a.code",
     "span.none",

@@ -322,7 +322,8 @@ def test_task_page_done_reopen_assign_and_reschedule(signed_in, live_server, wor
     assert task.assigned_to.code == "LUIS"
 
     page.get_by_role("button", name="Mark done").click()
-    expect(message(page)).to_have_text("“Seguimiento” done.")
+    expect(message(page)).to_contain_text("“Seguimiento” done.")
+    expect(message(page).get_by_role("button", name="Undo")).to_be_visible()
     expect(page.locator("hgroup .badge.done")).to_have_text("done")
     expect(page.get_by_role("button", name="Log activity")).to_have_count(0)
     task.refresh_from_db()

@@ -8,9 +8,23 @@ from typing import Any
 from django import forms
 from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from hexa.crm.errors import DomainError, InvalidInput
 from hexa.lib.dates import iso_day, parse_typed_day
+
+
+def limited_text(max_length: int) -> dict[str, Any]:
+    """The attributes of a text with a length limit: app.js counts its characters near the
+    limit and says how many are too many. Not `maxlength`, which cuts a pasted text without
+    a word; the domain refuses one too long, saying why."""
+    return {
+        "data-max-length": max_length,
+        "data-count-text": gettext_lazy("%(count)s of %(max)s characters"),
+        "data-over-text": gettext_lazy(
+            "%(over)s characters too many: the limit is %(max)s. Shorten the text to record it."
+        ),
+    }
 
 
 class Renderer(TemplatesSetting):

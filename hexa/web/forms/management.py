@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from hexa.crm import services
 from hexa.crm.errors import InvalidInput
 from hexa.crm.models import TEXT_MAX, Client, Dedication, Employee, Project, Task
-from hexa.web.forms.base import DateInput
+from hexa.web.forms.base import DateInput, limited_text
 from hexa.web.forms.pickers import ClientField
 
 User = get_user_model()
@@ -193,7 +193,7 @@ class DedicationForm(DedicationFields):
         # The domain says what is wrong with an empty text; the page marks it required
         # (forms are not checked by the browser: novalidate).
         widget=forms.Textarea(
-            attrs={"rows": 4, "autofocus": True, "maxlength": TEXT_MAX, "required": True}
+            attrs={"rows": 4, "autofocus": True, "required": True, **limited_text(TEXT_MAX)}
         ),
         required=False,
         strip=False,
@@ -276,6 +276,13 @@ class RescheduleForm(forms.Form):
         if (data.get("days") is None) == (data.get("to") is None):
             raise forms.ValidationError(_("Choose +1 day, +1 week, or a date."))
         return data
+
+
+class UndoForm(forms.Form):
+    """A task's status and next follow-up before a one-click action, to put them back."""
+
+    status = forms.ChoiceField(choices=Task.Status.choices)
+    next_follow_up = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
 
 
 class AssignForm(forms.Form):

@@ -14,7 +14,7 @@ from hexa.crm import services
 from hexa.crm.errors import InvalidInput
 from hexa.crm.models import TEXT_MAX, Client, Employee, Project, Task
 from hexa.crm.services.queries import EXPLORER_ORDERS, explorer_order
-from hexa.web.forms.base import DateInput
+from hexa.web.forms.base import DateInput, limited_text
 
 
 class ExplorerForm(forms.Form):
@@ -56,7 +56,16 @@ class QuickLogForm(forms.Form):
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)
     text = forms.CharField(
         label=_("What was done"),
-        widget=forms.Textarea(attrs={"rows": 4, "autofocus": True, "maxlength": TEXT_MAX}),
+        widget=forms.Textarea(
+            attrs={
+                "rows": 4,
+                "autofocus": True,
+                **limited_text(TEXT_MAX),
+                # app.js keeps what is typed as a draft of this client's log until it is recorded
+                "data-draft-restored": _("Your unfinished text is back."),
+                "data-draft-discard": _("Discard it"),
+            }
+        ),
         # The domain says what is wrong with an empty or overlong text, in one place.
         required=False,
         strip=False,

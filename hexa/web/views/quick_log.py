@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -120,7 +121,9 @@ def _logged(request: HttpRequest, result: services.QuickLogResult, back: str) ->
     """After Finish: with htmx, close the dialog and update the page it was opened from in
     place (the explorer's row, the client page's lists, the agenda); without, go back with the
     message."""
-    summary = result.summary()
+    dedication = result.dedication
+    seen = reverse("web:project", args=[result.project.code]) + f"#dedication-{dedication.pk}"
+    summary = format_html('{} <a href="{}">{}</a>', result.summary(), seen, _("See the activity"))
     if not _is_htmx(request):
         messages.success(request, summary)
         return redirect(back)
@@ -139,5 +142,6 @@ def _logged(request: HttpRequest, result: services.QuickLogResult, back: str) ->
     else:
         context.update(row=queries.explore_clients(include_archived=True).get(pk=client.pk))
     response = TemplateResponse(request, "web/quick_log_done.html", context)
-    response["HX-Trigger-After-Settle"] = json.dumps({"hexa:quick-logged": {"client": client.code}})
+    logged = {"client": client.code, "task": result.task.pk, "dedication": dedication.pk}
+    response["HX-Trigger-After-Settle"] = json.dumps({"hexa:quick-logged": logged})
     return response

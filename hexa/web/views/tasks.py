@@ -3,15 +3,18 @@ editing, completing, reopening, assigning and rescheduling."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,7 +22,13 @@ from hexa.crm import services
 from hexa.crm.errors import AmbiguousProject, DomainError
 from hexa.crm.models import Task
 from hexa.crm.services import queries
-from hexa.web.forms.management import AssignForm, RescheduleForm, TaskFilterForm, TaskForm
+from hexa.web.forms.management import (
+    AssignForm,
+    RescheduleForm,
+    TaskFilterForm,
+    TaskForm,
+    UndoForm,
+)
 from hexa.web.views.agenda import agenda_response
 from hexa.web.views.clients import client_or_404, query_without
 from hexa.web.views.common import form_page, is_htmx, posted, safe_next
@@ -167,18 +176,30 @@ def task_edit(request: HttpRequest, task_id: int) -> HttpResponse:
     )
 
 
-def _task_action(request: HttpRequest, task_id: int, act: Callable[[Task], str]) -> HttpResponse:
-    """Run `act` on the task; with htmx from the agenda, answer the agenda updated."""
+def _task_action(
+    request: HttpRequest, task_id: int, act: Callable[[Task], str], *, undo: bool = False
+) -> HttpResponse:
+    """Run `act` on the task; with htmx from the agenda, answer the agenda updated. With
+    `undo`, the message carries an "Undo" button putting back the task's status and next
+    follow-up as they were."""
     task = task_or_404(task_id)
+    before = {"status": task.status, "next_follow_up": task.next_follow_up}
+    from_agenda = request.POST.get("from") == "agenda"
+    back = safe_next(request, reverse("web:task", args=[task.pk]))
     try:
         message = act(task)
     except DomainError as error:
         messages.error(request, error.message)
     else:
+        if undo:
+            context = {"task": task, "from_agenda": from_agenda, "next": back, **before}
+            context["who"] = request.POST.get("who", "")
+            button = render_to_string("web/undo.html", context, request=request)
+            message = format_html("{} {}", message, button)
         messages.success(request, message)
-    if is_htmx(request) and request.POST.get("from") == "agenda":
-        return agenda_response(request)
-    return redirect(safe_next(request, reverse("web:task", args=[task.pk])))
+    response = agenda_response(request) if is_htmx(request) and from_agenda else redirect(back)
+    response["HX-Trigger-After-Settle"] = json.dumps({"hexa:changed": {"task": task.pk}})
+    return response
 
 
 @require_POST
@@ -186,6 +207,20 @@ def task_complete(request: HttpRequest, task_id: int) -> HttpResponse:
     def act(task: Task) -> str:
         services.complete_task(task)
         return _("“%(title)s” done.") % {"title": task.title}
+
+    return _task_action(request, task_id, act, undo=True)
+
+
+@require_POST
+def task_undo(request: HttpRequest, task_id: int) -> HttpResponse:
+    """The "Undo" of a one-click action: the task's status and next follow-up as they were."""
+    form = UndoForm(request.POST)
+
+    def act(task: Task) -> str:
+        if not form.is_valid():
+            raise DomainError(" ".join(m for ms in form.errors.values() for m in ms))
+        services.update_task(task, **form.cleaned_data)
+        return _("“%(title)s” is as it was.") % {"title": task.title}
 
     return _task_action(request, task_id, act)
 
@@ -212,7 +247,7 @@ def task_reschedule(request: HttpRequest, task_id: int) -> HttpResponse:
             "date": formats.date_format(task.next_follow_up, "SHORT_DATE_FORMAT"),
         }
 
-    return _task_action(request, task_id, act)
+    return _task_action(request, task_id, act, undo=True)
 
 
 @require_POST
