@@ -15,22 +15,8 @@ from playwright.sync_api import Page, expect
 from hexa.crm.models import Dedication, Task
 from hexa.web.forms.quick_log import ARROW
 from tests import factories
-from tests.web.conftest import sign_in
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def spanish(browser, live_server, ana) -> Page:
-    context = browser.new_context(locale="es-ES", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(5_000)
-    sign_in(context, live_server, ana)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == []
 
 
 def due_task(days: int) -> Task:
@@ -99,16 +85,8 @@ def test_one_tap_sets_the_next_follow_up_from_the_keyboard(spanish, live_server,
     assert task.next_follow_up == in_a_week
 
 
-def test_the_dialog_says_where_and_picks_another_pending_task(spanish, live_server, today):
-    prieto = factories.client("PRIETO", name="Construcciones Prieto")
-    own = factories.project(prieto, "PRIETO")
-    overdue = factories.task(
-        own,
-        "Presupuesto nave",
-        created_at=timezone.now() - dt.timedelta(days=9),
-        next_follow_up=today - dt.timedelta(days=3),
-    )
-    latest = factories.task(own, "Visita a obra", next_follow_up=today + dt.timedelta(days=2))
+def test_the_dialog_says_where_and_picks_another_pending_task(spanish, live_server, today, prieto):
+    overdue, latest = prieto
     page = spanish
     page.goto(live_server.url)
     page.locator("#client-row-PRIETO a.log").click()

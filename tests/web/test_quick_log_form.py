@@ -80,20 +80,6 @@ def test_the_one_tap_follow_ups_carry_their_dates_for_the_keyboard(web, acme, to
 # --- 4. Where it goes, and the task picker --------------------------------------------------
 
 
-@pytest.fixture
-def prieto(db, today) -> tuple[Task, Task]:
-    """PRIETO's overdue older task, and its latest one (what the rules choose)."""
-    own = factories.project(factories.client("PRIETO", name="Prieto"), "PRIETO")
-    overdue = factories.task(
-        own,
-        "Presupuesto",
-        created_at=timezone.now() - dt.timedelta(days=9),
-        next_follow_up=today - dt.timedelta(days=3),
-    )
-    latest = factories.task(own, "Visita", next_follow_up=today + dt.timedelta(days=2))
-    return overdue, latest
-
-
 def test_the_form_says_where_the_activity_goes_and_offers_the_other_pending_tasks(
     web, today, prieto
 ):
@@ -113,7 +99,7 @@ def test_the_form_says_where_the_activity_goes_and_offers_the_other_pending_task
     labels = dict(form.fields["task"].widget.choices)
     assert (
         labels[overdue.pk]
-        == f"PRIETO {ARROW} Presupuesto · {today - dt.timedelta(days=3):%d/%m/%Y}"
+        == f"PRIETO {ARROW} Presupuesto nave · {today - dt.timedelta(days=3):%d/%m/%Y}"
     )
     assert labels[incident.pk] == f"REFORMAS {ARROW} Gotera (incident)"
 
@@ -229,7 +215,7 @@ def test_a_project_closed_meanwhile_or_tampered_is_refused(web, acme):
     assert written() == before
 
 
-@pytest.mark.parametrize("token", ["", "not-a-token", "0" * 200])
+@pytest.mark.parametrize("token", ["", "not a token!", "0" * 200])
 def test_a_missing_or_damaged_token_is_refused_then_renewed(web, acme, token):
     refused = post_log(web, "ACME", token=token)
 

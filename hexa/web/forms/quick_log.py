@@ -365,7 +365,7 @@ class QuickLogForm(forms.Form):
 
 # Between a project and its task, as in "ACME > Seguimiento".
 ARROW = "\N{SINGLE RIGHT-POINTING ANGLE QUOTATION MARK}"
-_TOKEN = re.compile(r"[0-9a-f]{32}")
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _ID = re.compile(r"[0-9]{1,18}")
 
 
