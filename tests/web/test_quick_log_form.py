@@ -64,6 +64,21 @@ def test_a_follow_up_still_to_come_is_prefilled_and_kept(web, acme, today):
     assert Task.objects.get().next_follow_up == today + dt.timedelta(days=1)
 
 
+def test_a_date_changed_before_finish_applies_the_rule_to_that_date(web, acme, today):
+    # Opened today, yesterday's follow-up is done by it: the field starts empty. The user then
+    # dates the call three days back, before that follow-up: the server decides on Finish,
+    # and the follow-up, still to come on that date, stays.
+    yesterday = today - dt.timedelta(days=1)
+    Task.objects.update(next_follow_up=yesterday)
+    page = web.get(URL)
+    back = (today - dt.timedelta(days=3)).isoformat()
+
+    response = web.post(URL, {**form_of(page), "text": "Called", "date": back})
+
+    assert response.status_code == 302
+    assert Task.objects.get().next_follow_up == yesterday
+
+
 def test_the_one_tap_follow_ups_carry_their_dates_for_the_keyboard(web, acme, today):
     html = web.get(URL).content.decode()
 
