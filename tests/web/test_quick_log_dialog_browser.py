@@ -138,6 +138,9 @@ def test_a_client_with_several_projects_is_asked_in_plain_words(spanish, live_se
         "Bodegas Valdehierro tiene varios proyectos activos. ¿En cuál se registra esta dedicación?*"
     )
     expect(page.locator("dialog")).not_to_contain_text("código")
+    expect(page.get_by_label("Se registrará en").locator("option:checked")).to_have_text(
+        "(según el proyecto que elijas)"
+    )
     page.get_by_label("BOD-TIENDA").check()
 
     # The picker and the next follow-up follow the project chosen.
