@@ -55,11 +55,18 @@ def quick_log(request: HttpRequest, code: str) -> HttpResponse:
                     ),
                 )
                 form.renew_token()
-            except AmbiguousProject as error:
+            except AmbiguousProject:
                 # Another project became active meanwhile: the form now asks for a choice.
                 form = QuickLogForm(request.POST, client=client, user=request.user)
                 form.is_valid()
-                form.add_error(None, _("Nothing was recorded.") + " " + error.message)
+                form.add_error(
+                    None,
+                    _(
+                        "Nothing was recorded: %(client)s now has several active projects. "
+                        "Choose one and press Finish again."
+                    )
+                    % {"client": client.name},
+                )
             except InvalidInput as error:
                 if {"task", "project"} & set(error.fields):
                     # Done or closed between the form's checks and the lock: the form falls
