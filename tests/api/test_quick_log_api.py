@@ -47,7 +47,8 @@ def test_first_quick_log_creates_project_and_task(api, acme, today):
         "project": {"code": "ACME", "created": True},
         "task": {
             "id": task.pk,
-            "title": "Follow-up",
+            # In the business's language (HEXA_LANGUAGE, Spanish here), not the request's.
+            "title": "Seguimiento",
             "created": True,
             "next_follow_up": "2099-01-02",
         },

@@ -178,12 +178,18 @@ def test_project_without_pending_tasks_gets_a_follow_up_task(client_acme, employ
     assert result.task.status == "pending"
 
 
-def test_created_task_title_follows_the_language(client_acme, employee):
+@pytest.mark.parametrize(("business", "title"), [("es", "Seguimiento"), ("en-gb", "Follow-up")])
+def test_created_task_title_is_in_the_business_language_whoever_logs(
+    client_acme, employee, settings, business, title
+):
+    settings.LANGUAGE_CODE = business
+    other = factories.client("BETA")
+    with translation.override("en-gb"):
+        english = log(client_acme, employee).task.title
     with translation.override("es"):
-        assert log(client_acme, employee).task.title == "Seguimiento"
-    Task.objects.update(status="done")
-    with translation.override("en"):
-        assert log(client_acme, employee).task.title == "Follow-up"
+        spanish = log(other, employee).task.title
+
+    assert english == spanish == title
 
 
 @override_settings(HEXA_FOLLOW_UP_TASK_TITLE="Gestión comercial")
@@ -341,10 +347,84 @@ def test_past_next_follow_up_after_a_past_date_is_accepted(client_acme, employee
     assert result.task.next_follow_up == today - dt.timedelta(days=5)
 
 
+@pytest.mark.parametrize(
+    ("due_in", "kept"), [(-3, False), (0, False), (1, True), (30, True)], ids=str
+)
+def test_a_follow_up_is_kept_only_while_still_to_come(today, due_in, kept):
+    due = today + dt.timedelta(days=due_in)
+    assert services.follow_up_kept(due, date=today) == (due if kept else None)
+    assert services.follow_up_kept(None, date=today) is None
+
+
+@pytest.mark.parametrize(("due_in", "left"), [(-3, None), (0, None), (2, 2)], ids=str)
+def test_follow_up_left_as_prefilled_keeps_a_date_to_come_and_clears_one_done(
+    client_acme, employee, today, due_in, left
+):
+    task = factories.task(
+        factories.project(client_acme, "ACME"), next_follow_up=today + dt.timedelta(days=due_in)
+    )
+
+    result = log(client_acme, employee, next_follow_up=services.KEPT_IF_TO_COME)
+
+    task.refresh_from_db()
+    expected = None if left is None else today + dt.timedelta(days=left)
+    assert task.next_follow_up == result.task.next_follow_up == expected
+
+
+def test_follow_up_left_as_prefilled_counts_from_the_dedications_date(client_acme, employee, today):
+    # Logged for three days ago: yesterday's follow-up was still to come then.
+    task = factories.task(
+        factories.project(client_acme, "ACME"), next_follow_up=today - dt.timedelta(days=1)
+    )
+
+    log(
+        client_acme,
+        employee,
+        date=today - dt.timedelta(days=3),
+        next_follow_up=services.KEPT_IF_TO_COME,
+    )
+
+    task.refresh_from_db()
+    assert task.next_follow_up == today - dt.timedelta(days=1)
+
+
+def test_follow_up_left_as_prefilled_on_a_new_task_is_empty(client_acme, employee):
+    assert (
+        log(client_acme, employee, next_follow_up=services.KEPT_IF_TO_COME).task.next_follow_up
+        is None
+    )
+
+
+def test_plan_prefills_only_a_follow_up_still_to_come(client_acme, today):
+    task = factories.task(factories.project(client_acme, "ACME"), next_follow_up=today)
+    due_today = services.plan_quick_log(client=client_acme)
+    Task.objects.filter(pk=task.pk).update(next_follow_up=today + dt.timedelta(days=5))
+    to_come = services.plan_quick_log(client=client_acme)
+
+    assert due_today.next_follow_up(today) is None
+    assert due_today.next_follow_up(today - dt.timedelta(days=1)) == today
+    assert to_come.next_follow_up(today) == today + dt.timedelta(days=5)
+
+
+def test_one_tap_follow_ups_count_from_today():
+    choices = services.follow_up_choices(dt.date(2027, 1, 31))
+    assert [day for _label, day in choices] == [
+        dt.date(2027, 2, 1),
+        dt.date(2027, 2, 7),
+        dt.date(2027, 2, 14),
+        dt.date(2027, 2, 28),  # a month later, on a shorter month: its last day
+    ]
+    assert services.follow_up_choices(dt.date(2027, 12, 15))[-1][1] == dt.date(2028, 1, 15)
+    with translation.override("es"):
+        labels = [label for label, _day in services.follow_up_choices(dt.date(2027, 1, 1))]
+    assert labels == ["+1 día", "+1 semana", "+2 semanas", "+1 mes"]
+
+
 # --- 5. Result ----------------------------------------------------------------------------------
 
 
-def test_result_says_what_was_used_and_created(client_acme, employee, today):
+def test_result_says_what_was_used_and_created(client_acme, employee, today, settings):
+    settings.LANGUAGE_CODE = "en-gb"  # the business's language names the task
     with translation.override("en"):
         result = log(client_acme, employee, next_follow_up=dt.date(2030, 1, 15))
         summary = result.summary()
@@ -564,10 +644,10 @@ def test_plan_shows_the_project_and_task_that_would_be_used(client_acme, today):
 
     plan = services.plan_quick_log(client=client_acme)
 
-    assert (plan.project, plan.task, plan.next_follow_up, plan.needs_choice) == (
+    assert (plan.project, plan.task, plan.pending, plan.needs_choice) == (
         project,
         task,
-        today,
+        [task],
         False,
     )
 
@@ -580,12 +660,30 @@ def test_plan_for_an_ambiguous_client_lists_the_candidates(client_acme):
 
     assert plan.needs_choice
     assert [p.code for p in plan.candidates] == ["SHOP", "WEB"]
-    assert plan.next_follow_up is None
+    assert plan.task is None
 
 
 def test_plan_for_a_new_client_creates_both(client_acme):
+    factories.project(client_acme, "ACME", status="closed")
     plan = services.plan_quick_log(client=client_acme)
     assert (plan.project, plan.task, plan.needs_choice) == (None, None, False)
+    assert plan.new_project_code == "ACME-2"
+
+
+def test_plan_lists_every_pending_task_of_the_active_projects(client_acme, today):
+    web = factories.project(client_acme, "ACME")
+    shop = factories.project(client_acme, "SHOP")
+    older = factories.task(web, "Older", created_at=timezone.now() - dt.timedelta(days=9))
+    newer = factories.task(web, "Newer")
+    incident = factories.task(shop, "Broken", kind="incident")
+    factories.task(web, "Finished", status="done")
+    factories.task(factories.project(client_acme, "OLD", status="closed"), "Closed")
+    factories.task(factories.project(factories.client("OTHER"), "OTHER"), "Theirs")
+
+    plan = services.plan_quick_log(client=client_acme)
+
+    assert plan.task == newer
+    assert plan.pending == [newer, older, incident]
 
 
 # --- Cost ---------------------------------------------------------------------------------------

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
 from django.test import Client as DjangoClient
+from django.utils import timezone
 
 from tests import factories
 
@@ -66,3 +68,33 @@ def signed_in(page, context, live_server, ana) -> Iterator:
     sign_in(context, live_server, ana)
     yield page
     assert errors == [], errors
+
+
+@pytest.fixture
+def spanish(browser, live_server, ana) -> Iterator:
+    """A page signed in as Ana in a Spanish browser; page errors fail the test."""
+    context = browser.new_context(locale="es-ES", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(5_000)
+    sign_in(context, live_server, ana)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == []
+
+
+@pytest.fixture
+def prieto(db) -> tuple:
+    """Client PRIETO's overdue older task, and its latest one, due in two days: the one the
+    quick log's rules choose."""
+    today = timezone.localdate()
+    own = factories.project(factories.client("PRIETO", name="Construcciones Prieto"), "PRIETO")
+    overdue = factories.task(
+        own,
+        "Presupuesto nave",
+        created_at=timezone.now() - dt.timedelta(days=9),
+        next_follow_up=today - dt.timedelta(days=3),
+    )
+    latest = factories.task(own, "Visita a obra", next_follow_up=today + dt.timedelta(days=2))
+    return overdue, latest

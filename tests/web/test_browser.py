@@ -121,7 +121,9 @@ def test_ambiguous_client_asks_for_the_project(signed_in, live_server, clients, 
     page.get_by_role("button", name="Finish").click()
     # The server asks for the missing choice, on the field, in Hexa's language (no browser
     # bubble); nothing is recorded and what was typed stays.
-    expect(page.locator("dialog .field-error")).to_contain_text("This field is required.")
+    expect(page.locator("dialog .field-error")).to_contain_text(
+        "Choose the project this activity is for."
+    )
     expect(page.locator("dialog textarea")).to_have_value("Tasting with the buyer")
     assert Dedication.objects.count() == 0
 

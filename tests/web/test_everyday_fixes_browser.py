@@ -13,7 +13,6 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from tests import factories
-from tests.web.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -21,19 +20,6 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(autouse=True)
 def _short_waits(context):
     context.set_default_timeout(5_000)
-
-
-@pytest.fixture
-def spanish(browser, live_server, ana) -> Page:
-    context = browser.new_context(locale="es-ES", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(5_000)
-    sign_in(context, live_server, ana)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == []
 
 
 def test_a_dedication_changed_from_the_client_page_returns_there(spanish, live_server, ana):

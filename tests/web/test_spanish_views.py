@@ -122,5 +122,7 @@ def test_the_header_names_the_signed_in_person(spanish, acme):
 def test_the_task_of_a_quick_log_opened_on_it_is_named_naturally(spanish, acme):
     page = text(spanish.get(f"/clients/ACME/log/?task={Task.objects.get().pk}"))
 
-    assert "Tarea «Seguimiento» de ACME" in page
+    assert (
+        "Se registrará en ACME \N{SINGLE RIGHT-POINTING ANGLE QUOTATION MARK} Seguimiento" in page
+    )
     assert "Seguimiento de «Seguimiento»" not in page

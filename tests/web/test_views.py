@@ -51,7 +51,11 @@ def form_of(response) -> dict[str, str]:
         match = re.search(rf'name="{name}" value="([^"]*)"', html)
         fields[name] = match[1] if match else ""
     fields.pop("csrfmiddlewaretoken", None)
-    fields["employee"] = re.search(r'<option value="(\d+)" selected>', html)[1]
+    for name in ("employee", "task"):
+        select = re.search(rf'<select name="{name}".*?</select>', html, re.S)
+        selected = select and re.search(r'<option value="(\d*)" selected>', select[0])
+        if selected:
+            fields[name] = selected[1]
     return fields
 
 
@@ -402,5 +406,7 @@ def test_choosing_a_project_prefills_its_tasks_follow_up(web, today):
     html = fresh.content.decode()
     assert f'value="{today + dt.timedelta(days=4):%d/%m/%Y}"' in html
     assert 'name="initial-next_follow_up"' in html
-    assert typed.status_code == 204  # what the user typed stays
+    # What the user typed stays; the task picker follows the project.
+    assert 'name="next_follow_up"' not in typed.content.decode()
+    assert 'id="quick-log-task" hx-swap-oob="true"' in typed.content.decode()
     assert foreign.status_code == 204

@@ -21,6 +21,8 @@ from hexa.crm.services.permissions import SYSTEM, can_change_dedication, is_mana
 from hexa.crm.services.quick_log import (
     QuickLogPlan,
     QuickLogResult,
+    follow_up_choices,
+    follow_up_kept,
     follow_up_task_title,
     latest_pending_task,
     plan_quick_log,
@@ -44,6 +46,7 @@ from hexa.crm.services.tasks import (
     update_task,
 )
 from hexa.crm.services.validation import (
+    KEPT_IF_TO_COME,
     UNCHANGED,
     NextFollowUp,
     minutes_from,
@@ -51,6 +54,7 @@ from hexa.crm.services.validation import (
 )
 
 __all__ = [
+    "KEPT_IF_TO_COME",
     "SYSTEM",
     "UNCHANGED",
     "NextFollowUp",
@@ -68,6 +72,8 @@ __all__ = [
     "create_task",
     "delete_dedication",
     "employee_by_code",
+    "follow_up_choices",
+    "follow_up_kept",
     "follow_up_task_title",
     "is_manager",
     "latest_pending_task",

@@ -6,17 +6,18 @@ Every interface (web form, JSON API, `hexa log`) calls `quick_log()`; the web fo
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from hexa.crm.errors import (
@@ -33,7 +34,12 @@ from hexa.crm.models import (
     Task,
 )
 from hexa.crm.services.common import lock_client
-from hexa.crm.services.validation import UNCHANGED, NextFollowUp, validate_dedication
+from hexa.crm.services.validation import (
+    KEPT_IF_TO_COME,
+    UNCHANGED,
+    NextFollowUp,
+    validate_dedication,
+)
 from hexa.lib.prepared import PreparedInsert, PreparedSelect, PreparedUpdate
 
 
@@ -45,14 +51,18 @@ class QuickLogPlan:
     project: Project | None  # None: a project will be created (unless `candidates`)
     candidates: list[Project]  # several active projects, none with the client's code
     task: Task | None  # None: a task will be created
+    # Every pending task and incident of the client's active projects, by project: the user
+    # may follow up another one than the rules choose.
+    pending: list[Task] = field(default_factory=list)
+    new_project_code: str = ""  # the code of the project a log would create, if any
 
     @property
     def needs_choice(self) -> bool:
         return bool(self.candidates)
 
-    @property
-    def next_follow_up(self) -> dt.date | None:
-        return self.task.next_follow_up if self.task else None
+    def next_follow_up(self, date: dt.date) -> dt.date | None:
+        """The next follow-up a form logging on `date` starts with (rule 4)."""
+        return follow_up_kept(self.task.next_follow_up if self.task else None, date=date)
 
 
 @dataclass(frozen=True)
@@ -115,7 +125,40 @@ class QuickLogResult:
 
 
 def follow_up_task_title() -> str:
-    return settings.HEXA_FOLLOW_UP_TASK_TITLE or _("Follow-up")
+    """The title of the task a quick log creates, in the business's language (HEXA_LANGUAGE),
+    never in that of whoever logs first: one agenda, one word."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return settings.HEXA_FOLLOW_UP_TASK_TITLE or _("Follow-up")
+
+
+def follow_up_kept(current: dt.date | None, *, date: dt.date) -> dt.date | None:
+    """Rule 4: what is left of a task's next follow-up (`current`) after a dedication on
+    `date`. A date still to come stays; one due on or before `date` is what this dedication
+    did, so it goes (and the task leaves the agenda) unless the user gives a new one."""
+    return current if current is not None and current > date else None
+
+
+def follow_up_choices(today: dt.date) -> list[tuple[str, dt.date]]:
+    """The one-tap next follow-ups a form offers (+1 day, +1 week, +2 weeks, +1 month), each
+    with its date counted from `today`, so that any of them is valid for a dedication dated
+    today or earlier."""
+    month_later = _months_after(today, 1)
+    return [
+        (_("+1 day"), today + dt.timedelta(days=1)),
+        (_("+1 week"), today + dt.timedelta(days=7)),
+        (_("+2 weeks"), today + dt.timedelta(days=14)),
+        (_("+1 month"), month_later),
+    ]
+
+
+def _months_after(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later, or the month's last day when it is shorter (31 Jan -> 28
+    Feb)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
 
 
 def plan_quick_log(
@@ -129,23 +172,41 @@ def plan_quick_log(
     if task is not None:
         project = _task_project(client, task)
     active = _active_projects(client)
+    pending = list(
+        Task.objects.filter(project__in=active, status=Task.Status.PENDING)
+        .select_related("project")
+        .order_by("project__code", "-created_at", "-id")
+    )
     try:
         chosen = _choose_project(client, active, project)
     except AmbiguousProject as ambiguous:
-        return QuickLogPlan(client=client, project=None, candidates=ambiguous.candidates, task=None)
-    if task is None and chosen is not None:
+        return QuickLogPlan(
+            client=client, project=None, candidates=ambiguous.candidates, task=None, pending=pending
+        )
+    if chosen is None:
+        return QuickLogPlan(
+            client=client,
+            project=None,
+            candidates=[],
+            task=None,
+            new_project_code=_free_project_code(client.code),
+        )
+    if task is None:
         task = _latest_pending_task(chosen)
-    return QuickLogPlan(client=client, project=chosen, candidates=[], task=task)
+    return QuickLogPlan(client=client, project=chosen, candidates=[], task=task, pending=pending)
 
 
 def _task_project(client: Client, task: Task) -> Project:
     """The project of a task named explicitly: it must be a pending task (or incident) of
     the client; its project is then checked as an explicitly named project."""
-    if task.project.client_id != client.pk or task.status != Task.Status.PENDING:
+    names = {"task": task.title, "client": client.code, "project": task.project.code}
+    if task.project.client_id != client.pk:
+        raise InvalidInput.on("task", _("“%(task)s” is not a task of client %(client)s.") % names)
+    if task.status != Task.Status.PENDING:
+        raise InvalidInput.on("task", _("“%(task)s” has been marked done.") % names)
+    if not task.project.is_active:
         raise InvalidInput.on(
-            "task",
-            _("“%(task)s” is not a pending task of client %(client)s.")
-            % {"task": task.title, "client": client.code},
+            "task", _("“%(task)s” is on project %(project)s, which is closed.") % names
         )
     return task.project
 
@@ -167,7 +228,7 @@ def quick_log(
     """Record a dedication on `client`, finding or creating its project and task.
 
     - `date` defaults to today; `next_follow_up` left UNCHANGED keeps the task's date, None
-      clears it.
+      clears it, KEPT_IF_TO_COME keeps it only while it is after `date` (follow_up_kept).
     - `project` is the user's explicit choice, needed when the client has several active
       projects and none carries the client's code (AmbiguousProject otherwise).
     - `task`, a pending task or incident of the client named explicitly (the agenda's row
@@ -207,6 +268,10 @@ def quick_log(
         if task is None and not project_created:
             task = _latest_pending_task(chosen)
         task_created = task is None
+        if next_follow_up is KEPT_IF_TO_COME:
+            next_follow_up = follow_up_kept(
+                task.next_follow_up if task is not None else None, date=date
+            )
         if task is None:
             task = Task(
                 project=chosen,
@@ -403,6 +468,8 @@ def _fingerprint(
         "next_follow_up": (
             "unchanged"
             if next_follow_up is UNCHANGED
+            else "kept if to come"
+            if next_follow_up is KEPT_IF_TO_COME
             else next_follow_up and next_follow_up.isoformat()
         ),
         "minutes": minutes,

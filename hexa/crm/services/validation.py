@@ -22,7 +22,18 @@ class _Unchanged:
 
 UNCHANGED: Final = _Unchanged()
 
-NextFollowUp = dt.date | None | _Unchanged
+
+class _KeptIfToCome:
+    """The next follow-up was left as a form pre-filled it: keep the task's date while it is
+    still to come after the dedication's date, clear it otherwise (quick log rule 4)."""
+
+    def __repr__(self) -> str:
+        return "KEPT_IF_TO_COME"
+
+
+KEPT_IF_TO_COME: Final = _KeptIfToCome()
+
+NextFollowUp = dt.date | None | _Unchanged | _KeptIfToCome
 
 
 def validate_dedication(

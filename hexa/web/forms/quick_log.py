@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
 from django import forms
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from hexa.crm import services
@@ -45,15 +47,23 @@ class ExplorerForm(forms.Form):
 class QuickLogForm(forms.Form):
     """The quick dedication log of one client.
 
-    - `next_follow_up` is pre-filled with the date of the task the log will use, and its
-      rendered value travels back (show_hidden_initial): leaving the field alone keeps the
-      task's date, clearing it clears it.
+    - `task` says, before Finish, where the dedication goes: the task the quick log's rules
+      choose (or the new one they would create), or another pending task of the client's
+      active projects that the user picks instead.
+    - `next_follow_up` starts as rule 4 says (services.follow_up_kept): the task's date while
+      it is still to come, empty otherwise. Its rendered value travels back
+      (show_hidden_initial): left alone, the quick log applies the same rule to the task it
+      uses at Finish; emptied, the date is cleared; changed, it is set.
     - `project` appears only when the client has several active projects and none with its
-      code; then it is required.
+      code (then it is required), or hidden when the page that opened the form fixed it.
     - `token` makes a resubmitted form (double click, reload) record one dedication.
+
+    Hidden values that are stale or tampered with (a task done meanwhile, a project closed, a
+    damaged token) never fail silently: the form says what and why above its fields, falls
+    back to what the quick log would use now, and waits for Finish again.
     """
 
-    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    token = forms.CharField(widget=forms.HiddenInput, required=False)
     text = forms.CharField(
         label=_("What was done"),
         widget=forms.Textarea(
@@ -96,11 +106,11 @@ class QuickLogForm(forms.Form):
         required=False,
         widget=forms.RadioSelect,
         empty_label=None,
+        error_messages={"required": _("Choose the project this activity is for.")},
     )
-    # The task followed up, when the form is opened from its row in the agenda.
-    task = forms.ModelChoiceField(
-        queryset=Task.objects.none(), required=False, widget=forms.HiddenInput
-    )
+    # Resolved by clean_task() (a stale or foreign task gets its own message, not Django's
+    # "Select a valid choice").
+    task = forms.CharField(label=_("Will be logged on"), required=False, widget=forms.Select)
 
     def __init__(
         self,
@@ -113,52 +123,184 @@ class QuickLogForm(forms.Form):
     ):
         super().__init__(*args, **kwargs)
         self.client = client
-        self.plan = services.plan_quick_log(client=client)
+        self.refusals: list[str] = []
+        # What the rules alone choose: whether the user must choose among several projects.
+        rules = services.plan_quick_log(client=client)
+        self.candidates = rules.candidates
         self.fixed_project: Project | None = None
-        self.fields["task"].queryset = Task.objects.filter(
-            project__client=client, status=Task.Status.PENDING
-        ).select_related("project")
-        self.fixed_task = task or self._bound_task()
-        if self.fixed_task is not None:
-            project = self.fixed_task.project
-            self.initial.setdefault("task", self.fixed_task)
-            self.initial.setdefault("next_follow_up", self.fixed_task.next_follow_up)
-        if project is not None:
-            # A project chosen among several, or given by the page it was opened from (the
-            # agenda's row): pre-fill the date of the task the log will use on it.
-            chosen = services.plan_quick_log(client=client, project=project)
-            self.initial.setdefault("next_follow_up", chosen.next_follow_up)
-            self.initial.setdefault("project", project)
+        if self.is_bound:
+            project = self._usable_project()
+        self.chosen_project = project
+        self.plan = self._plan(project=project, task=task) or rules
         employee = Employee.objects.filter(user=user, active=True).first()
+        today = timezone.localdate()
         self.initial.setdefault("token", uuid.uuid4().hex)
         self.initial.setdefault("employee", employee)
-        self.initial.setdefault("date", timezone.localdate())
-        self.initial.setdefault("next_follow_up", self.plan.next_follow_up)
+        self.initial.setdefault("date", today)
+        self.initial.setdefault("next_follow_up", self.plan.next_follow_up(today))
+        self.initial.setdefault("task", self.plan.task.pk if self.plan.task else "")
+        self.follow_up_choices = services.follow_up_choices(today)
         field = self.fields["project"]
-        if self.plan.needs_choice and self.fixed_task is None:
-            field.queryset = Project.objects.filter(pk__in=[p.pk for p in self.plan.candidates])
+        if self.candidates:
+            field.queryset = Project.objects.filter(pk__in=[p.pk for p in self.candidates])
             field.required = True
-            field.help_text = _(
-                "%(client)s has several active projects and none has its code: choose one."
-            ) % {"client": client.code}
+            field.label = gettext(
+                "%(client)s has several active projects. Which one is this activity for?"
+            ) % {"client": client.name}
         elif project is not None or (self.is_bound and self.data.get("project")):
-            # Fixed by the page, not chosen here: carried along, shown as text.
-            field.queryset = Project.objects.filter(client=client, status=Project.Status.ACTIVE)
+            # Fixed by the page the form was opened from (the client page of a project):
+            # carried along, hidden.
+            field.queryset = Project.objects.filter(pk=project.pk if project else None)
             field.widget = forms.HiddenInput()
-            self.fixed_project = (
-                project
-                or field.queryset.filter(
-                    pk=self.data.get("project") if str(self.data.get("project")).isdigit() else None
-                ).first()
-            )
+            self.initial.setdefault("project", project)
+            self.fixed_project = project
         else:
             del self.fields["project"]
+        self.fields["task"].widget.choices = self.task_choices()
+        # Said above the fields when the page asked for a task that cannot be used now (the
+        # agenda's row, done meanwhile).
+        self.notices: list[str] = []
+        if task is not None and self.plan.task != task:
+            self.notices.append(self._task_refusal(str(task.pk)) + " " + self._fallback_sentence())
+        if self.is_bound:
+            self._check_hidden_values()
 
-    def _bound_task(self) -> Task | None:
-        value = self.data.get("task") if self.is_bound else None
-        if not value or not str(value).isdigit():
+    def _plan(self, *, project: Project | None, task: Task | None) -> services.QuickLogPlan | None:
+        """The plan for a task or project given by the page, if the quick log can use it."""
+        try:
+            if task is not None:
+                return services.plan_quick_log(client=self.client, task=task)
+            if project is not None:
+                return services.plan_quick_log(client=self.client, project=project)
+        except InvalidInput:
+            pass
+        return None
+
+    # --- Where the dedication goes --------------------------------------------------------
+
+    def task_choices(self) -> list[tuple[object, str]]:
+        """The pending tasks of the client's active projects; the rules' choice first. ""
+        stands for what the rules would choose at Finish when that is not an existing task."""
+        plan = self.plan
+        new_task = gettext("a new task “%(title)s”") % {"title": services.follow_up_task_title()}
+        choices: list[tuple[object, str]] = []
+        if plan.needs_choice:
+            choices.append(("", gettext("(depends on the project you choose)")))
+        elif plan.project is None:
+            new_project = gettext("a new project %(code)s") % {"code": plan.new_project_code}
+            choices.append(("", f"{new_project} {ARROW} {new_task}"))
+        elif plan.task is None:
+            choices.append(("", f"{plan.project.code} {ARROW} {new_task}"))
+        ordered = sorted(plan.pending, key=lambda task: task != plan.task)
+        return choices + [(task.pk, self._task_label(task)) for task in ordered]
+
+    @staticmethod
+    def _task_label(task: Task) -> str:
+        label = f"{task.project.code} {ARROW} {task.title}"
+        if task.kind == Task.Kind.INCIDENT:
+            label += f" ({gettext('incident')})"
+        if task.next_follow_up:
+            label += " · " + formats.date_format(task.next_follow_up, "SHORT_DATE_FORMAT")
+        return label
+
+    @property
+    def task_is_chosen_here(self) -> bool:
+        """Whether there is anything to choose (a select), or only one place to go (a text)."""
+        return len(self.fields["task"].widget.choices) > 1
+
+    @property
+    def planned_place(self) -> str:
+        """Where the dedication goes, as the one choice says it."""
+        return str(self.fields["task"].widget.choices[0][1])
+
+    @property
+    def planned_value(self) -> object:
+        return self.fields["task"].widget.choices[0][0]
+
+    def _usable_project(self) -> Project | None:
+        """The project sent, if it is an active project of the client."""
+        value = str(self.data.get("project") or "")
+        if not _ID.fullmatch(value):
             return None
-        return self.fields["task"].queryset.filter(pk=value).first()
+        return Project.objects.filter(
+            pk=value, client=self.client, status=Project.Status.ACTIVE
+        ).first()
+
+    def _check_hidden_values(self) -> None:
+        """Stale or tampered values, each refused with what and why, then replaced by what
+        the quick log would use now (the user sees it and presses Finish again)."""
+        data = self.data.copy()
+        token = str(data.get("token") or "")
+        if not _TOKEN.fullmatch(token):
+            self.refusals.append(
+                gettext(
+                    "This form's one-time token was missing or damaged, so nothing was "
+                    "recorded. It has a new one now: press Finish again."
+                )
+            )
+            data["token"] = uuid.uuid4().hex
+        if data.get("project") and self.chosen_project is None and not self.candidates:
+            self.refusals.append(
+                gettext(
+                    "The project this form was opened for is not an active project of "
+                    "%(client)s (it may have been closed meanwhile), so nothing was recorded."
+                )
+                % {"client": self.client.code}
+                + " "
+                + self._fallback_sentence()
+            )
+            data["project"] = ""
+            del self.fields["project"]
+        value = str(data.get("task") or "")
+        if value:
+            reason = self._task_refusal(value)
+            if reason:
+                untouched = not self["next_follow_up"]._has_changed()
+                self.plan = self._plan(
+                    project=self.chosen_project, task=None
+                ) or services.plan_quick_log(client=self.client)
+                self.fields["task"].widget.choices = self.task_choices()
+                self.refusals.append(
+                    reason
+                    + " "
+                    + gettext("Nothing was recorded.")
+                    + " "
+                    + self._fallback_sentence()
+                )
+                data["task"] = self.plan.task.pk if self.plan.task else ""
+                if untouched:
+                    # The field shows what the new task starts with.
+                    prefill = self.plan.next_follow_up(timezone.localdate())
+                    shown = prefill.strftime(DateInput.FORMAT) if prefill else ""
+                    data["next_follow_up"] = data["initial-next_follow_up"] = shown
+        self.data = data
+
+    def _fallback_sentence(self) -> str:
+        if self.plan.needs_choice:
+            return gettext("Choose the project below and press Finish again.")
+        place = self.planned_place
+        if self.plan.task is not None:
+            place = self._task_label(self.plan.task)
+        return gettext("It will be logged on %(place)s instead: press Finish to confirm.") % {
+            "place": place
+        }
+
+    def _task_refusal(self, value: str) -> str:
+        """Why the task sent cannot be used ("" if it can)."""
+        task = (
+            Task.objects.select_related("project").filter(pk=value).first()
+            if _ID.fullmatch(value)
+            else None
+        )
+        if task is None:
+            return gettext("The task chosen no longer exists.")
+        try:
+            services.plan_quick_log(client=self.client, task=task)
+        except InvalidInput as error:
+            return error.message
+        return ""
+
+    # --- Checks ---------------------------------------------------------------------------
 
     def clean_minutes(self) -> int | None:
         try:
@@ -166,10 +308,29 @@ class QuickLogForm(forms.Form):
         except InvalidInput as error:
             raise forms.ValidationError(error.fields["minutes"]) from None
 
+    def clean_task(self) -> Task | None:
+        value = self.cleaned_data["task"]
+        if not value:
+            return None
+        # _check_hidden_values() replaced anything unusable.
+        return Task.objects.select_related("project").get(pk=value)
+
     def clean(self) -> dict[str, Any]:
         """Check the dedication's fields by the domain's rules now, so that every error shows
         at once, next to the field at fault (the quick log checks them again)."""
         data = super().clean()
+        for refusal in self.refusals:
+            self.add_error(None, refusal)
+        task, project = data.get("task"), data.get("project")
+        if task and project and task.project_id != project.pk and self.candidates:
+            self.add_error(
+                "task",
+                gettext("“%(task)s” is on project %(task_project)s, not on %(project)s.")
+                % {"task": task.title, "task_project": task.project.code, "project": project.code},
+            )
+        if task and "project" in self.errors and self.candidates:
+            # The task picked says which project.
+            del self.errors["project"]
         if "date" in data:
             try:
                 services.validate_dedication(
@@ -188,18 +349,18 @@ class QuickLogForm(forms.Form):
     def quick_log_arguments(self) -> dict[str, Any]:
         """The domain's arguments for this (valid) form."""
         data = self.cleaned_data
+        next_follow_up = data["next_follow_up"]
+        if "next_follow_up" not in self.changed_data:
+            # As pre-filled: rule 4 again, on the task and date used at Finish.
+            next_follow_up = services.KEPT_IF_TO_COME
         return {
             "client": self.client,
             "employee": data["employee"],
             "text": data["text"],
             "date": data["date"],
-            "next_follow_up": (
-                data["next_follow_up"]
-                if "next_follow_up" in self.changed_data
-                else services.UNCHANGED
-            ),
+            "next_follow_up": next_follow_up,
             "minutes": data["minutes"],
-            "project": data.get("project"),
+            "project": None if data.get("task") else data.get("project"),
             "task": data.get("task"),
             "idempotency_key": f"form:{data['token']}",
         }
@@ -211,16 +372,34 @@ class QuickLogForm(forms.Form):
         self.data = data
 
 
+# Between a project and its task, as in "ACME > Seguimiento".
+ARROW = "\N{SINGLE RIGHT-POINTING ANGLE QUOTATION MARK}"
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_ID = re.compile(r"[0-9]{1,18}")
+
+
+def record_id(value: object) -> int | None:
+    """A database id sent by a page (None if it cannot be one: "²", "1e9", too long)."""
+    text = str(value or "")
+    return int(text) if _ID.fullmatch(text) else None
+
+
 class ProjectChoiceForm(forms.Form):
-    """The project chosen in an ambiguous quick log, and whether the user has already changed
-    the next follow-up field (then it is left as they typed it)."""
+    """The project or task chosen in the quick-log form (htmx asks again for the parts that
+    depend on it), and whether the user has already changed the next follow-up field (then it
+    is left as they typed it)."""
 
-    project = forms.ModelChoiceField(queryset=Project.objects.none())
-    next_follow_up = forms.DateField(required=False, show_hidden_initial=True)
+    project = forms.ModelChoiceField(queryset=Project.objects.none(), required=False)
+    task = forms.ModelChoiceField(queryset=Task.objects.none(), required=False)
+    next_follow_up = forms.DateField(required=False, show_hidden_initial=True, widget=DateInput)
 
-    def __init__(self, *args: Any, candidates: list[Project], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, plan: services.QuickLogPlan, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        candidates = plan.candidates or ([plan.project] if plan.project else [])
         self.fields["project"].queryset = Project.objects.filter(pk__in=[p.pk for p in candidates])
+        self.fields["task"].queryset = Task.objects.filter(
+            pk__in=[t.pk for t in plan.pending]
+        ).select_related("project")
 
     @property
     def follow_up_edited(self) -> bool:

@@ -25,6 +25,7 @@ from hexa.crm.errors import AmbiguousProject, DomainError, IdempotencyConflict, 
 from hexa.crm.models import Client, Dedication, Project, Task
 from hexa.crm.services import queries
 from hexa.web.forms import ProjectChoiceForm, QuickLogForm
+from hexa.web.forms.quick_log import record_id
 from hexa.web.views.agenda import agenda_context
 
 
@@ -59,11 +60,25 @@ def quick_log(request: HttpRequest, code: str) -> HttpResponse:
                 # Another project became active meanwhile: the form now asks for a choice.
                 form = QuickLogForm(request.POST, client=client, user=request.user)
                 form.is_valid()
+                form.add_error(
+                    None,
+                    _(
+                        "Nothing was recorded: %(client)s now has several active projects. "
+                        "Choose one and press Finish again."
+                    )
+                    % {"client": client.name},
+                )
             except InvalidInput as error:
+                if {"task", "project"} & set(error.fields):
+                    # Done or closed between the form's checks and the lock: the form falls
+                    # back as it does for a stale page, and says so.
+                    form = QuickLogForm(request.POST, client=client, user=request.user)
+                    form.is_valid()
                 for field, field_messages in error.fields.items():
                     visible = field in form.fields and not form[field].is_hidden
                     for message in field_messages:
-                        form.add_error(field if visible else None, message)
+                        if message not in form.errors.get(field if visible else "__all__", []):
+                            form.add_error(field if visible else None, message)
             except DomainError as error:
                 form.add_error(None, error.message)
             else:
@@ -74,12 +89,12 @@ def quick_log(request: HttpRequest, code: str) -> HttpResponse:
             status=Project.Status.ACTIVE,
             code=services.normalize_code(request.GET.get("project", "")),
         ).first()
-        task_id = request.GET.get("task", "")
+        # The agenda's row: the form says so if that task cannot be followed up any more.
         task = (
-            Task.objects.filter(pk=task_id, project__client=client, status=Task.Status.PENDING)
+            Task.objects.filter(pk=task_id, project__client=client)
             .select_related("project")
             .first()
-            if task_id.isdigit()
+            if (task_id := record_id(request.GET.get("task")))
             else None
         )
         form = QuickLogForm(client=client, user=request.user, project=requested, task=task)
@@ -95,15 +110,25 @@ def quick_log(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 def quick_log_follow_up(request: HttpRequest, code: str) -> HttpResponse:
-    """The next follow-up field again, pre-filled for the project just chosen (htmx)."""
+    """What depends on the project or task just chosen (htmx): the next follow-up field
+    pre-filled for the task the log will now use, unless the user already changed it, and,
+    after a project is chosen, the task picker with that project's task first."""
     client = get_object_or_404(Client, code=services.normalize_code(code))
     form = QuickLogForm(client=client, user=request.user)
-    choice = ProjectChoiceForm(request.GET, candidates=form.plan.candidates)
-    if not choice.is_valid() or choice.follow_up_edited:
+    choice = ProjectChoiceForm(request.GET, plan=form.plan)
+    if not choice.is_valid():
         return HttpResponse(status=204)  # nothing to change
-    form = QuickLogForm(client=client, user=request.user, project=choice.cleaned_data["project"])
+    task, project = choice.cleaned_data["task"], choice.cleaned_data["project"]
+    form = QuickLogForm(client=client, user=request.user, project=project, task=task)
     return TemplateResponse(
-        request, "web/quick_log.html#next-follow-up", {"client": client, "form": form}
+        request,
+        "web/quick_log_follow_up.html",
+        {
+            "client": client,
+            "form": form,
+            "follow_up": not choice.follow_up_edited,
+            "picker": task is None,
+        },
     )
 
 

@@ -155,7 +155,23 @@
 
   function enhance(root) {
     for (const toggle of root.querySelectorAll("[data-date-toggle][hidden]")) toggle.hidden = false;
+    for (const choices of root.querySelectorAll("[data-follow-up-choices][hidden]")) {
+      choices.hidden = false;
+    }
   }
+
+  // One-tap dates (+1 day, +1 week, ...) beside a date field: each button carries its day,
+  // computed by the server (hexa.crm.services.follow_up_choices), and writes it into the
+  // field as typing would. Without JavaScript they stay hidden and the field is typed.
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest && event.target.closest("[data-follow-up]");
+    if (!button) return;
+    const input = document.getElementById(button.getAttribute("aria-controls"));
+    if (!input) return;
+    input.value = button.dataset.followUp;
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  });
 
   document.addEventListener("click", (event) => {
     const toggle = event.target.closest && event.target.closest("[data-date-toggle]");
