@@ -36,7 +36,7 @@ def rows(env: dict[str, str]) -> dict[str, set[tuple]]:
 @contextmanager
 def empty_database(folder: Path, like: dict[str, str]) -> Iterator[dict[str, str]]:
     """A new database with no tables, of the same vendor as `like`'s."""
-    env = {**like, "HEXA_DATA_DIR": str(folder)}
+    env = {**like, "HEXA_DATA_DIR": str(folder), "HEXA_LANGUAGE": "en"}
     if database_vendor() == "sqlite":
         env["HEXA_DATABASE_URL"] = f"sqlite:///{folder / 'restored.sqlite3'}"
         yield env
