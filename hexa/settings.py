@@ -109,16 +109,19 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+_SQLITE_TIMEOUT = env_int("HEXA_SQLITE_TIMEOUT", 30)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # Writers take the write lock when their transaction begins, so two quick logs never
         # both read "no project" and then fail to upgrade to a write lock: they queue.
         "transaction_mode": "IMMEDIATE",
-        # Seconds a writer waits for the lock instead of failing with "database is locked".
-        "timeout": env_int("HEXA_SQLITE_TIMEOUT", 30),
+        # Seconds a writer waits for the lock instead of failing with "database is locked"
+        # (then answered 503, hexa.lib.unavailable). The PRAGMA below must say the same.
+        "timeout": _SQLITE_TIMEOUT,
         # WAL lets readers go on while one process writes; NORMAL sync is safe with WAL.
         "init_command": (
-            "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA busy_timeout=30000"
+            "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"
+            f"PRAGMA busy_timeout={_SQLITE_TIMEOUT * 1000}"
         ),
     }
     DATABASES["default"]["TEST"] = {"NAME": env_str("HEXA_SQLITE_TEST_NAME") or None}

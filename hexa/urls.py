@@ -5,9 +5,16 @@ from django.views.i18n import set_language
 
 from hexa.api.api import api, unknown_endpoint
 from hexa.web.views.agenda import calendar
+from hexa.web.views.health import healthz, readyz
+
+# A database that cannot be reached answers 503, not 500 (hexa.lib.unavailable).
+handler500 = "hexa.lib.unavailable.server_error"
 
 urlpatterns = [
     path("", include("hexa.web.urls")),
+    # For load balancers: no sign-in, tiny JSON, never cached.
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     # The secret in the address is the credential: calendar apps cannot sign in.
     path("calendar/<str:secret>.ics", calendar, name="calendar"),
     path("accounts/", include("hexa.web.accounts.urls")),
