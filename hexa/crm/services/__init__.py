@@ -24,6 +24,7 @@ from hexa.crm.services.quick_log import (
     follow_up_task_title,
     latest_pending_task,
     plan_quick_log,
+    purge_idempotency_keys,
     quick_log,
 )
 from hexa.crm.services.records import (
@@ -75,6 +76,7 @@ __all__ = [
     "normalize_code",
     "plan_quick_log",
     "project_by_code",
+    "purge_idempotency_keys",
     "quick_log",
     "record_dedication",
     "reopen_task",
