@@ -14,6 +14,7 @@ from hexa.crm.services.common import (
 )
 from hexa.crm.services.dedications import (
     change_dedication,
+    dedication_history,
     delete_dedication,
     record_dedication,
 )
@@ -67,6 +68,7 @@ __all__ = [
     "create_employee",
     "create_project",
     "create_task",
+    "dedication_history",
     "delete_dedication",
     "employee_by_code",
     "follow_up_task_title",
