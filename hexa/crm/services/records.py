@@ -33,31 +33,35 @@ def normalize_tax_id(value: str) -> str:
 def _save_new(
     instance: models.Model, *, what: str, checks: tuple[Callable[[], None], ...] = ()
 ) -> None:
-    """Insert `instance`. A unique value that another request took between our check and
-    the insert is a Conflict: on the field that `checks` (run again) find taken, else on
-    `code`."""
-    try:
-        with transaction.atomic():
-            instance.save(force_insert=True)
-    except IntegrityError:
-        for check in checks:
-            check()
-        raise _code_taken(what, instance.code) from None  # type: ignore[attr-defined]
+    """Insert `instance`; a unique value taken meanwhile is a Conflict (see `_save`), on
+    `code` unless `checks` find another field taken."""
+    _save(instance, checks=(*checks, lambda: _raise(_code_taken(what, instance.code))))  # type: ignore[attr-defined]
 
 
-def _save_changes(
-    instance: models.Model, changed: list[str], *, checks: tuple[Callable[[], None], ...]
+def _save(
+    instance: models.Model,
+    *,
+    checks: tuple[Callable[[], None], ...],
+    update_fields: list[str] | None = None,
 ) -> None:
-    """Save the `changed` fields. A unique value (tax id, login user) that another request
-    took since it was checked makes the unique index refuse it: `checks`, run again, then
-    raise the Conflict that says which (409, never an IntegrityError's 500)."""
+    """Save `instance` (insert it when `update_fields` is None). A unique value (code, tax
+    id, login user) that another request took since it was checked makes the unique index
+    refuse it: `checks`, run again then, raise the Conflict that says which (409, never an
+    IntegrityError's 500)."""
     try:
         with transaction.atomic():
-            instance.save(update_fields=changed)
+            if update_fields is None:
+                instance.save(force_insert=True)
+            else:
+                instance.save(update_fields=update_fields)
     except IntegrityError:
         for check in checks:
             check()
         raise
+
+
+def _raise(error: Exception) -> None:
+    raise error
 
 
 def _code_taken(what: str, code: str) -> Conflict:
@@ -153,9 +157,9 @@ def update_client(client: Client, **changes: Any) -> Client:
         if "tax_id" in changed:
             _check_tax_id_free(client.tax_id, exclude_pk=client.pk)
         if changed:
-            _save_changes(
+            _save(
                 client,
-                changed,
+                update_fields=changed,
                 checks=(lambda: _check_tax_id_free(client.tax_id, exclude_pk=client.pk),),
             )
     return client
@@ -250,7 +254,7 @@ def update_employee(employee: Employee, *, by: Actor, **changes: Any) -> Employe
         if "user" in changed:
             _check_user_free(employee)
         if changed:
-            _save_changes(employee, changed, checks=(lambda: _check_user_free(employee),))
+            _save(employee, update_fields=changed, checks=(lambda: _check_user_free(employee),))
     return employee
 
 
