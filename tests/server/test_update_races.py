@@ -4,6 +4,11 @@ then checks, then writes, and a lost race answers 409, never 500 (issue 9, point
 
 from __future__ import annotations
 
+import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
 import pytest
 
 from tests.conftest import live_query, run_hexa
@@ -147,3 +152,77 @@ def test_closing_a_project_while_quick_logs_add_a_task_never_closes_over_it(setu
         code,
     )
     assert pending_on_closed == [(0,)]
+
+
+# --- The same races through the web pages: a lost one is a message, never a 500 ------------
+
+
+def web_all_at_once(server, count: int, post) -> list[httpx.Response]:
+    """post(browser, i) from `count` browsers signed in as the admin, released together."""
+    cookies = sign_in(server.url, "admin", "pw-Secret-123")
+    start = threading.Barrier(count)
+
+    def one(i: int) -> httpx.Response:
+        with httpx.Client(
+            base_url=server.url, cookies=cookies, headers={"Accept-Language": "en"}, timeout=60
+        ) as browser:
+            token = browser.cookies["csrftoken"]
+            browser.get("/").raise_for_status()
+            start.wait()
+            return post(browser, {"csrfmiddlewaretoken": token}, i)
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(one, range(count)))
+
+
+def sign_in(url: str, username: str, password: str) -> httpx.Cookies:
+    with httpx.Client(base_url=url, timeout=30) as browser:
+        page = browser.get("/accounts/login/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)[1]
+        signed_in = browser.post(
+            "/accounts/login/",
+            data={"username": username, "password": password, "csrfmiddlewaretoken": token},
+        )
+        assert signed_in.status_code == 302, signed_in.text
+        return browser.cookies
+
+
+def test_simultaneous_web_deletes_of_a_dedication_delete_it_once(setup):
+    with setup.client() as api:
+        api.post("/clients", json={"code": "WEBGONE", "name": "Gone"}).raise_for_status()
+        logged = post_quick_log(api, "WEBGONE", {"text": "Oops", "employee": "ANA"})
+        number = logged.json()["dedication"]["id"]
+
+    responses = web_all_at_once(
+        setup,
+        SIMULTANEOUS,
+        lambda browser, form, i: browser.post(f"/dedications/{number}/delete/", data=form),
+    )
+
+    # The loser either finds it gone when it locks (a message) or before (not found).
+    assert {r.status_code for r in responses} <= {302, 404}, [r.status_code for r in responses]
+    trail = live_query(
+        setup.env,
+        "SELECT action FROM crm_dedicationchange WHERE dedication_number = %s",
+        number,
+    )
+    assert trail == [("deleted",)]
+
+
+def test_simultaneous_web_changes_to_one_tax_id_give_it_to_one_client(setup):
+    with setup.client() as api:
+        for n in range(RACERS):
+            api.post("/clients", json={"code": f"WEB-{n}", "name": f"Web {n}"}).raise_for_status()
+
+    responses = web_all_at_once(
+        setup,
+        RACERS,
+        lambda browser, form, i: browser.post(
+            f"/clients/WEB-{i}/edit/", data={**form, "name": f"Web {i}", "tax_id": "W1"}
+        ),
+    )
+
+    assert statuses(responses) == [200] * (RACERS - 1) + [302], [r.status_code for r in responses]
+    refused = [r.text for r in responses if r.status_code == 200]
+    assert all("Another client has the tax id W1." in page for page in refused)
+    assert live_query(setup.env, "SELECT COUNT(*) FROM crm_client WHERE tax_id = 'W1'") == [(1,)]

@@ -16,7 +16,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from hexa.crm import services
-from hexa.crm.errors import Forbidden
+from hexa.crm.errors import Forbidden, NotFound
 from hexa.crm.models import Dedication, Employee, Project, Task
 from hexa.lib.durations import format_minutes
 from hexa.web.forms.management import DedicationChangeForm, DedicationForm
@@ -245,7 +245,10 @@ def dedication_delete(request: HttpRequest, pk: int) -> HttpResponse:
             services.delete_dedication(dedication, by=request.user)
         except Forbidden:
             raise PermissionDenied from None
-        messages.success(request, _("Activity deleted."))
+        except NotFound as error:  # someone else deleted it a moment ago
+            messages.info(request, error.message)
+        else:
+            messages.success(request, _("Activity deleted."))
         return redirect(back)
     return TemplateResponse(
         request, "web/dedication_delete.html", {"dedication": dedication, "cancel": back}
