@@ -30,6 +30,19 @@ def statuses(responses) -> list[int]:
     return sorted(r.status_code for r in responses)
 
 
+def logged_dedication(server, client_code: str) -> int:
+    """A new client with one quick-logged dedication; its number."""
+    with server.client() as api:
+        api.post("/clients", json={"code": client_code, "name": "Gone"}).raise_for_status()
+        logged = post_quick_log(api, client_code, {"text": "Oops", "employee": "ANA"})
+        return logged.json()["dedication"]["id"]
+
+
+def trail_of(server, number: int) -> list[tuple[str]]:
+    sql = "SELECT action FROM crm_dedicationchange WHERE dedication_number = %s"
+    return live_query(server.env, sql, number)
+
+
 def test_simultaneous_changes_of_a_dedication_leave_an_unbroken_chain(setup):
     with setup.client() as api:
         api.post("/clients", json={"code": "CHAIN", "name": "Chain"}).raise_for_status()
@@ -56,22 +69,14 @@ def test_simultaneous_changes_of_a_dedication_leave_an_unbroken_chain(setup):
 
 
 def test_simultaneous_deletes_of_a_dedication_delete_it_once(setup):
-    with setup.client() as api:
-        api.post("/clients", json={"code": "GONE", "name": "Gone"}).raise_for_status()
-        logged = post_quick_log(api, "GONE", {"text": "Oops", "employee": "ANA"})
-        number = logged.json()["dedication"]["id"]
+    number = logged_dedication(setup, "GONE")
 
     responses = all_at_once(
         setup, SIMULTANEOUS, lambda api, i: api.delete(f"/dedications/{number}")
     )
 
     assert statuses(responses) == [204] + [404] * (SIMULTANEOUS - 1)
-    trail = live_query(
-        setup.env,
-        "SELECT action FROM crm_dedicationchange WHERE dedication_number = %s",
-        number,
-    )
-    assert trail == [("deleted",)]
+    assert trail_of(setup, number) == [("deleted",)]
 
 
 # A unique value taken by two requests at once: the window between the check and the write
@@ -188,10 +193,7 @@ def sign_in(url: str, username: str, password: str) -> httpx.Cookies:
 
 
 def test_simultaneous_web_deletes_of_a_dedication_delete_it_once(setup):
-    with setup.client() as api:
-        api.post("/clients", json={"code": "WEBGONE", "name": "Gone"}).raise_for_status()
-        logged = post_quick_log(api, "WEBGONE", {"text": "Oops", "employee": "ANA"})
-        number = logged.json()["dedication"]["id"]
+    number = logged_dedication(setup, "WEBGONE")
 
     responses = web_all_at_once(
         setup,
@@ -201,12 +203,7 @@ def test_simultaneous_web_deletes_of_a_dedication_delete_it_once(setup):
 
     # The loser either finds it gone when it locks (a message) or before (not found).
     assert {r.status_code for r in responses} <= {302, 404}, [r.status_code for r in responses]
-    trail = live_query(
-        setup.env,
-        "SELECT action FROM crm_dedicationchange WHERE dedication_number = %s",
-        number,
-    )
-    assert trail == [("deleted",)]
+    assert trail_of(setup, number) == [("deleted",)]
 
 
 def test_simultaneous_web_changes_to_one_tax_id_give_it_to_one_client(setup):
