@@ -221,6 +221,9 @@ DEFAULT_FROM_EMAIL = env_str("HEXA_DEFAULT_FROM_EMAIL", "hexa@localhost")
 HEXA_FOLLOW_UP_TASK_TITLE = env_str("HEXA_FOLLOW_UP_TASK_TITLE", "")
 # The quick log's statements compiled to SQL once (hexa.lib.prepared); false: the plain ORM.
 HEXA_PREPARED_SQL = env_bool("HEXA_PREPARED_SQL", True)
+# Days an idempotency key (and the answer it replays) is kept: `hexa purge-keys` forgets
+# older ones. Long enough for a phone that was offline for weeks to send its outbox.
+HEXA_IDEMPOTENCY_KEY_DAYS = env_int("HEXA_IDEMPOTENCY_KEY_DAYS", 30)
 
 # The level is on the handler: Django's own loggers (django.request, ...) pass their records
 # up to it whatever the root logger's level says.

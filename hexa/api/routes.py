@@ -22,6 +22,7 @@ from hexa.api.schemas import (
     ClientPatch,
     ClientTaskIn,
     ClientTaskOut,
+    DedicationChangeOut,
     DedicationIn,
     DedicationOut,
     DedicationPatch,
@@ -54,6 +55,7 @@ from hexa.crm import services
 from hexa.crm.errors import InvalidInput, NotFound
 from hexa.crm.models import Client, Dedication, Employee, Project, Task
 from hexa.crm.services import agenda, queries, reports
+from hexa.crm.services.dedications import HistoryEntry
 from hexa.crm.services.permissions import require_dedication_change, require_manager
 from hexa.lib.exports import PROGRAMS, csv_response
 
@@ -407,6 +409,19 @@ def _dedication(dedication_id: int) -> Dedication:
 )
 def get_dedication(request: HttpRequest, dedication_id: Id) -> Dedication:
     return _dedication(dedication_id)
+
+
+@router.get(
+    "/dedications/{dedication_id}/history",
+    response={200: list[DedicationChangeOut], **ERRORS},
+    tags=["dedications"],
+    summary="Who changed or deleted a dedication, when, and each field before and after",
+)
+def dedication_history(request: HttpRequest, dedication_id: Id) -> list[HistoryEntry]:
+    """Oldest first; each change's `before` is the previous one's `after`. Whoever may read
+    the dedication may read its history, which outlives it: a deleted dedication's history
+    ends with the delete. 404 when there is no such dedication and never was."""
+    return services.dedication_history(dedication_id)
 
 
 @router.patch(

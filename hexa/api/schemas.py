@@ -23,6 +23,7 @@ from pydantic import (
 
 from hexa.crm.models import TEXT_MAX, Dedication, Employee, Project, Task
 from hexa.crm.services.agenda import agenda
+from hexa.crm.services.dedications import HistoryEntry
 from hexa.crm.services.reports import Total
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -356,6 +357,45 @@ class DedicationOut(Schema):
     @staticmethod
     def resolve_updated_by(dedication: Dedication) -> str | None:
         return dedication.updated_by.get_username() if dedication.updated_by_id else None
+
+
+class FieldChangeOut(Schema):
+    field: Literal[
+        "client", "project", "task", "employee", "date", "text", "minutes", "recorded_by"
+    ] = Field(description="client, project and employee by code, task by id")
+    before: str | int | None = Field(description="dates as YYYY-MM-DD, minutes as a number")
+    after: str | int | None = Field(description="null also when the dedication was deleted")
+
+
+class DedicationChangeOut(Schema):
+    id: int
+    action: Literal["changed", "deleted"]
+    changed_by: str | None = Field(description="user name; null: Hexa itself, or a removed user")
+    changed_at: dt.datetime
+    fields: list[FieldChangeOut] = Field(
+        description="the fields that changed; for a delete, every field as it was"
+    )
+
+    @staticmethod
+    def resolve_id(entry: HistoryEntry) -> int:
+        return entry.change.pk
+
+    @staticmethod
+    def resolve_action(entry: HistoryEntry) -> str:
+        return entry.change.action
+
+    @staticmethod
+    def resolve_changed_by(entry: HistoryEntry) -> str | None:
+        user = entry.change.changed_by
+        return user.get_username() if user else None
+
+    @staticmethod
+    def resolve_changed_at(entry: HistoryEntry) -> dt.datetime:
+        return entry.change.changed_at
+
+    @staticmethod
+    def resolve_fields(entry: HistoryEntry) -> list[dict[str, Any]]:
+        return [vars(change) for change in entry.fields]
 
 
 # --- Quick log --------------------------------------------------------------------------------

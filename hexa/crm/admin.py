@@ -1,66 +1,89 @@
-from django.contrib import admin
+"""The admin shows Hexa's records; it never changes them.
 
-from hexa.crm.models import Client, Dedication, Employee, ImportJob, Project, Task
+Every change to a client, project, task, dedication or employee goes through the domain
+functions in hexa.crm.services (the web pages, the API, the `hexa` command): they check what
+the admin's generic forms cannot (a dedication's date is not in the future, a closed project
+takes no work, ...) and keep the trail of changes to dedications. An admin form that saved
+or deleted rows directly would be a second write path that skips both, so here every model
+is view-only. Users and groups stay manageable in the admin (Django's own models).
+"""
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from hexa.crm.models import (
+    Client,
+    Dedication,
+    DedicationChange,
+    Employee,
+    ImportJob,
+    Project,
+    Task,
+)
+
+
+class ViewOnlyAdmin(admin.ModelAdmin):
+    """Lists and detail pages only: no add, change or delete (a POST to those is a 403)."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 @admin.register(Client)
-class ClientAdmin(admin.ModelAdmin):
+class ClientAdmin(ViewOnlyAdmin):
     list_display = ["code", "name", "tax_id", "email", "phone", "active"]
     list_filter = ["active"]
     search_fields = ["code", "name", "tax_id", "email"]
 
 
 @admin.register(Employee)
-class EmployeeAdmin(admin.ModelAdmin):
+class EmployeeAdmin(ViewOnlyAdmin):
     list_display = ["code", "name", "email", "user", "active"]
     list_filter = ["active"]
     search_fields = ["code", "name", "email"]
-    autocomplete_fields = ["user"]
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(ViewOnlyAdmin):
     list_display = ["code", "name", "client", "kind", "status", "created_at"]
     list_filter = ["status", "kind"]
     search_fields = ["code", "name", "client__code", "client__name"]
-    autocomplete_fields = ["client"]
 
 
 @admin.register(Task)
-class TaskAdmin(admin.ModelAdmin):
+class TaskAdmin(ViewOnlyAdmin):
     list_display = ["title", "project", "kind", "status", "next_follow_up", "created_at"]
     list_filter = ["status", "kind"]
     search_fields = ["title", "project__code"]
-    autocomplete_fields = ["project"]
     date_hierarchy = "next_follow_up"
 
 
 @admin.register(Dedication)
-class DedicationAdmin(admin.ModelAdmin):
+class DedicationAdmin(ViewOnlyAdmin):
     list_display = ["date", "client", "project", "task", "employee", "minutes", "via"]
     list_filter = ["via", "date"]
     search_fields = ["text", "client__code", "project__code", "employee__code"]
-    autocomplete_fields = ["client", "project", "task", "employee"]
-    readonly_fields = ["recorded_by", "recorded_at", "via"]
     date_hierarchy = "date"
     list_select_related = ["client", "project", "task", "employee"]
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.recorded_by = request.user
-            obj.via = Dedication.Via.ADMIN
-        super().save_model(request, obj, form, change)
+
+@admin.register(DedicationChange)
+class DedicationChangeAdmin(ViewOnlyAdmin):
+    list_display = ["dedication_number", "action", "changed_by", "changed_at"]
+    list_filter = ["action"]
+    search_fields = ["=dedication_number"]
+    list_select_related = ["changed_by"]
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
+class ImportJobAdmin(ViewOnlyAdmin):
     """Imports are made and applied from their pages; here they can be seen."""
 
     list_display = ["pk", "kind", "file_name", "created_by", "created_at", "status"]
     list_filter = ["kind", "status"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -309,21 +309,28 @@ class IdempotencyKey(models.Model):
     """A key sent with a quick log (API header or web form token) and what it produced.
 
     A retry with the same key and the same request replays the result instead of recording a
-    second dedication; the unique constraint makes that hold under concurrency too.
+    second dedication; the unique constraint makes that hold under concurrency too. The key
+    and its answer outlive the dedication: a late retry after it was deleted is still a
+    replay, not a new dedication. `hexa purge-keys` forgets keys after some days.
     """
 
     scope = models.CharField(max_length=40)
     key = models.CharField(max_length=255)
     fingerprint = models.CharField(max_length=64)
-    dedication = models.OneToOneField(Dedication, on_delete=models.CASCADE, related_name="+")
+    dedication = models.OneToOneField(
+        Dedication, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     project_created = models.BooleanField()
     task_created = models.BooleanField()
+    # What the first request answered (QuickLogResult.as_dict()), replayed as it was.
+    answer = models.JSONField(default=dict)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["scope", "key"], name="crm_idempotency_key_unique")
         ]
+        indexes = [models.Index(fields=["created_at"], name="crm_idempotency_key_created")]
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key}"

@@ -14,6 +14,7 @@ from hexa.crm.services.common import (
 )
 from hexa.crm.services.dedications import (
     change_dedication,
+    dedication_history,
     delete_dedication,
     record_dedication,
 )
@@ -26,6 +27,7 @@ from hexa.crm.services.quick_log import (
     follow_up_task_title,
     latest_pending_task,
     plan_quick_log,
+    purge_idempotency_keys,
     quick_log,
 )
 from hexa.crm.services.records import (
@@ -70,6 +72,7 @@ __all__ = [
     "create_employee",
     "create_project",
     "create_task",
+    "dedication_history",
     "delete_dedication",
     "employee_by_code",
     "follow_up_choices",
@@ -81,6 +84,7 @@ __all__ = [
     "normalize_code",
     "plan_quick_log",
     "project_by_code",
+    "purge_idempotency_keys",
     "quick_log",
     "record_dedication",
     "reopen_task",

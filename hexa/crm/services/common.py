@@ -6,11 +6,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TypeVar
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
@@ -19,8 +18,6 @@ from hexa.crm.models import Client, Employee, Project, Task
 from hexa.lib.prepared import PreparedSelect
 
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9._-]*$")
-
-M = TypeVar("M", bound=models.Model)
 
 
 def normalize_code(value: str) -> str:
@@ -147,6 +144,20 @@ def require_open(project: Project) -> None:
             _("Project %(code)s is closed: reopen it to add work.") % {"code": project.code},
             code="project_closed",
         )
+
+
+def lock[M: models.Model](instance: M, *, gone: str) -> M:
+    """Lock `instance`'s row for this transaction (other writers of it wait here) and reload
+    its fields as they are now, so that what is checked and what a change says it was are
+    not stale. NotFound with the message `gone` if the row was deleted meanwhile. Call
+    inside a transaction. (On SQLite the transaction's BEGIN IMMEDIATE already made this
+    writer wait for the others: FOR UPDATE is not needed there, and Django leaves it out.)"""
+    manager = type(instance)._default_manager
+    try:
+        instance.refresh_from_db(from_queryset=manager.select_for_update(of=("self",)))
+    except ObjectDoesNotExist:
+        raise NotFound(gone) from None
+    return instance
 
 
 @contextmanager

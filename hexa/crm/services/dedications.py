@@ -4,6 +4,7 @@ or deleting them, with who did it and when kept in DedicationChange."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -11,9 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hexa.crm.errors import InvalidInput
+from hexa.crm.errors import InvalidInput, NotFound
 from hexa.crm.models import Dedication, DedicationChange, Employee, Project, Task
-from hexa.crm.services.common import require_open
+from hexa.crm.services.common import lock, require_open
 from hexa.crm.services.permissions import Actor, require_dedication_change
 from hexa.crm.services.validation import validate_dedication
 
@@ -75,9 +76,17 @@ def snapshot(dedication: Dedication) -> dict[str, Any]:
     }
 
 
+def _lock(dedication: Dedication) -> Dedication:
+    """The dedication's row locked and as it is now (NotFound if it was deleted)."""
+    return lock(dedication, gone=_("There is no dedication %(id)s.") % {"id": dedication.pk})
+
+
 def change_dedication(dedication: Dedication, *, by: Actor, **changes: Any) -> Dedication:
     """Change the employee, date, text, minutes or task (of the same project) of a
     dedication. Managers may change any; others only those they recorded or that are theirs.
+
+    The row is locked and read again before anything is checked, so that simultaneous
+    changes queue and each DedicationChange's `before` is the previous one's `after`.
     """
     require_dedication_change(by, dedication)
     unknown = set(changes) - set(DEDICATION_FIELDS)
@@ -85,6 +94,14 @@ def change_dedication(dedication: Dedication, *, by: Actor, **changes: Any) -> D
         raise InvalidInput({name: [_("This field cannot be changed.")] for name in sorted(unknown)})
     if isinstance(changes.get("text"), str):
         changes["text"] = changes["text"].strip()
+    with transaction.atomic():
+        _lock(dedication)
+        require_dedication_change(by, dedication)  # as it is now: its employee may have changed
+        _change_locked(dedication, by=by, changes=changes)
+    return dedication
+
+
+def _change_locked(dedication: Dedication, *, by: Actor, changes: dict[str, Any]) -> None:
     # Check the dedication as it would be, before touching the object.
     after = {name: changes.get(name, getattr(dedication, name)) for name in DEDICATION_FIELDS}
     if after["date"] is None:
@@ -100,29 +117,31 @@ def change_dedication(dedication: Dedication, *, by: Actor, **changes: Any) -> D
     _check_task(dedication.project, after["task"])
     changed = [name for name in changes if getattr(dedication, name) != after[name]]
     if not changed:
-        return dedication
+        return
     before = snapshot(dedication)
     for name in changed:
         setattr(dedication, name, after[name])
     dedication.updated_by = by if isinstance(by, AbstractBaseUser) else None
     dedication.updated_at = timezone.now()
-    with transaction.atomic():
-        dedication.save(update_fields=[*changed, "updated_by", "updated_at"])
-        DedicationChange.objects.create(
-            dedication=dedication,
-            dedication_number=dedication.pk,
-            action=DedicationChange.Action.CHANGED,
-            changed_by=dedication.updated_by,
-            before=before,
-            after=snapshot(dedication),
-        )
-    return dedication
+    dedication.save(update_fields=[*changed, "updated_by", "updated_at"])
+    DedicationChange.objects.create(
+        dedication=dedication,
+        dedication_number=dedication.pk,
+        action=DedicationChange.Action.CHANGED,
+        changed_by=dedication.updated_by,
+        changed_at=dedication.updated_at,
+        before=before,
+        after=snapshot(dedication),
+    )
 
 
 def delete_dedication(dedication: Dedication, *, by: Actor) -> None:
-    """Delete a dedication (same permission as changing it); its last state is kept."""
+    """Delete a dedication (same permission as changing it); its last state is kept. The
+    row is locked first: of simultaneous deletes one deletes, the others find it gone."""
     require_dedication_change(by, dedication)
     with transaction.atomic():
+        _lock(dedication)
+        require_dedication_change(by, dedication)
         DedicationChange.objects.create(
             dedication=None,
             dedication_number=dedication.pk,
@@ -132,3 +151,47 @@ def delete_dedication(dedication: Dedication, *, by: Actor) -> None:
         )
         DedicationChange.objects.filter(dedication=dedication).update(dedication=None)
         dedication.delete()
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str  # a key of snapshot(): "text", "date", "minutes", "employee", "task", ...
+    before: Any
+    after: Any  # None also when the dedication was deleted
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    change: DedicationChange
+    fields: list[FieldChange]
+
+    @property
+    def deleted(self) -> bool:
+        return self.change.action == DedicationChange.Action.DELETED
+
+
+def dedication_history(number: int) -> list[HistoryEntry]:
+    """Who changed or deleted dedication `number`, when, and each field before and after,
+    oldest first. It outlives the dedication: a deleted one's history ends with the delete.
+    NotFound when there is no such dedication and never was (no trail)."""
+    changes = list(
+        DedicationChange.objects.filter(dedication_number=number)
+        .select_related("changed_by")
+        .order_by("changed_at", "id")
+    )
+    if not changes and not Dedication.objects.filter(pk=number).exists():
+        raise NotFound(_("There is no dedication %(id)s.") % {"id": number})
+    return [_entry(change) for change in changes]
+
+
+def _entry(change: DedicationChange) -> HistoryEntry:
+    before, after = change.before, change.after or {}
+    if change.action == DedicationChange.Action.DELETED:
+        fields = [FieldChange(name, value, None) for name, value in before.items()]
+    else:
+        fields = [
+            FieldChange(name, before.get(name), after.get(name))
+            for name in after
+            if before.get(name) != after.get(name)
+        ]
+    return HistoryEntry(change=change, fields=fields)

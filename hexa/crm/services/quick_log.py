@@ -73,9 +73,14 @@ class QuickLogResult:
     task: Task
     task_created: bool
     replayed: bool = False  # an idempotent retry: nothing was written this time
+    # A replay's answer as the first request gave it (the dedication may have changed or
+    # gone since).
+    answer: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The result as the API answers it and `hexa log --json` prints it."""
+        if self.answer:
+            return self.answer
         dedication = self.dedication
         return {
             "dedication": {
@@ -258,7 +263,7 @@ def quick_log(
         # Lock before checking: concurrent quick logs on this client wait here, then see
         # the project and task the first one created.
         locked = lock_client(client)
-        if idempotency_key and (replay := _replay(scope, idempotency_key, fingerprint)):
+        if idempotency_key and (replay := _replay(scope, idempotency_key, fingerprint, locked)):
             return replay
 
         if task is not None:
@@ -305,6 +310,13 @@ def quick_log(
                         dedication=dedication,
                         project_created=project_created,
                         task_created=task_created,
+                        answer=QuickLogResult(
+                            dedication=dedication,
+                            project=chosen,
+                            project_created=project_created,
+                            task=task,
+                            task_created=task_created,
+                        ).as_dict(),
                     )
                 )
             except IntegrityError:
@@ -479,7 +491,17 @@ def _fingerprint(
     return hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()
 
 
-def _replay(scope: str, key: str, fingerprint: str) -> QuickLogResult | None:
+def purge_idempotency_keys(*, days: int) -> int:
+    """Forget the idempotency keys made more than `days` days ago (a retry with one of them
+    then records a new dedication); how many were forgotten."""
+    if days < 0:
+        raise InvalidInput.on("days", _("The number of days cannot be negative."))
+    cutoff = timezone.now() - dt.timedelta(days=days)
+    deleted, _by_model = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
+def _replay(scope: str, key: str, fingerprint: str, client: Client) -> QuickLogResult | None:
     record = (
         IdempotencyKey.objects.select_related(
             "dedication__client", "dedication__project", "dedication__task", "dedication__employee"
@@ -494,6 +516,8 @@ def _replay(scope: str, key: str, fingerprint: str) -> QuickLogResult | None:
             _("This idempotency key was already used for a different quick log.")
         )
     dedication = record.dedication
+    if dedication is None:  # deleted since: what the first request answered
+        return _answered(record, client)
     assert dedication.task is not None  # quick logs always record a task
     return QuickLogResult(
         dedication=dedication,
@@ -502,4 +526,41 @@ def _replay(scope: str, key: str, fingerprint: str) -> QuickLogResult | None:
         task=dedication.task,
         task_created=record.task_created,
         replayed=True,
+        answer=record.answer or None,  # keys made before answers were kept have none
+    )
+
+
+def _answered(record: IdempotencyKey, client: Client) -> QuickLogResult:
+    """The replay of a quick log whose dedication was deleted: its answer, and objects (not
+    saved) that say what it recorded, for the pages and the command line to report."""
+    answer = record.answer
+    recorded, task_answer = answer["dedication"], answer["task"]
+    project = Project(code=answer["project"]["code"], client=client)
+    task = Task(
+        pk=task_answer["id"],
+        project=project,
+        title=task_answer["title"],
+        next_follow_up=(
+            dt.date.fromisoformat(task_answer["next_follow_up"])
+            if task_answer["next_follow_up"]
+            else None
+        ),
+    )
+    dedication = Dedication(
+        pk=recorded["id"],
+        client=client,
+        project=project,
+        task=task,
+        date=dt.date.fromisoformat(recorded["date"]),
+        minutes=recorded["minutes"],
+        text=recorded["text"],
+    )
+    return QuickLogResult(
+        dedication=dedication,
+        project=project,
+        project_created=record.project_created,
+        task=task,
+        task_created=record.task_created,
+        replayed=True,
+        answer=answer,
     )

@@ -7,6 +7,7 @@ pending work is confirmed) and writes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -16,7 +17,7 @@ from django.utils.translation import ngettext
 
 from hexa.crm.errors import ClientArchived, Conflict, InvalidInput
 from hexa.crm.models import CLIENT_CODE_MAX, PROJECT_CODE_MAX, Client, Employee, Project, Task
-from hexa.crm.services.common import check_code, full_clean, unchanged_on_error
+from hexa.crm.services.common import check_code, full_clean, lock, unchanged_on_error
 from hexa.crm.services.permissions import Actor, require_manager
 
 CLIENT_FIELDS = ("name", "tax_id", "email", "phone", "notes", "active")
@@ -29,13 +30,38 @@ def normalize_tax_id(value: str) -> str:
     return "".join(ch for ch in value.upper() if ch.isalnum())
 
 
-def _save_new(instance: models.Model, *, what: str) -> None:
-    """Insert `instance`; a code that another row took meanwhile is a Conflict on `code`."""
+def _save_new(
+    instance: models.Model, *, what: str, checks: tuple[Callable[[], None], ...] = ()
+) -> None:
+    """Insert `instance`; a unique value taken meanwhile is a Conflict (see `_save`), on
+    `code` unless `checks` find another field taken."""
+    _save(instance, checks=(*checks, lambda: _raise(_code_taken(what, instance.code))))  # type: ignore[attr-defined]
+
+
+def _save(
+    instance: models.Model,
+    *,
+    checks: tuple[Callable[[], None], ...],
+    update_fields: list[str] | None = None,
+) -> None:
+    """Save `instance` (insert it when `update_fields` is None). A unique value (code, tax
+    id, login user) that another request took since it was checked makes the unique index
+    refuse it: `checks`, run again then, raise the Conflict that says which (409, never an
+    IntegrityError's 500)."""
     try:
         with transaction.atomic():
-            instance.save(force_insert=True)
+            if update_fields is None:
+                instance.save(force_insert=True)
+            else:
+                instance.save(update_fields=update_fields)
     except IntegrityError:
-        raise _code_taken(what, instance.code) from None  # type: ignore[attr-defined]
+        for check in checks:
+            check()
+        raise
+
+
+def _raise(error: Exception) -> None:
+    raise error
 
 
 def _code_taken(what: str, code: str) -> Conflict:
@@ -100,7 +126,7 @@ def create_client(
     if Client.objects.filter(code=client.code).exists():
         raise _code_taken(_("client"), client.code)
     _check_tax_id_free(client.tax_id)
-    _save_new(client, what=_("client"))
+    _save_new(client, what=_("client"), checks=(lambda: _check_tax_id_free(client.tax_id),))
     return client
 
 
@@ -123,14 +149,24 @@ def change_client(client: Client, **changes: Any) -> list[str]:
 
 
 def update_client(client: Client, **changes: Any) -> Client:
-    """Change the fields in `changes`; `active=False` archives the client, True restores it."""
-    with unchanged_on_error(client):
+    """Change the fields in `changes`; `active=False` archives the client, True restores it.
+    Lock, then check, then write: the row is locked and read again first."""
+    with unchanged_on_error(client), transaction.atomic():
+        _lock_client(client)
         changed = change_client(client, **changes)
         if "tax_id" in changed:
             _check_tax_id_free(client.tax_id, exclude_pk=client.pk)
         if changed:
-            client.save(update_fields=changed)
+            _save(
+                client,
+                update_fields=changed,
+                checks=(lambda: _check_tax_id_free(client.tax_id, exclude_pk=client.pk),),
+            )
     return client
+
+
+def _lock_client(client: Client) -> Client:
+    return lock(client, gone=_("There is no client with code %(code)s.") % {"code": client.code})
 
 
 def _clean(instance: models.Model, errors: dict[str, list[str]], *, exclude: list[str]) -> None:
@@ -175,7 +211,7 @@ def create_employee(
     if Employee.objects.filter(code=employee.code).exists():
         raise _code_taken(_("employee"), employee.code)
     _check_user_free(employee)
-    _save_new(employee, what=_("employee"))
+    _save_new(employee, what=_("employee"), checks=(lambda: _check_user_free(employee),))
     return employee
 
 
@@ -209,12 +245,16 @@ def change_employee(employee: Employee, **changes: Any) -> list[str]:
 def update_employee(employee: Employee, *, by: Actor, **changes: Any) -> Employee:
     """Change name, email, `active` (False deactivates) or the linked login `user`."""
     require_manager(by)
-    with unchanged_on_error(employee):
+    with unchanged_on_error(employee), transaction.atomic():
+        lock(
+            employee,
+            gone=_("There is no employee with code %(code)s.") % {"code": employee.code},
+        )
         changed = change_employee(employee, **changes)
         if "user" in changed:
             _check_user_free(employee)
         if changed:
-            employee.save(update_fields=changed)
+            _save(employee, update_fields=changed, checks=(lambda: _check_user_free(employee),))
     return employee
 
 
@@ -255,8 +295,14 @@ def update_project(project: Project, *, confirm: bool = False, **changes: Any) -
     """
     if isinstance(changes.get("name"), str):
         changes["name"] = changes["name"].strip()
-    closing = changes.get("status") == Project.Status.CLOSED and project.is_active
-    with unchanged_on_error(project):
+    with unchanged_on_error(project), transaction.atomic():
+        # The quick log and new work lock the client's row before they look for an active
+        # project and add tasks to it; taking the same lock first means a close either
+        # comes before them (they then see the project closed) or after them (it then sees
+        # their tasks and asks to confirm): never closed over a task added meanwhile.
+        _lock_client(project.client)
+        lock(project, gone=_("There is no project with code %(code)s.") % {"code": project.code})
+        closing = changes.get("status") == Project.Status.CLOSED and project.is_active
         _update_project(project, changes, closing=closing, confirm=confirm)
     return project
 

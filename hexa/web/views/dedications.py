@@ -3,17 +3,20 @@ changing or deleting one."""
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from hexa.crm import services
-from hexa.crm.errors import Forbidden
+from hexa.crm.errors import Forbidden, NotFound
 from hexa.crm.models import Dedication, Employee, Project, Task
 from hexa.lib.durations import format_minutes
 from hexa.web.forms.management import DedicationChangeForm, DedicationForm
@@ -181,9 +184,57 @@ def dedication_edit(request: HttpRequest, pk: int) -> HttpResponse:
         title=_("Change an activity"),
         submit=_("Save"),
         cancel=back,
-        context={"dedication": dedication},
+        context={"dedication": dedication, "history": _history(dedication)},
         template="web/dedication_form.html",
     )
+
+
+def _history(dedication: Dedication) -> list[dict[str, Any]]:
+    """The dedication's changes as its page shows them: in the reader's language, with
+    Hexa's date and duration formats, tasks by title."""
+    entries = services.dedication_history(dedication.pk)
+    task_ids = {
+        value
+        for entry in entries
+        for field in entry.fields
+        if field.field == "task"
+        for value in (field.before, field.after)
+        if value is not None
+    }
+    titles = dict(Task.objects.filter(pk__in=task_ids).values_list("pk", "title"))
+
+    def shown(name: str, value: Any) -> str:
+        if value is None or value == "":
+            return "—"
+        if name == "date":
+            return formats.date_format(dt.date.fromisoformat(value), "SHORT_DATE_FORMAT")
+        if name == "minutes":
+            return format_minutes(value)
+        if name == "task":
+            return titles.get(value, f"#{value}")
+        return str(value)
+
+    return [
+        {
+            "when": entry.change.changed_at,
+            "who": _who(entry.change.changed_by),
+            "fields": [
+                {
+                    "label": Dedication._meta.get_field(field.field).verbose_name,
+                    "before": shown(field.field, field.before),
+                    "after": shown(field.field, field.after),
+                }
+                for field in entry.fields
+            ],
+        }
+        for entry in entries
+    ]
+
+
+def _who(user: Any) -> str:
+    if user is None:
+        return _("Hexa")
+    return user.get_full_name() or user.get_username()
 
 
 def dedication_delete(request: HttpRequest, pk: int) -> HttpResponse:
@@ -194,7 +245,10 @@ def dedication_delete(request: HttpRequest, pk: int) -> HttpResponse:
             services.delete_dedication(dedication, by=request.user)
         except Forbidden:
             raise PermissionDenied from None
-        messages.success(request, _("Activity deleted."))
+        except NotFound as error:  # someone else deleted it a moment ago
+            messages.info(request, error.message)
+        else:
+            messages.success(request, _("Activity deleted."))
         return redirect(back)
     return TemplateResponse(
         request, "web/dedication_delete.html", {"dedication": dedication, "cancel": back}
