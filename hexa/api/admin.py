@@ -1,16 +1,36 @@
-from django.contrib import admin
+"""API tokens in the admin: seen, and revoked; never edited, so a revoked or expired token
+cannot be brought back (its `revoked_at` cleared) from here."""
 
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from hexa.api import tokens
 from hexa.api.models import ApiToken
 
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    """Tokens are issued with `hexa token create`; here they can be seen and revoked."""
+    """Tokens are issued on the tokens page or with `hexa token create`."""
 
-    list_display = ["hint", "user", "name", "created_at", "revoked_at"]
+    list_display = ["hint", "user", "name", "created_at", "expires_on", "revoked_at"]
     list_filter = ["revoked_at"]
-    fields = ["user", "name", "hint", "created_at", "revoked_at"]
-    readonly_fields = ["user", "hint", "created_at"]
+    fields = ["user", "name", "hint", "created_at", "expires_on", "revoked_at"]
+    actions = ["revoke"]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        count = tokens.revoke_tokens(queryset, by=request.user)
+        message = ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", count)
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)

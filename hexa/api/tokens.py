@@ -77,6 +77,15 @@ def revoke_token(*, token_id: int, by: AbstractBaseUser) -> ApiToken:
     return row
 
 
+def revoke_tokens(rows: QuerySet[ApiToken], *, by: AbstractBaseUser) -> int:
+    """Revoke the active tokens among `rows` (an administrator's choice); how many. A token
+    is never un-revoked: this only moves `revoked_at` from empty to now."""
+    count = rows.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+    if count:
+        logger.warning("%d API token(s) revoked by %s", count, by.get_username())
+    return count
+
+
 def revoke_all_tokens(user: AbstractBaseUser, *, why: str) -> int:
     """Revoke every active token of `user`; how many."""
     count = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(

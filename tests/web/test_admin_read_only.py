@@ -144,3 +144,29 @@ def test_admin_still_manages_users(admin_http, db):
 
     assert response.status_code == 302
     assert get_user_model().objects.filter(username="newbie").exists()
+
+
+def test_api_tokens_are_seen_and_revoked_but_never_brought_back(admin_http, db):
+    from hexa.api.models import ApiToken
+
+    ana = get_user_model().objects.create_user("ana")
+    revoked, _secret = ApiToken.objects.issue(user=ana, name="old laptop")
+    revoked.revoked_at = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    revoked.save()
+    active, _secret = ApiToken.objects.issue(user=ana, name="phone")
+
+    assert admin_http.get(_url(revoked, "change")).status_code == 200
+    # Clearing revoked_at through the change form would bring a revoked token back.
+    data = {"user": ana.pk, "name": "old laptop", "revoked_at_0": "", "revoked_at_1": ""}
+    assert admin_http.post(_url(revoked, "change"), data).status_code == 403
+    assert admin_http.post(_url(active, "delete"), {"post": "yes"}).status_code == 403
+
+    listing = reverse("admin:api_apitoken_changelist")
+    chosen = {"action": "revoke", "_selected_action": [revoked.pk, active.pk]}
+    answer = admin_http.post(listing, chosen, follow=True)
+
+    assert "1 token revocado." in answer.content.decode()  # Hexa speaks Spanish by default
+    revoked.refresh_from_db()
+    active.refresh_from_db()
+    assert revoked.revoked_at == dt.datetime(2026, 1, 1, tzinfo=dt.UTC)  # kept, not moved
+    assert active.revoked_at is not None
