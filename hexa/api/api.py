@@ -12,6 +12,7 @@ from http import HTTPStatus
 from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -28,6 +29,7 @@ from hexa.crm.errors import (
     InvalidInput,
     NotFound,
 )
+from hexa.crm.services.validation import too_large_message
 
 logger = logging.getLogger(__name__)
 
@@ -146,6 +148,11 @@ def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, error: Http404) -> HttpResponse:
     return error_response(404, "not_found", str(error) or _("Not found."))
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_large(request: HttpRequest, error: RequestDataTooBig) -> HttpResponse:
+    return error_response(413, "too_large", too_large_message())
 
 
 @api.exception_handler(Exception)

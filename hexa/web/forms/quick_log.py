@@ -14,7 +14,8 @@ from hexa.crm import services
 from hexa.crm.errors import InvalidInput
 from hexa.crm.models import TEXT_MAX, Client, Employee, Project, Task
 from hexa.crm.services.queries import EXPLORER_ORDERS, explorer_order
-from hexa.web.forms.base import DateInput
+from hexa.lib.text import ascii_int
+from hexa.web.forms.base import AsciiIntegerField, DateInput, DayField
 
 
 class ExplorerForm(forms.Form):
@@ -25,7 +26,7 @@ class ExplorerForm(forms.Form):
     unscheduled = forms.BooleanField(required=False, label=_("No follow-up scheduled"))
     archived = forms.BooleanField(required=False, label=_("Archived"))
     order = forms.ChoiceField(required=False, choices=[(key, key) for key in EXPLORER_ORDERS])
-    page = forms.IntegerField(required=False, min_value=1)
+    page = AsciiIntegerField(required=False, min_value=1, max_value=2**31 - 1)
 
     def filters(self) -> dict[str, Any]:
         data = self.cleaned_data if self.is_valid() else {}
@@ -67,8 +68,8 @@ class QuickLogForm(forms.Form):
         required=False,
         empty_label=_("Choose…"),
     )
-    date = forms.DateField(label=_("Date"), widget=DateInput())
-    next_follow_up = forms.DateField(
+    date = DayField(label=_("Date"), widget=DateInput())
+    next_follow_up = DayField(
         label=_("Next follow-up"),
         widget=DateInput(),
         required=False,
@@ -138,18 +139,17 @@ class QuickLogForm(forms.Form):
             field.widget = forms.HiddenInput()
             self.fixed_project = (
                 project
-                or field.queryset.filter(
-                    pk=self.data.get("project") if str(self.data.get("project")).isdigit() else None
-                ).first()
+                or field.queryset.filter(pk=ascii_int(str(self.data.get("project")))).first()
             )
         else:
             del self.fields["project"]
 
     def _bound_task(self) -> Task | None:
         value = self.data.get("task") if self.is_bound else None
-        if not value or not str(value).isdigit():
+        task_id = ascii_int(str(value)) if value else None
+        if task_id is None:
             return None
-        return self.fields["task"].queryset.filter(pk=value).first()
+        return self.fields["task"].queryset.filter(pk=task_id).first()
 
     def clean_minutes(self) -> int | None:
         try:
@@ -207,7 +207,7 @@ class ProjectChoiceForm(forms.Form):
     the next follow-up field (then it is left as they typed it)."""
 
     project = forms.ModelChoiceField(queryset=Project.objects.none())
-    next_follow_up = forms.DateField(required=False, show_hidden_initial=True)
+    next_follow_up = DayField(required=False, show_hidden_initial=True)
 
     def __init__(self, *args: Any, candidates: list[Project], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

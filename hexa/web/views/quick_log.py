@@ -23,6 +23,7 @@ from hexa.crm import services
 from hexa.crm.errors import AmbiguousProject, DomainError, IdempotencyConflict, InvalidInput
 from hexa.crm.models import Client, Dedication, Project, Task
 from hexa.crm.services import queries
+from hexa.lib.text import ascii_int
 from hexa.web.forms import ProjectChoiceForm, QuickLogForm
 from hexa.web.views.agenda import agenda_context
 
@@ -73,12 +74,12 @@ def quick_log(request: HttpRequest, code: str) -> HttpResponse:
             status=Project.Status.ACTIVE,
             code=services.normalize_code(request.GET.get("project", "")),
         ).first()
-        task_id = request.GET.get("task", "")
+        task_id = ascii_int(request.GET.get("task", ""))
         task = (
             Task.objects.filter(pk=task_id, project__client=client, status=Task.Status.PENDING)
             .select_related("project")
             .first()
-            if task_id.isdigit()
+            if task_id is not None
             else None
         )
         form = QuickLogForm(client=client, user=request.user, project=requested, task=task)
