@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (digits of other scripts are the bad input under test)
 """Bad input on the API answers a clear 4xx naming the field, and writes nothing: lone
 surrogates on every write endpoint, numbers that are not numbers, null where null is refused,
 dates outside Hexa's range, bodies over the size limit, and addresses that are no endpoint."""

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (digits of other scripts are the bad input under test)
 """`hexa log` with bad input, run as a user runs it: exit 2 naming the option, no traceback,
 nothing written."""
 
