@@ -22,7 +22,15 @@ from pydantic import (
     field_validator,
 )
 
-from hexa.crm.models import TEXT_MAX, Dedication, Employee, Project, Task
+from hexa.crm.models import (
+    CLIENT_CODE_MAX,
+    PROJECT_CODE_MAX,
+    TEXT_MAX,
+    Dedication,
+    Employee,
+    Project,
+    Task,
+)
 from hexa.crm.services.agenda import agenda
 from hexa.crm.services.reports import Total
 from hexa.lib.text import is_unicode
@@ -51,7 +59,12 @@ def _no_nul(value: str) -> str:
 
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 Text = Annotated[str, AfterValidator(_no_nul)]
-Code = Annotated[Text, Field(min_length=1, max_length=30)]
+# Codes as the domain takes them (hexa.crm.services.common.check_code): letters, digits and
+# . _ -, starting with a letter or digit; lower case is read as upper case, spaces around
+# are ignored. Clients and employees have at most 20 characters, projects 30.
+_CODE = r"^\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*$"
+Code = Annotated[Text, Field(min_length=1, max_length=PROJECT_CODE_MAX, pattern=_CODE)]
+ShortCode = Annotated[Text, Field(min_length=1, max_length=CLIENT_CODE_MAX, pattern=_CODE)]
 Name = Annotated[Text, Field(min_length=1, max_length=200)]
 # Ids fit the database's 64-bit integers; a bigger number is a 422, not an overflow. In a
 # JSON body an id is a number, not a string or a boolean.
@@ -105,7 +118,7 @@ class Input(Schema):
 
 
 class EmployeeIn(Input):
-    code: Code
+    code: ShortCode
     name: Name
     email: Text = ""
     user: Text | None = Field(None, description="username of the login to link")
@@ -140,7 +153,7 @@ class EmployeeOut(Schema):
 
 
 class ClientIn(Input):
-    code: Code
+    code: ShortCode
     name: Name
     tax_id: Text = ""
     email: Text = ""

@@ -322,3 +322,16 @@ def test_addresses_that_are_no_endpoint_answer_a_json_404(api, path):
 
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
+
+
+def test_an_unknown_query_parameter_is_a_422_naming_it(api, rows):
+    response = api.get("/clients", limt="5")
+
+    assert response.status_code == 422
+    assert list(response.json()["fields"]) == ["limt"]
+
+
+def test_an_unknown_caller_is_told_401_before_anything_about_its_query(anonymous, rows):
+    response = anonymous.get("/clients", limt="5")
+
+    assert response.status_code == 401
