@@ -50,11 +50,19 @@ def _query_names() -> list[tuple[re.Pattern[str], str, frozenset[str]]]:
 
 def refuse_unknown_query(request: HttpRequest) -> None:
     """A query parameter the endpoint does not document is a 422 naming it, as a misspelt
-    field in a body is: `?limt=5` would otherwise quietly return the default page."""
+    field in a body is: `?limt=5` would otherwise quietly return the default page. So is one
+    given twice (`?employee=A&employee=B`): every parameter takes one value, and Django would
+    quietly keep the last."""
     for pattern, method, names in _query_names():
         if method == request.method and pattern.match(request.path_info):
-            if unknown := sorted(set(request.GET) - names):
-                raise ValidationError(
-                    [{"loc": ["query", name], "msg": "unknown parameter"} for name in unknown]
-                )
+            errors = [
+                {"loc": ["query", name], "msg": "unknown parameter"}
+                for name in sorted(set(request.GET) - names)
+            ] + [
+                {"loc": ["query", name], "msg": "give it once"}
+                for name, values in sorted(request.GET.lists())
+                if name in names and len(values) > 1
+            ]
+            if errors:
+                raise ValidationError(errors)
             return

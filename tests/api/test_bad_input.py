@@ -335,3 +335,13 @@ def test_an_unknown_caller_is_told_401_before_anything_about_its_query(anonymous
     response = anonymous.get("/clients", limt="5")
 
     assert response.status_code == 401
+
+
+def test_a_query_parameter_given_twice_is_a_422_naming_it(api, rows):
+    response = api.http.get(
+        "/api/v1/dedications?employee=ANA&employee=LUIS",
+        headers={"Authorization": f"Bearer {api.token}"},
+    )
+
+    assert response.status_code == 422
+    assert list(response.json()["fields"]) == ["employee"]

@@ -90,8 +90,8 @@ def count_cases():
 
 @schema.parametrize()
 @settings(
-    # 15 per operation and user (the coverage phase adds its own): a couple of minutes per
-    # database for 28 operations, twice.
+    # 15 per operation and user, besides the cases of the coverage phase: about 4,000 requests,
+    # a few minutes per database.
     max_examples=15,
     deadline=None,
     suppress_health_check=[
