@@ -211,7 +211,7 @@ class DedicationForm(DedicationFields):
         required=False,
         max_length=20,
         widget=forms.TextInput(attrs={"placeholder": "1h30"}),
-        help_text=_("90, 1h30, 1:30 or 1.5h"),
+        help_text=_("90, 1h30, 1:30, 1,5h or 2 hours"),
     )
 
     def __init__(

@@ -80,7 +80,7 @@ class QuickLogForm(forms.Form):
         required=False,
         max_length=20,
         widget=forms.TextInput(attrs={"placeholder": "1h30", "inputmode": "text"}),
-        help_text=_("90, 1h30, 1:30 or 1.5h"),
+        help_text=_("90, 1h30, 1:30, 1,5h or 2 hours"),
     )
     project = forms.ModelChoiceField(
         label=_("Project"),
