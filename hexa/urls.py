@@ -21,6 +21,11 @@ urlpatterns = [
     # The language can be switched on the sign-in page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
+    # django-ninja's own root page answers an HTML 404: the API's is JSON, as for any other
+    # address that is no endpoint.
+    path("api/v1/", unknown_endpoint),
     path("api/v1/", api.urls),
     re_path(r"^api/(?P<rest>.*)$", unknown_endpoint),
 ]
+
+handler400 = "hexa.web.views.errors.bad_request"

@@ -12,6 +12,7 @@ from http import HTTPStatus
 from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
@@ -29,6 +30,7 @@ from hexa.crm.errors import (
     InvalidInput,
     NotFound,
 )
+from hexa.crm.services.validation import too_large_message
 from hexa.lib.unavailable import unavailable
 
 logger = logging.getLogger(__name__)
@@ -155,6 +157,11 @@ def not_found(request: HttpRequest, error: Http404) -> HttpResponse:
 def database_unavailable(request: HttpRequest, error: Exception) -> HttpResponse:
     logger.warning("Database unavailable on %s %s: %s", request.method, request.path, error)
     return unavailable(request)
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_large(request: HttpRequest, error: RequestDataTooBig) -> HttpResponse:
+    return error_response(413, "too_large", too_large_message())
 
 
 @api.exception_handler(Exception)

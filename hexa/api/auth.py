@@ -16,6 +16,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.security import HttpBearer
 
 from hexa.api.models import TOKEN_PREFIX, ApiToken
+from hexa.api.parsing import refuse_unknown_query
 from hexa.crm.services import lockouts
 
 
@@ -81,4 +82,6 @@ class TokenAuth(HttpBearer):
             raise TokenRefused(message)
         assert row is not None
         request.user = row.user
+        # Once the caller is known (an unknown one is told 401 first, whatever it sent).
+        refuse_unknown_query(request)
         return row.user

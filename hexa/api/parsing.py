@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
+from functools import cache
 from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Schema
+from ninja.errors import ValidationError
 from ninja.pagination import LimitOffsetPagination
 from ninja.parser import Parser
 
@@ -29,3 +32,37 @@ class Pages(LimitOffsetPagination):
     class Input(Schema):
         limit: int = Field(50, ge=1, le=500)
         offset: int = Field(0, ge=0, le=2**31 - 1)
+
+
+@cache
+def _query_names() -> list[tuple[re.Pattern[str], str, frozenset[str]]]:
+    """(address pattern, method, the query parameters it documents) of every operation."""
+    from hexa.api.api import api  # the schema of the API this module helps to build
+
+    operations = []
+    for path, item in api.get_openapi_schema()["paths"].items():
+        pattern = re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(path)) + "$")
+        for method, operation in item.items():
+            names = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
+            operations.append((pattern, method.upper(), frozenset(names)))
+    return operations
+
+
+def refuse_unknown_query(request: HttpRequest) -> None:
+    """A query parameter the endpoint does not document is a 422 naming it, as a misspelt
+    field in a body is: `?limt=5` would otherwise quietly return the default page. So is one
+    given twice (`?employee=A&employee=B`): every parameter takes one value, and Django would
+    quietly keep the last."""
+    for pattern, method, names in _query_names():
+        if method == request.method and pattern.match(request.path_info):
+            errors = [
+                {"loc": ["query", name], "msg": "unknown parameter"}
+                for name in sorted(set(request.GET) - names)
+            ] + [
+                {"loc": ["query", name], "msg": "give it once"}
+                for name, values in sorted(request.GET.lists())
+                if name in names and len(values) > 1
+            ]
+            if errors:
+                raise ValidationError(errors)
+            return

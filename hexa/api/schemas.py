@@ -16,17 +16,27 @@ from pydantic import (
     AfterValidator,
     BeforeValidator,
     ConfigDict,
+    StrictBool,
     StrictInt,
     ValidationInfo,
     field_validator,
 )
 
-from hexa.crm.models import TEXT_MAX, Dedication, Employee, Project, Task
+from hexa.crm.models import (
+    CLIENT_CODE_MAX,
+    PROJECT_CODE_MAX,
+    TEXT_MAX,
+    Dedication,
+    Employee,
+    Project,
+    Task,
+)
 from hexa.crm.services.agenda import agenda
 from hexa.crm.services.dedications import HistoryEntry
 from hexa.crm.services.reports import Total
+from hexa.lib.text import is_unicode
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 def _iso_date(value: Any) -> Any:
@@ -42,12 +52,20 @@ def _no_nul(value: str) -> str:
     # PostgreSQL cannot store NUL in text, and no one types it: refuse it on the field.
     if "\x00" in value:
         raise ValueError("must not contain NUL characters")
+    # JSON may escape half of a UTF-16 pair ("\ud800"): no database can store it.
+    if not is_unicode(value):
+        raise ValueError("must be valid Unicode: it has a lone surrogate (such as \\ud800)")
     return value
 
 
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 Text = Annotated[str, AfterValidator(_no_nul)]
-Code = Annotated[Text, Field(min_length=1, max_length=30)]
+# Codes as the domain takes them (hexa.crm.services.common.check_code): letters, digits and
+# . _ -, starting with a letter or digit; lower case is read as upper case, spaces around
+# are ignored. Clients and employees have at most 20 characters, projects 30.
+_CODE = r"^\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*$"
+Code = Annotated[Text, Field(min_length=1, max_length=PROJECT_CODE_MAX, pattern=_CODE)]
+ShortCode = Annotated[Text, Field(min_length=1, max_length=CLIENT_CODE_MAX, pattern=_CODE)]
 Name = Annotated[Text, Field(min_length=1, max_length=200)]
 # Ids fit the database's 64-bit integers; a bigger number is a 422, not an overflow. In a
 # JSON body an id is a number, not a string or a boolean.
@@ -101,16 +119,22 @@ class Input(Schema):
 
 
 class EmployeeIn(Input):
-    code: Code
+    code: ShortCode
     name: Name
     email: Text = ""
     user: Text | None = Field(None, description="username of the login to link")
 
 
+# PATCH bodies: an absent field is left as it is. `null` is taken only where the field says
+# what it means ("null clears it"); elsewhere the type is not Optional (the default None only
+# stands for "absent"), so that the schema and the answer agree that null is refused.
+# Booleans are JSON true or false: 0, 1 or "false" are refused, not guessed.
+
+
 class EmployeePatch(Input):
-    name: Name | None = None
-    email: Text | None = None
-    active: bool | None = Field(None, description="false deactivates the employee")
+    name: Name = None  # type: ignore[assignment]
+    email: Text = None  # type: ignore[assignment]
+    active: StrictBool = Field(None, description="false deactivates the employee")  # type: ignore[assignment]
     user: Text | None = Field(None, description="username of the login to link; null unlinks")
 
 
@@ -130,7 +154,7 @@ class EmployeeOut(Schema):
 
 
 class ClientIn(Input):
-    code: Code
+    code: ShortCode
     name: Name
     tax_id: Text = ""
     email: Text = ""
@@ -139,12 +163,14 @@ class ClientIn(Input):
 
 
 class ClientPatch(Input):
-    name: Name | None = None
-    tax_id: Text | None = None
-    email: Text | None = None
-    phone: Text | None = None
-    notes: Text | None = None
-    active: bool | None = Field(None, description="false archives the client, true restores it")
+    name: Name = None  # type: ignore[assignment]
+    tax_id: Text = None  # type: ignore[assignment]
+    email: Text = None  # type: ignore[assignment]
+    phone: Text = None  # type: ignore[assignment]
+    notes: Text = None  # type: ignore[assignment]
+    active: StrictBool = Field(  # type: ignore[assignment]
+        None, description="false archives the client, true restores it"
+    )
 
 
 class ClientOut(Schema):
@@ -170,10 +196,12 @@ class ProjectIn(Input):
 
 
 class ProjectPatch(Input):
-    name: Name | None = None
-    kind: ProjectKind | None = None
-    status: ProjectStatus | None = Field(None, description="closed closes it, active reopens it")
-    confirm: bool = Field(
+    name: Name = None  # type: ignore[assignment]
+    kind: ProjectKind = None  # type: ignore[assignment]
+    status: ProjectStatus = Field(  # type: ignore[assignment]
+        None, description="closed closes it, active reopens it"
+    )
+    confirm: StrictBool = Field(
         False,
         description="close it even with pending tasks (otherwise 409 pending_tasks)",
     )
@@ -222,12 +250,14 @@ class ClientTaskIn(TaskFields):
 
 
 class TaskPatch(Input):
-    title: Name | None = None
-    kind: TaskKind | None = None
-    status: TaskStatus | None = Field(None, description="done completes it, pending reopens it")
+    title: Name = None  # type: ignore[assignment]
+    kind: TaskKind = None  # type: ignore[assignment]
+    status: TaskStatus = Field(  # type: ignore[assignment]
+        None, description="done completes it, pending reopens it"
+    )
     next_follow_up: IsoDate | None = Field(None, description="null clears it")
     assigned_to: Code | None = Field(None, description="employee code; null unassigns it")
-    priority: Priority | None = None
+    priority: Priority = None  # type: ignore[assignment]
     reported_by: ReportedBy | None = Field(None, description="null clears it")
     reported_via: Channel | None = Field(None, description="null clears it")
     description: LongText | None = Field(None, description="null clears it")
@@ -310,11 +340,9 @@ class DedicationIn(Input):
 
 
 class DedicationPatch(Input):
-    # Absent leaves a field as it is. null is refused on `employee` and `date` (they are not
-    # Optional, their default only stands for "absent"); on `text` the domain refuses it.
     employee: Code = Field(None, description="employee code")  # type: ignore[assignment]
     date: IsoDate = Field(None, description="not in the future")  # type: ignore[assignment]
-    text: Text | None = None
+    text: Text = None  # type: ignore[assignment]
     minutes: Minutes | None = Field(None, description="null clears it")
     task: BodyId | None = Field(None, description="a task of the same project; null: none")
 

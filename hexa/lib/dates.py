@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-_RELATIVE = re.compile(r"^([+-]\d+)([dw]?)$")
+_RELATIVE = re.compile(r"^([+-]\d+)([dw]?)$", re.ASCII)
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 
 
 def parse_day(text: str, *, today: dt.date) -> dt.date:
@@ -21,8 +22,13 @@ def parse_day(text: str, *, today: dt.date) -> dt.date:
         return today + dt.timedelta(days=words[value])
     if match := _RELATIVE.match(value):
         amount = int(match[1]) * (7 if match[2] == "w" else 1)
-        return today + dt.timedelta(days=amount)
+        try:
+            return today + dt.timedelta(days=amount)
+        except OverflowError:  # past year 9999 (or before year 1): no date at all
+            raise ValueError(f"{text!r} is too far from today to be a date.") from None
     try:
+        if not _ISO.match(value):
+            raise ValueError(value)
         return dt.date.fromisoformat(value)
     except ValueError:
         raise ValueError(
@@ -31,8 +37,10 @@ def parse_day(text: str, *, today: dt.date) -> dt.date:
 
 
 # Day, month and year as people type them here: 29/11/2026, 29-11-2026, 29.11.26, 1/2/2026.
-_TYPED_DAY = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4}|\d{2})\s*$")
-_ISO_DAY = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
+_TYPED_DAY = re.compile(
+    r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4}|\d{2})\s*$", re.ASCII
+)
+_ISO_DAY = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$", re.ASCII)
 
 
 def iso_day(text: str) -> dt.date | None:

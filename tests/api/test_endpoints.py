@@ -99,7 +99,7 @@ def world(api) -> World:
         shut=shut,
         legacy=legacy,
         old_shut=old_shut,
-        web_task=factories.task(web, "Call back", next_follow_up=dt.date(2099, 1, 1)),
+        web_task=factories.task(web, "Call back", next_follow_up=dt.date(2035, 1, 1)),
         shop_task=factories.task(shop, "Send catalogue"),
         shut_task=factories.task(shut, "Archive files"),
         legacy_task=factories.task(legacy, "Old work"),
@@ -552,7 +552,7 @@ def test_create_task_on_a_project_named_in_any_case(api, world):
             "project": "web",
             "title": " Fix the form ",
             "kind": "incident",
-            "next_follow_up": "2099-03-04",
+            "next_follow_up": "2035-03-04",
         },
     )
 
@@ -566,7 +566,7 @@ def test_create_task_on_a_project_named_in_any_case(api, world):
         "title": "Fix the form",
         "kind": "incident",
         "status": "pending",
-        "next_follow_up": "2099-03-04",
+        "next_follow_up": "2035-03-04",
         "assigned_to": None,
         "priority": "normal",
         "reported_by": "",
@@ -581,7 +581,7 @@ def test_create_task_on_a_project_named_in_any_case(api, world):
         "Fix the form",
         "incident",
         "pending",
-        dt.date(2099, 3, 4),
+        dt.date(2035, 3, 4),
     )
 
 
@@ -624,7 +624,7 @@ def test_list_tasks_newest_first_with_pagination_and_filters(api, world):
         "title": "Call back",
         "kind": "task",
         "status": "pending",
-        "next_follow_up": "2099-01-01",
+        "next_follow_up": "2035-01-01",
         "assigned_to": None,
         "priority": "normal",
         "reported_by": "",
@@ -647,7 +647,7 @@ def test_get_task_by_id(api, world):
         "title": "Call back",
         "kind": "task",
         "status": "pending",
-        "next_follow_up": "2099-01-01",
+        "next_follow_up": "2035-01-01",
         "assigned_to": None,
         "priority": "normal",
         "reported_by": "",
@@ -664,27 +664,27 @@ def test_patch_task_completes_it(api, world):
     assert response.json()["status"] == "done"
     world.web_task.refresh_from_db()
     assert world.web_task.status == "done"
-    assert world.web_task.next_follow_up == dt.date(2099, 1, 1)
+    assert world.web_task.next_follow_up == dt.date(2035, 1, 1)
 
 
 def test_patch_task_title_kind_and_follow_up(api, world):
     response = api.patch(
         f"/tasks/{world.shop_task.pk}",
-        {"title": " Send the new catalogue ", "kind": "incident", "next_follow_up": "2099-12-31"},
+        {"title": " Send the new catalogue ", "kind": "incident", "next_follow_up": "2035-12-31"},
     )
 
     body = response.json()
     assert (body["title"], body["kind"], body["next_follow_up"]) == (
         "Send the new catalogue",
         "incident",
-        "2099-12-31",
+        "2035-12-31",
     )
     world.shop_task.refresh_from_db()
     assert (
         world.shop_task.title,
         world.shop_task.kind,
         world.shop_task.next_follow_up,
-    ) == ("Send the new catalogue", "incident", dt.date(2099, 12, 31))
+    ) == ("Send the new catalogue", "incident", dt.date(2035, 12, 31))
 
 
 def test_patch_task_null_next_follow_up_clears_it(api, world):
@@ -699,9 +699,9 @@ def test_patch_task_null_next_follow_up_clears_it(api, world):
 def test_patch_task_without_next_follow_up_leaves_it(api, world):
     response = api.patch(f"/tasks/{world.web_task.pk}", {"title": "Call back soon"})
 
-    assert response.json()["next_follow_up"] == "2099-01-01"
+    assert response.json()["next_follow_up"] == "2035-01-01"
     world.web_task.refresh_from_db()
-    assert world.web_task.next_follow_up == dt.date(2099, 1, 1)
+    assert world.web_task.next_follow_up == dt.date(2035, 1, 1)
     assert world.web_task.title == "Call back soon"
 
 
@@ -1208,7 +1208,7 @@ BAD_REQUESTS = [
     ),
     *non_object_bodies("projects", "/projects/WEB"),
     # --- Tasks: POST /tasks, GET /tasks, GET and PATCH /tasks/{task_id}
-    *shapes("tasks", {**TASK, "kind": "task", "status": "pending", "next_follow_up": "2099-01-01"}),
+    *shapes("tasks", {**TASK, "kind": "task", "status": "pending", "next_follow_up": "2035-01-01"}),
     *bad_names("tasks", "post", "/tasks", TASK, "title"),
     case("tasks-kind-unknown", "post", "/tasks", {**TASK, "kind": "bug"}, "422 kind"),
     case("tasks-status-unknown", "post", "/tasks", {**TASK, "status": "open"}, "422 status"),

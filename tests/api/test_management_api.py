@@ -172,7 +172,7 @@ def test_create_incident_with_priority_reporter_channel_description_and_assignee
             "reported_via": "phone",
             "description": " Since Monday, orders over 100 EUR vanish. ",
             "assigned_to": "luis",
-            "next_follow_up": "2099-03-04",
+            "next_follow_up": "2035-03-04",
         },
     )
 
@@ -186,7 +186,7 @@ def test_create_incident_with_priority_reporter_channel_description_and_assignee
         "title": "The form loses orders",
         "kind": "incident",
         "status": "pending",
-        "next_follow_up": "2099-03-04",
+        "next_follow_up": "2035-03-04",
         "assigned_to": "LUIS",
         "priority": "urgent",
         "reported_by": "Marta (shop)",
@@ -392,7 +392,7 @@ def test_patch_task_leaves_what_is_not_given(api, web, luis):
 
 
 def test_complete_then_reopen_a_task_records_and_clears_when_it_was_done(api, web):
-    task = factories.task(web, "Call back", next_follow_up=dt.date(2099, 1, 1))
+    task = factories.task(web, "Call back", next_follow_up=dt.date(2035, 1, 1))
     before = timezone.now()
 
     done = api.patch(f"/tasks/{task.pk}", {"status": "done"})
@@ -408,7 +408,7 @@ def test_complete_then_reopen_a_task_records_and_clears_when_it_was_done(api, we
     assert (task.status, task.completed_at, task.next_follow_up) == (
         "pending",
         None,
-        dt.date(2099, 1, 1),
+        dt.date(2035, 1, 1),
     )
     assert reopened.json()["completed_at"] is None
 
@@ -939,7 +939,7 @@ def test_closing_a_project_with_pending_tasks_asks_to_confirm(api, web):
 
 
 def test_closing_a_project_with_pending_tasks_once_confirmed(api, web):
-    task = factories.task(web, "One", next_follow_up=dt.date(2099, 1, 1))
+    task = factories.task(web, "One", next_follow_up=dt.date(2035, 1, 1))
 
     response = api.patch("/projects/WEB", {"status": "closed", "confirm": True})
 
@@ -1110,7 +1110,7 @@ def world(api, acme, web):
     factories.project(beta, "BETA-1")
     factories.project(beta, "BETA-2")
     factories.employee("GONE", active=False)
-    task = factories.task(web, "Call back", next_follow_up=dt.date(2099, 1, 1))
+    task = factories.task(web, "Call back", next_follow_up=dt.date(2035, 1, 1))
     other = factories.task(factories.project(beta, "BETA-3"), "Elsewhere")
     done = factories.task(factories.project(acme, "DONE", status="closed"), "Old", status="done")
     made = factories.dedication(task, Employee.objects.get(code="ANA"), date=dt.date(2024, 5, 6))
@@ -1353,7 +1353,7 @@ BAD_REQUESTS = [
         "reschedule-both",
         "post",
         "/tasks/{task}/reschedule",
-        {"days": 1, "date": "2099-01-01"},
+        {"days": 1, "date": "2035-01-01"},
         "422 date",
     ),
     case(

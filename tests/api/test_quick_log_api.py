@@ -25,7 +25,7 @@ def counts() -> tuple[int, int, int]:
 def test_first_quick_log_creates_project_and_task(api, acme, today):
     response = api.post(
         "/clients/ACME/quick-log",
-        {"text": "Called", "employee": "ANA", "next_follow_up": "2099-01-02", "minutes": "1h30"},
+        {"text": "Called", "employee": "ANA", "next_follow_up": "2035-01-02", "minutes": "1h30"},
         headers={"Accept-Language": "en"},
     )
 
@@ -50,7 +50,7 @@ def test_first_quick_log_creates_project_and_task(api, acme, today):
             # In the business's language (HEXA_LANGUAGE, Spanish here), not the request's.
             "title": "Seguimiento",
             "created": True,
-            "next_follow_up": "2099-01-02",
+            "next_follow_up": "2035-01-02",
         },
     }
     assert dedication.via == "api"
@@ -91,7 +91,7 @@ def test_second_log_reuses_project_and_task(api, acme):
 
 def test_absent_next_follow_up_leaves_it_and_null_clears_it(api, acme):
     api.post(
-        "/clients/ACME/quick-log", {"text": "a", "employee": "ANA", "next_follow_up": "2099-05-05"}
+        "/clients/ACME/quick-log", {"text": "a", "employee": "ANA", "next_follow_up": "2035-05-05"}
     )
 
     kept = api.post("/clients/ACME/quick-log", {"text": "b", "employee": "ANA"}).json()
@@ -99,7 +99,7 @@ def test_absent_next_follow_up_leaves_it_and_null_clears_it(api, acme):
         "/clients/ACME/quick-log", {"text": "c", "employee": "ANA", "next_follow_up": None}
     ).json()
 
-    assert kept["task"]["next_follow_up"] == "2099-05-05"
+    assert kept["task"]["next_follow_up"] == "2035-05-05"
     assert cleared["task"]["next_follow_up"] is None
     assert Task.objects.get().next_follow_up is None
 
@@ -227,7 +227,7 @@ def test_minutes_are_accepted_in_every_written_form(api, acme):
 
 
 def test_same_key_and_body_returns_the_first_response_and_writes_nothing(api, acme):
-    body = {"text": "Called", "employee": "ANA", "next_follow_up": "2099-01-01"}
+    body = {"text": "Called", "employee": "ANA", "next_follow_up": "2035-01-01"}
     first = api.post("/clients/ACME/quick-log", body, headers={"Idempotency-Key": "abc-123"})
     second = api.post("/clients/ACME/quick-log", body, headers={"Idempotency-Key": "abc-123"})
 
@@ -290,13 +290,13 @@ def test_a_named_task_is_followed_up(api, acme):
 
     response = api.post(
         "/clients/ACME/quick-log",
-        {"text": "x", "employee": "ANA", "task": older.pk, "next_follow_up": "2099-03-03"},
+        {"text": "x", "employee": "ANA", "task": older.pk, "next_follow_up": "2035-03-03"},
     )
 
     assert response.status_code == 201
     assert response.json()["task"]["id"] == older.pk
     older.refresh_from_db()
-    assert older.next_follow_up == dt.date(2099, 3, 3)
+    assert older.next_follow_up == dt.date(2035, 3, 3)
 
 
 @pytest.mark.parametrize("task", [999_999, "1", True])

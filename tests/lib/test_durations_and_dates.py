@@ -28,13 +28,29 @@ from hexa.lib.durations import DurationError, format_minutes, parse_minutes
         ("2h", 120),
         ("0", 0),
         ("24h", 1440),
+        # Hours with decimals need no unit; hours and minutes in words, English or Spanish.
+        ("0,5", 30),
+        ("1.5", 90),
+        ("1,5", 90),
+        ("2 horas", 120),
+        ("2 hours", 120),
+        ("1 hora", 60),
+        ("1 hour 30 min", 90),
+        ("1 hora y 30 minutos", 90),
+        ("30 min", 30),
+        ("30 minutos", 30),
+        ("45 minutes", 45),
     ],
 )
 def test_durations_people_write_are_understood(text, minutes):
     assert parse_minutes(text) == minutes
 
 
-@pytest.mark.parametrize("text", ["", "h", "lots", "-5", "1.5", "1,5", "1h30h", "1.5.5h"])
+@pytest.mark.parametrize(
+    "text",
+    # Digits of other scripts (Arabic-Indic, full-width, superscript) are not numbers here.
+    ["", "h", "lots", "-5", "1h30h", "1.5.5h", "2 days", "\u0663\u0660", "\uff13\uff10", "\u00b2"],
+)
 def test_anything_else_is_refused_with_the_accepted_forms(text):
     with pytest.raises(DurationError, match="1h30"):
         parse_minutes(text)

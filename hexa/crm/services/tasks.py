@@ -14,6 +14,11 @@ from hexa.crm.errors import Conflict, InvalidInput
 from hexa.crm.models import Client, Employee, Project, Task
 from hexa.crm.services.common import full_clean, lock_client, require_open, unchanged_on_error
 from hexa.crm.services.quick_log import client_project
+from hexa.crm.services.validation import (
+    follow_up_errors,
+    latest_follow_up,
+    validate_follow_up,
+)
 
 TASK_FIELDS = (
     "title",
@@ -54,6 +59,7 @@ def create_task(
 ) -> Task:
     """A task or incident on an active project of an active client."""
     _check_assignee(assigned_to)
+    validate_follow_up(next_follow_up)
     task = Task(
         project=project,
         **_strip(
@@ -103,6 +109,8 @@ def update_task(task: Task, **changes: Any) -> Task:
     completing = changes.get("status") == Task.Status.DONE and task.status != Task.Status.DONE
     if "assigned_to" in changes and changes["assigned_to"] != task.assigned_to:
         _check_assignee(changes["assigned_to"])
+    if changes.get("next_follow_up") != task.next_follow_up:
+        validate_follow_up(changes.get("next_follow_up"))
     with unchanged_on_error(task), transaction.atomic():
         changed = []
         for name, value in changes.items():
@@ -155,5 +163,9 @@ def reschedule_task(
         raise InvalidInput.on("next_follow_up", _("The new date cannot be in the past."))
     if to is None:
         base = max(task.next_follow_up or today, today)
+        # Compared before adding, so that a far follow-up (set before Hexa had a range) is
+        # refused instead of overflowing the dates Python can hold.
+        if (days or 0) > (latest_follow_up(today) - base).days:
+            raise InvalidInput({"days": follow_up_errors(dt.date.max, today=today)})
         to = base + dt.timedelta(days=days or 0)
     return update_task(task, next_follow_up=to)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Final
 
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,6 +37,53 @@ KEPT_IF_TO_COME: Final = _KeptIfToCome()
 
 NextFollowUp = dt.date | None | _Unchanged | _KeptIfToCome
 
+# The one range of days Hexa takes, whatever the path (quick log, forms, API, `hexa log`):
+# dedications from EARLIEST_DAY to today; follow-ups from EARLIEST_DAY to FOLLOW_UP_YEARS
+# years after today. Far enough for any real use, near enough that date arithmetic on them
+# (calendar feeds, "put off n days", weekly reports) never leaves the dates Python can hold.
+EARLIEST_DAY: Final = dt.date(2000, 1, 1)
+FOLLOW_UP_YEARS: Final = 10
+
+
+def latest_follow_up(today: dt.date | None = None) -> dt.date:
+    """The last day a follow-up may be set to: FOLLOW_UP_YEARS years after today."""
+    today = today or timezone.localdate()
+    try:
+        return today.replace(year=today.year + FOLLOW_UP_YEARS)
+    except ValueError:  # 29 February, and the year ten years on is not a leap year
+        return today.replace(year=today.year + FOLLOW_UP_YEARS, day=28)
+
+
+def day_errors(day: dt.date, *, today: dt.date | None = None) -> list[str]:
+    """What is wrong with `day` as a dedication's date (nothing: an empty list)."""
+    today = today or timezone.localdate()
+    if day > today:
+        return [_("The date cannot be in the future.")]
+    if day < EARLIEST_DAY:
+        return [_("The date cannot be before %(day)s.") % {"day": EARLIEST_DAY.isoformat()}]
+    return []
+
+
+def follow_up_errors(day: dt.date, *, today: dt.date | None = None) -> list[str]:
+    """What is wrong with `day` as a task's next follow-up (nothing: an empty list)."""
+    latest = latest_follow_up(today)
+    if day > latest:
+        return [
+            _("The next follow-up cannot be after %(day)s (%(years)d years from today).")
+            % {"day": latest.isoformat(), "years": FOLLOW_UP_YEARS}
+        ]
+    if day < EARLIEST_DAY:
+        return [
+            _("The next follow-up cannot be before %(day)s.") % {"day": EARLIEST_DAY.isoformat()}
+        ]
+    return []
+
+
+def validate_follow_up(day: dt.date | None, *, field: str = "next_follow_up") -> None:
+    """InvalidInput on `field` when `day` is outside the follow-ups' range; None passes."""
+    if day is not None and (errors := follow_up_errors(day)):
+        raise InvalidInput({field: errors})
+
 
 def validate_dedication(
     *,
@@ -63,10 +112,13 @@ def validate_dedication(
         errors["employee"] = [_("Choose who did it.")]
     elif not employee.active and not allow_inactive_employee:
         errors["employee"] = [_("Employee %(code)s is no longer active.") % {"code": employee.code}]
-    if date > timezone.localdate():
-        errors["date"] = [_("The date cannot be in the future.")]
-    if isinstance(next_follow_up, dt.date) and next_follow_up < date:
-        errors["next_follow_up"] = [_("The next follow-up cannot be before the date.")]
+    if date_errors := day_errors(date):
+        errors["date"] = date_errors
+    if isinstance(next_follow_up, dt.date):
+        if follow_up_date_errors := follow_up_errors(next_follow_up):
+            errors["next_follow_up"] = follow_up_date_errors
+        elif next_follow_up < date:
+            errors["next_follow_up"] = [_("The next follow-up cannot be before the date.")]
     if minutes is not None and not 0 <= minutes <= MINUTES_MAX:
         errors["minutes"] = [
             _("Minutes must be between 0 and %(max)d (a whole day).") % {"max": MINUTES_MAX}
@@ -85,3 +137,9 @@ def minutes_from(value: int | str | None, *, field: str = "minutes") -> int | No
         return parse_minutes(value)
     except DurationError as error:
         raise InvalidInput.on(field, str(error)) from None
+
+
+def too_large_message() -> str:
+    """What a request over the size limit (DATA_UPLOAD_MAX_MEMORY_SIZE) is told."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+    return _("The request is too large: the limit is %(size)s.") % {"size": filesizeformat(limit)}

@@ -77,6 +77,29 @@ class DateInput(forms.DateInput):
         return value
 
 
+def _ascii(value: Any, field: forms.Field) -> None:
+    # Django reads numbers and dates with int() and strptime, which take the digits of
+    # any script ("٣", full-width ones) as ASCII ones: Hexa takes ASCII digits only.
+    if isinstance(value, str) and not value.strip().isascii():
+        raise forms.ValidationError(field.error_messages["invalid"], code="invalid")
+
+
+class AsciiIntegerField(forms.IntegerField):
+    """A whole number in ASCII digits."""
+
+    def to_python(self, value: Any) -> int | None:
+        _ascii(value, self)
+        return super().to_python(value)
+
+
+class DayField(forms.DateField):
+    """A day in ASCII digits (typed as DateInput reads it)."""
+
+    def to_python(self, value: Any) -> dt.date | None:
+        _ascii(value, self)
+        return super().to_python(value)
+
+
 def show_error(form: forms.Form, error: DomainError) -> None:
     """Put a domain error on the form: on the fields at fault, or above the form."""
     fields: dict[str, list[str]] = dict(error.fields) if isinstance(error, InvalidInput) else {}

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from hexa.crm import services
 from hexa.crm.errors import InvalidInput
 from hexa.crm.models import TEXT_MAX, Client, Dedication, Employee, Project, Task
-from hexa.web.forms.base import DateInput, limited_text
+from hexa.web.forms.base import AsciiIntegerField, DateInput, DayField, limited_text
 from hexa.web.forms.pickers import ClientField
 
 User = get_user_model()
@@ -89,7 +89,7 @@ class TaskForm(forms.Form):
     project = forms.ModelChoiceField(
         label=_("Project"), queryset=Project.objects.none(), required=False
     )
-    next_follow_up = forms.DateField(label=_("Next follow-up"), required=False, widget=DateInput())
+    next_follow_up = DayField(label=_("Next follow-up"), required=False, widget=DateInput())
     assigned_to = forms.ModelChoiceField(
         label=_("Assigned to"),
         queryset=Employee.objects.filter(active=True),
@@ -205,13 +205,13 @@ class DedicationForm(DedicationFields):
         empty_label=_("Choose…"),
         widget=forms.Select(attrs={"required": True}),
     )
-    date = forms.DateField(label=_("Date"), widget=DateInput())
+    date = DayField(label=_("Date"), widget=DateInput())
     minutes = forms.CharField(
         label=_("Time spent"),
         required=False,
         max_length=20,
         widget=forms.TextInput(attrs={"placeholder": "1h30"}),
-        help_text=_("90, 1h30, 1:30 or 1.5h"),
+        help_text=_("90, 1h30, 1:30, 1,5h or 2 hours"),
     )
 
     def __init__(
@@ -266,8 +266,8 @@ class CloseProjectForm(forms.Form):
 
 
 class RescheduleForm(forms.Form):
-    days = forms.IntegerField(required=False, min_value=1, max_value=366)
-    to = forms.DateField(
+    days = AsciiIntegerField(required=False, min_value=1, max_value=366)
+    to = DayField(
         label=_("Date"), required=False, widget=DateInput(attrs={"aria-label": _("New date")})
     )
 

@@ -16,7 +16,8 @@ from hexa.crm import services
 from hexa.crm.errors import InvalidInput
 from hexa.crm.models import TEXT_MAX, Client, Employee, Project, Task
 from hexa.crm.services.queries import EXPLORER_ORDERS, explorer_order
-from hexa.web.forms.base import DateInput, limited_text
+from hexa.lib.text import ascii_int
+from hexa.web.forms.base import AsciiIntegerField, DateInput, DayField, limited_text
 
 
 class ExplorerForm(forms.Form):
@@ -27,7 +28,7 @@ class ExplorerForm(forms.Form):
     unscheduled = forms.BooleanField(required=False, label=_("No follow-up scheduled"))
     archived = forms.BooleanField(required=False, label=_("Archived"))
     order = forms.ChoiceField(required=False, choices=[(key, key) for key in EXPLORER_ORDERS])
-    page = forms.IntegerField(required=False, min_value=1)
+    page = AsciiIntegerField(required=False, min_value=1, max_value=2**31 - 1)
 
     def filters(self) -> dict[str, Any]:
         data = self.cleaned_data if self.is_valid() else {}
@@ -86,8 +87,8 @@ class QuickLogForm(forms.Form):
         required=False,
         empty_label=_("Choose…"),
     )
-    date = forms.DateField(label=_("Date"), widget=DateInput())
-    next_follow_up = forms.DateField(
+    date = DayField(label=_("Date"), widget=DateInput())
+    next_follow_up = DayField(
         label=_("Next follow-up"),
         widget=DateInput(),
         required=False,
@@ -98,7 +99,7 @@ class QuickLogForm(forms.Form):
         required=False,
         max_length=20,
         widget=forms.TextInput(attrs={"placeholder": "1h30", "inputmode": "text"}),
-        help_text=_("90, 1h30, 1:30 or 1.5h"),
+        help_text=_("90, 1h30, 1:30, 1,5h or 2 hours"),
     )
     project = forms.ModelChoiceField(
         label=_("Project"),
@@ -219,11 +220,11 @@ class QuickLogForm(forms.Form):
 
     def _usable_project(self) -> Project | None:
         """The project sent, if it is an active project of the client."""
-        value = str(self.data.get("project") or "")
-        if not _ID.fullmatch(value):
+        project_id = record_id(self.data.get("project"))
+        if project_id is None:
             return None
         return Project.objects.filter(
-            pk=value, client=self.client, status=Project.Status.ACTIVE
+            pk=project_id, client=self.client, status=Project.Status.ACTIVE
         ).first()
 
     def _check_hidden_values(self) -> None:
@@ -287,9 +288,10 @@ class QuickLogForm(forms.Form):
 
     def _task_refusal(self, value: str) -> str:
         """Why the task sent cannot be used ("" if it can)."""
+        task_id = record_id(value)
         task = (
-            Task.objects.select_related("project").filter(pk=value).first()
-            if _ID.fullmatch(value)
+            Task.objects.select_related("project").filter(pk=task_id).first()
+            if task_id is not None
             else None
         )
         if task is None:
@@ -375,13 +377,11 @@ class QuickLogForm(forms.Form):
 # Between a project and its task, as in "ACME > Seguimiento".
 ARROW = "\N{SINGLE RIGHT-POINTING ANGLE QUOTATION MARK}"
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
-_ID = re.compile(r"[0-9]{1,18}")
 
 
 def record_id(value: object) -> int | None:
     """A database id sent by a page (None if it cannot be one: "²", "1e9", too long)."""
-    text = str(value or "")
-    return int(text) if _ID.fullmatch(text) else None
+    return ascii_int(str(value or ""))
 
 
 class ProjectChoiceForm(forms.Form):
@@ -391,7 +391,7 @@ class ProjectChoiceForm(forms.Form):
 
     project = forms.ModelChoiceField(queryset=Project.objects.none(), required=False)
     task = forms.ModelChoiceField(queryset=Task.objects.none(), required=False)
-    next_follow_up = forms.DateField(required=False, show_hidden_initial=True, widget=DateInput)
+    next_follow_up = DayField(required=False, show_hidden_initial=True, widget=DateInput)
 
     def __init__(self, *args: Any, plan: services.QuickLogPlan, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

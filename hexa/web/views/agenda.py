@@ -100,7 +100,8 @@ def calendar(request: HttpRequest, secret: str) -> HttpResponse:
         event.add("uid", f"task-{task.pk}@{host}")
         event.add("dtstamp", stamp)
         event.add("dtstart", task.next_follow_up)
-        event.add("dtend", task.next_follow_up + dt.timedelta(days=1))
+        if task.next_follow_up < dt.date.max:  # without an end, an all-day event is one day
+            event.add("dtend", task.next_follow_up + dt.timedelta(days=1))
         event.add(
             "summary", f"{task.project.client.code} · {task.project.client.name}: {task.title}"
         )

@@ -24,8 +24,8 @@ from hexa.crm import services
 from hexa.crm.errors import AmbiguousProject, DomainError, IdempotencyConflict, InvalidInput
 from hexa.crm.models import Client, Dedication, Project, Task
 from hexa.crm.services import queries
+from hexa.lib.text import ascii_int
 from hexa.web.forms import ProjectChoiceForm, QuickLogForm
-from hexa.web.forms.quick_log import record_id
 from hexa.web.views.agenda import agenda_context
 
 
@@ -89,12 +89,12 @@ def quick_log(request: HttpRequest, code: str) -> HttpResponse:
             status=Project.Status.ACTIVE,
             code=services.normalize_code(request.GET.get("project", "")),
         ).first()
-        # The agenda's row: the form says so if that task cannot be followed up any more.
+        task_id = ascii_int(request.GET.get("task", ""))
         task = (
             Task.objects.filter(pk=task_id, project__client=client)
             .select_related("project")
             .first()
-            if (task_id := record_id(request.GET.get("task")))
+            if task_id is not None
             else None
         )
         form = QuickLogForm(client=client, user=request.user, project=requested, task=task)

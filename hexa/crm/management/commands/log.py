@@ -15,6 +15,7 @@ from hexa.crm.errors import InvalidInput
 from hexa.crm.management.cli import reporting_errors
 from hexa.crm.models import Dedication
 from hexa.lib.dates import parse_day
+from hexa.lib.text import ascii_int, is_unicode
 
 OPTIONS = {
     "text": "--text",
@@ -33,6 +34,21 @@ def _day(value: str) -> dt.date:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def _text(value: str) -> str:
+    # Bytes that are not UTF-8 reach Python as lone surrogates, which no database stores.
+    if not is_unicode(value):
+        raise argparse.ArgumentTypeError(f"{value!r} is not UTF-8 text.")
+    return value
+
+
+def _whole(value: str) -> int:
+    # int() would also read digits of other scripts ("٣٠") and overflow the database.
+    number = ascii_int(value)
+    if number is None:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of minutes.")
+    return number
+
+
 class Command(BaseCommand):
     help = (
         "Log an activity on CLIENT: Hexa finds or creates its project and task, records "
@@ -43,9 +59,9 @@ class Command(BaseCommand):
     requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("client", help="the client's code")
-        parser.add_argument("--text", required=True, help="what was done")
-        parser.add_argument("--employee", required=True, help="code of who did it")
+        parser.add_argument("client", type=_text, help="the client's code")
+        parser.add_argument("--text", type=_text, required=True, help="what was done")
+        parser.add_argument("--employee", type=_text, required=True, help="code of who did it")
         parser.add_argument("--date", type=_day, help="when (YYYY-MM-DD, yesterday, ...); today")
         follow_up = parser.add_mutually_exclusive_group()
         follow_up.add_argument(
@@ -55,9 +71,13 @@ class Command(BaseCommand):
             "--no-next", action="store_true", help="clear the task's next follow-up date"
         )
         spent = parser.add_mutually_exclusive_group()
-        spent.add_argument("--minutes", type=int, help="minutes spent")
-        spent.add_argument("--duration", help="time spent as 90, 1h30, 1:30 or 1.5h")
-        parser.add_argument("--project", help="project code, when the client has several")
+        spent.add_argument("--minutes", type=_whole, help="minutes spent")
+        spent.add_argument(
+            "--duration", type=_text, help="time spent as 90, 1h30, 1:30, 1,5h or 2 hours"
+        )
+        parser.add_argument(
+            "--project", type=_text, help="project code, when the client has several"
+        )
         parser.add_argument("--json", action="store_true", help="print the API's JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
