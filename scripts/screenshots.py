@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
@@ -119,6 +119,13 @@ def english(browser: Browser, url: str) -> None:
     open_dialog(page, "PRIETO")
     page.keyboard.type("Phoned the site manager: the delivery moves to Thursday.")
     page.fill("#id_minutes", "20")
+    # The overdue task instead of the newest one the rules choose, then one tap for next week.
+    overdue = page.locator("#id_task option", has_text="Presupuesto nave industrial")
+    page.select_option("#id_task", value=overdue.get_attribute("value"))
+    expect(page.locator("#id_next_follow_up")).to_have_value("")  # overdue: done by this log
+    page.get_by_role("button", name="+1 week").click()
+    expect(page.locator("#id_next_follow_up")).not_to_have_value("")
+    page.locator("#id_text").focus()
     shot(page, "quick-log-dialog")
     page.keyboard.press("Control+Enter")
     page.wait_for_selector("dialog[open]", state="detached")
@@ -153,7 +160,7 @@ def management(browser: Browser, url: str) -> None:
         page.goto(f"{url}{path}")
         shot(page, name, full_page=True)
     page.goto(f"{url}/projects/PRIETO/")
-    page.locator("a[href$='/edit/'][href^='/dedications/']").first.click()
+    page.locator("a[href^='/dedications/'][href*='/edit/']").first.click()
     shot(page, "change-dedication", full_page=True)
     page.goto(f"{url}/tasks/")
     page.locator("table.tasks a[href^='/tasks/']").first.click()
