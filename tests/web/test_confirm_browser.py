@@ -316,3 +316,38 @@ def test_without_javascript_done_is_undone_from_the_message(browser, live_server
     overdue.refresh_from_db()
     assert overdue.status == Task.Status.PENDING and overdue.next_follow_up == due
     page.context.close()
+
+
+def test_a_request_that_fails_says_so_instead_of_nothing(browser, live_server, user, settings):
+    """htmx swaps nothing when the server refuses a request or never answers: a toast says
+    what happened and that nothing was saved, and the dialog keeps what was typed."""
+    factories.client("ACME", name="Acme Industrial")
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2_000  # a real 413 from Django for a long text
+    page = spanish_page(browser, live_server, user)
+    page.goto(live_server.url)
+    open_log(page, page.locator("#client-row-ACME"))
+    dialog = page.locator("dialog#dialog")
+    dialog.locator("textarea[name=text]").fill("Llamada larga. " * 200)
+
+    dialog.get_by_role("button", name="Finalizar").click()
+
+    toast = page.locator("#messages .message[role=alert]")
+    expect(toast).to_contain_text("demasiado grande")
+    expect(dialog.locator("textarea[name=text]")).to_have_value(re.compile("^Llamada larga"))
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+    page.route("**/clients/ACME/log/", lambda route: route.abort())
+    dialog.get_by_role("button", name="Finalizar").click()
+    expect(page.locator("#messages .message[role=alert]").last).to_contain_text("no respondió")
+
+    page.unroute("**/clients/ACME/log/")
+    page.route(
+        "**/clients/ACME/log/",
+        lambda route: route.fulfill(status=503, body="Volvemos enseguida"),
+    )
+    dialog.get_by_role("button", name="Finalizar").click()
+    expect(page.locator("#messages .message[role=alert]").last).to_contain_text(
+        "no está disponible"
+    )
+    assert not Dedication.objects.exists()
+    assert page.errors == []

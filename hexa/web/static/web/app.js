@@ -102,6 +102,29 @@
   setUpToasts();
   document.addEventListener("htmx:afterSettle", setUpToasts);
 
+  // A request htmx could not complete (the server refused it - too large, unavailable - or
+  // never answered) swaps nothing: say so in a toast instead of leaving the page silent.
+  function failed(text) {
+    const box = document.getElementById("messages");
+    if (!box || !text) return;
+    const toast = document.createElement("div");
+    toast.className = "message error";
+    toast.setAttribute("role", "alert");
+    toast.textContent = text;
+    box.append(toast);
+    setUpToasts();
+  }
+  document.addEventListener("htmx:responseError", (event) => {
+    const box = document.getElementById("messages");
+    const status = event.detail.xhr ? event.detail.xhr.status : 0;
+    const text = box && (box.getAttribute(`data-error-${status}`) || box.dataset.errorOther);
+    failed(text && text.replace("%(status)s", String(status)));
+  });
+  document.addEventListener("htmx:sendError", () => {
+    const box = document.getElementById("messages");
+    failed(box && box.dataset.errorOffline);
+  });
+
   // Drafts: what is typed in a client's quick log is kept (in this tab) until it is recorded,
   // so Escape, Cancel or a click outside lose nothing; reopening the form for that client
   // brings it back, with a button to discard it.
