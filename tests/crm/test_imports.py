@@ -9,9 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from hexa.crm.errors import Conflict, Forbidden, InvalidInput, NotFound
-from hexa.crm.models import Client, Employee, ImportJob, ImportRow
+from hexa.crm.models import Client, Employee, ImportAction, ImportJob, ImportRow
 from hexa.crm.services import imports
-from hexa.crm.services.imports import plan_import
+from hexa.crm.services.imports import jobs, plan_import, planning, reading
 from hexa.crm.services.permissions import SYSTEM, managers_group
 from tests import factories
 from tests.spreadsheets import csv_bytes, many_clients, xlsx_bytes
@@ -231,19 +231,19 @@ def test_files_that_cannot_be_imported_say_why(data, message):
 
 
 def test_a_file_over_the_size_limit_is_refused(monkeypatch):
-    monkeypatch.setattr(imports, "MAX_BYTES", 100)
+    monkeypatch.setattr(reading, "MAX_BYTES", 100)
 
     assert "larger than" in file_error(csv_bytes(many_clients(10)))
 
 
 def test_a_workbook_too_large_once_unpacked_is_refused(monkeypatch):
-    monkeypatch.setattr(imports, "MAX_UNPACKED_BYTES", 1000)
+    monkeypatch.setattr(reading, "MAX_UNPACKED_BYTES", 1000)
 
     assert "too large once unpacked" in file_error(xlsx_bytes(many_clients(5)))
 
 
 def test_a_file_over_the_row_limit_is_refused(monkeypatch):
-    monkeypatch.setattr(imports, "MAX_ROWS", 5)
+    monkeypatch.setattr(reading, "MAX_ROWS", 5)
 
     assert "more than 5 rows" in file_error(csv_bytes(many_clients(6)))
 
@@ -426,7 +426,7 @@ def test_empty_cells_keep_what_the_client_has(acme):
 def test_a_tax_id_cell_that_is_no_tax_id_is_wrong_and_clears_nothing(acme, cell):
     plan = plan_clients([["Código", "NIF"], ["ACME", cell]])
 
-    assert actions(plan) == [imports.ImportAction.ERROR]
+    assert actions(plan) == [ImportAction.ERROR]
     assert plan.rows[0].reasons == [["tax_id", f"“{cell}” is not a tax id."]]
 
 
@@ -644,7 +644,7 @@ def test_old_imports_are_forgotten_when_a_new_one_is_kept(acme):
 
     old = imports.save_plan(plan_clients(MIXED), by=SYSTEM)
     ImportJob.objects.filter(pk=old.pk).update(
-        created_at=timezone.now() - dt.timedelta(days=imports.KEEP_DAYS + 1)
+        created_at=timezone.now() - dt.timedelta(days=jobs.KEEP_DAYS + 1)
     )
 
     new = imports.save_plan(plan_clients(MIXED), by=SYSTEM)
@@ -791,7 +791,7 @@ def test_ten_thousand_rows_are_planned_and_applied_with_queries_per_chunk_not_pe
         chunks.append(len(chunk))
 
     assert (job.to_create, job.to_update, job.wrong) == (9_999, 1, 0)
-    # Lookups and inserts go by 900 (imports.BATCH): 12 batches of codes, of tax ids and of
+    # Lookups and inserts go by 900 (planning.BATCH): 12 batches of codes, of tax ids and of
     # plan rows, and a few more; a chunk of 1,000 rows takes two of each.
     assert len(planning) <= 45, len(planning)
     assert len(chunks) == 10
@@ -819,7 +819,7 @@ def test_a_code_taken_between_the_check_and_the_insert_fails_that_row_on_the_ret
     job = imports.save_plan(plan_clients([["Código", "Nombre"], ["NEW", "Nueva"]]), by=SYSTEM)
     imports.confirm_import(job, by=SYSTEM)
     factories.client("NEW", name="Creada entre la comprobación y el alta")
-    importer = imports.IMPORTERS["clients"]
+    importer = planning.IMPORTERS["clients"]
     real_known = importer.known
     calls = []
 

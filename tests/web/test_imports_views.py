@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from hexa.crm.models import Client, Employee, ImportJob
 from hexa.crm.services import imports
+from hexa.crm.services.imports import applying
 from hexa.crm.services.permissions import managers_group
 from hexa.web.importing import views
 from tests import factories
@@ -281,7 +282,7 @@ def test_confirming_without_javascript_imports_and_shows_the_result(web, acme):
 
 
 def test_without_javascript_a_long_import_stops_after_a_while_and_continues(web, monkeypatch):
-    monkeypatch.setattr(imports, "CHUNK_ROWS", 10)
+    monkeypatch.setattr(applying, "CHUNK_ROWS", 10)
     monkeypatch.setattr(views, "NO_SCRIPT_SECONDS", 0)
     job = uploaded(web, many_clients(25))
 
@@ -299,7 +300,7 @@ def test_without_javascript_a_long_import_stops_after_a_while_and_continues(web,
 
 
 def test_htmx_applies_chunks_for_a_moment_and_says_when_it_is_done(web, monkeypatch):
-    monkeypatch.setattr(imports, "CHUNK_ROWS", 10)
+    monkeypatch.setattr(applying, "CHUNK_ROWS", 10)
     monkeypatch.setattr(views, "PROGRESS_SECONDS", 0)  # one chunk per request
     job = uploaded(web, many_clients(15))
 

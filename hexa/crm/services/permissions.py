@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group
 from django.utils.translation import gettext as _
 
 from hexa.crm.errors import Forbidden
-from hexa.crm.models import Dedication
+from hexa.crm.models import Dedication, ImportKind
 
 MANAGERS = "managers"
 
@@ -69,3 +69,17 @@ def require_dedication_change(user: Actor | None, dedication: Dedication) -> Non
 def require_manager(user: Actor | None) -> None:
     if not is_manager(user):
         raise Forbidden(_("Only managers may manage employees."))
+
+
+def can_import(user: Actor | None, kind: str) -> bool:
+    """Everyone signed in manages clients; only managers manage employees."""
+    if kind == ImportKind.EMPLOYEES:
+        return is_manager(user)
+    return user is not None and (is_manager(user) or bool(getattr(user, "is_active", False)))
+
+
+def require_import(user: Actor | None, kind: str) -> None:
+    if kind == ImportKind.EMPLOYEES:
+        require_manager(user)
+    if not can_import(user, kind):
+        raise Forbidden(_("Only active users may import clients."))

@@ -26,6 +26,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from hexa.crm.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hexa.crm.models import ImportAction, ImportJob, ImportKind, ImportRow, ImportStatus, Via
 from hexa.crm.services import imports
+from hexa.crm.services.permissions import can_import
 from hexa.web.forms.base import show_error
 from hexa.web.importing.forms import FAILED, ImportFileForm, RowsForm
 from hexa.web.views.common import is_htmx, posted
@@ -41,7 +42,7 @@ DONE_EVENT = "hexa:import-done"
 
 
 def _allowed(request: HttpRequest, kind: str) -> None:
-    if not imports.can_import(request.user, kind):
+    if not can_import(request.user, kind):
         raise PermissionDenied
 
 
