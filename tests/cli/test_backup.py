@@ -3,6 +3,7 @@ database: every row of every table comes back, from one consistent moment."""
 
 from __future__ import annotations
 
+import json
 import stat
 import uuid
 from collections.abc import Iterator
@@ -30,7 +31,15 @@ def tables(env: dict[str, str]) -> list[str]:
 
 
 def rows(env: dict[str, str]) -> dict[str, set[tuple]]:
-    return {table: set(live_query(env, f'SELECT * FROM "{table}"')) for table in tables(env)}
+    return {
+        table: {tuple(map(_comparable, row)) for row in live_query(env, f'SELECT * FROM "{table}"')}
+        for table in tables(env)
+    }
+
+
+def _comparable(value: object) -> object:
+    """A column's value as a set can hold it: PostgreSQL gives JSON columns as dicts."""
+    return json.dumps(value, sort_keys=True) if isinstance(value, dict | list) else value
 
 
 @contextmanager
