@@ -11,7 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from hexa.crm import services
 from hexa.crm.models import Client
@@ -79,11 +79,24 @@ def suggestions_response(request: HttpRequest, found: list, q: str) -> HttpRespo
     )
 
 
+@require_GET
+def client_row(request: HttpRequest, code: str) -> HttpResponse:
+    """One client's row of the explorer, for htmx to refresh it in place after a quick log."""
+    found = queries.explore_clients(include_archived=True)
+    client = get_object_or_404(found, code=services.normalize_code(code))
+    context = {"client": client, "today": timezone.localdate()}
+    return TemplateResponse(request, "web/explorer.html#client-row", context)
+
+
 def client_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """The client page; with htmx, only its lists (refreshed after a quick log)."""
     client = client_or_404(code)
+    template = "web/client.html"
+    if is_htmx(request) and request.htmx.target == "client-lists":
+        template += "#client-lists"
     return TemplateResponse(
         request,
-        "web/client.html",
+        template,
         {
             "client": client,
             "overview": queries.client_overview(client),
