@@ -14,25 +14,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from hexa.crm import services
-from hexa.crm.models import Client
 from hexa.crm.services import queries
 from hexa.web.forms import ExplorerForm
 from hexa.web.forms.management import ClientForm, RestoreForm
 from hexa.web.forms.pickers import SuggestionsForm
-from hexa.web.views.common import form_page, is_htmx, posted, safe_next
+from hexa.web.views.common import (
+    client_or_404,
+    form_page,
+    is_htmx,
+    posted,
+    query_without,
+    safe_next,
+    suggestions_response,
+)
 
 PAGE_SIZE = 25
-
-
-def client_or_404(code: str) -> Client:
-    return get_object_or_404(Client, code=services.normalize_code(code))
-
-
-def query_without(request: HttpRequest, *names: str) -> str:
-    query = request.GET.copy()
-    for name in names:
-        query.pop(name, None)
-    return query.urlencode()
 
 
 def explorer(request: HttpRequest) -> HttpResponse:
@@ -69,14 +65,6 @@ def client_suggestions(request: HttpRequest) -> HttpResponse:
         else []
     )
     return suggestions_response(request, found, q)
-
-
-def suggestions_response(request: HttpRequest, found: list, q: str) -> HttpResponse:
-    return TemplateResponse(
-        request,
-        "web/suggestions.html",
-        {"items": found[: queries.SUGGESTIONS], "more": len(found) > queries.SUGGESTIONS, "q": q},
-    )
 
 
 @require_GET

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -29,17 +29,18 @@ from hexa.web.forms.management import (
     TaskForm,
     UndoForm,
 )
-from hexa.web.views.clients import client_or_404, query_without
-from hexa.web.views.common import form_page, is_htmx, posted, safe_next
-from hexa.web.views.projects import project_or_404
+from hexa.web.views.common import (
+    client_or_404,
+    form_page,
+    is_htmx,
+    posted,
+    project_or_404,
+    query_without,
+    safe_next,
+    task_or_404,
+)
 
 PAGE_SIZE = 25
-
-
-def task_or_404(task_id: int) -> Task:
-    return get_object_or_404(
-        Task.objects.select_related("project__client", "assigned_to"), pk=task_id
-    )
 
 
 def task_list(request: HttpRequest) -> HttpResponse:
