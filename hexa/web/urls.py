@@ -11,6 +11,7 @@ urlpatterns = [
     path("clients/<str:code>/", clients.client_detail, name="client"),
     path("clients/<str:code>/edit/", clients.client_edit, name="client-edit"),
     path("clients/<str:code>/archive/", clients.client_archive, name="client-archive"),
+    path("clients/<str:code>/row/", clients.client_row, name="client-row"),
     path("clients/<str:code>/log/", quick_log.quick_log, name="quick-log"),
     path(
         "clients/<str:code>/log/follow-up/",

@@ -4,6 +4,7 @@ permissions, forms and their bad input, the calendar feed, query counts."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from django.db import connection
@@ -643,24 +644,28 @@ def test_unassigned_follow_ups_are_whoever_worked_for_the_client_last(web, follo
     assert "Nobody's in a week" in [t.title for t in mine.this_week]
 
 
-def test_agenda_actions_answer_htmx_with_the_agenda(web, follow_ups, today):
+def test_agenda_actions_answer_htmx_with_the_message_and_the_agenda_refreshes(
+    web, follow_ups, today
+):
     task = Task.objects.get(title="Mine overdue")
 
     response = web.post(
-        f"/tasks/{task.pk}/reschedule/",
-        {"days": "1", "from": "agenda", "who": "all"},
-        HTTP_HX_REQUEST="true",
+        f"/tasks/{task.pk}/reschedule/", {"days": "1", "from": "agenda"}, HTTP_HX_REQUEST="true"
     )
 
     html = response.content.decode()
-    assert html.lstrip().startswith('<div id="agenda-lists"')
+    assert html.lstrip().startswith('<div id="messages"')
+    assert json.loads(response["HX-Trigger-After-Settle"]) == {"hexa:changed": {"task": task.pk}}
     task.refresh_from_db()
     assert task.next_follow_up == today + dt.timedelta(days=1)
-    done = web.post(
-        f"/tasks/{task.pk}/complete/", {"from": "agenda", "who": "all"}, HTTP_HX_REQUEST="true"
-    )
-    assert f'id="agenda-task-{task.pk}"' not in done.content.decode()
+    done = web.post(f"/tasks/{task.pk}/complete/", {"from": "agenda"}, HTTP_HX_REQUEST="true")
     assert "“Mine overdue” done." in done.content.decode()  # the message, in place
+    lists = web.get(
+        "/agenda/", {"who": "all"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="agenda-lists"
+    )
+    assert lists.content.decode().lstrip().startswith('<div id="agenda-lists"')
+    assert "Bea&#x27;s today" in lists.content.decode()  # everyone's, as the page asked
+    assert f'id="agenda-task-{task.pk}"' not in lists.content.decode()
 
 
 def test_quick_log_from_the_agenda_updates_the_agenda(web, follow_ups, today):
@@ -683,7 +688,8 @@ def test_quick_log_from_the_agenda_updates_the_agenda(web, follow_ups, today):
         HTTP_HX_CURRENT_URL="http://testserver/agenda/?who=all",
     )
 
-    assert 'id="agenda-lists" hx-swap-oob="true"' in response.content.decode()
+    assert "hexa:quick-logged" in response["HX-Trigger-After-Settle"]  # the agenda refreshes
+    assert 'hx-trigger="hexa:quick-logged from:body' in web.get("/agenda/").content.decode()
     assert Dedication.objects.get().task == task  # the most recent pending task
 
 

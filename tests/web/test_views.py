@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 import pytest
@@ -232,10 +233,37 @@ def test_finishing_with_htmx_updates_the_row_and_closes_the_dialog(web, acme):
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert "hexa:quick-logged" in response["HX-Trigger-After-Settle"]
-    assert 'id="client-row-ACME" hx-swap-oob="true"' in html
+    dedication = Dedication.objects.get()
+    logged = json.loads(response["HX-Trigger-After-Settle"])["hexa:quick-logged"]
+    assert logged == {"client": "ACME", "task": dedication.task.pk, "dedication": dedication.pk}
+    assert html.lstrip().startswith('<div id="messages"')  # the dialog is emptied
     assert re.search(r'id="messages"[^>]* aria-live="polite"[^>]* hx-swap-oob="innerHTML"', html)
     assert "Activity logged for ACME" in html
+    assert "client-row-ACME" not in html  # the explorer refreshes its row itself
+
+
+def test_the_explorer_row_of_a_client_answers_alone_for_htmx_to_refresh_it(
+    web, acme, employee, today
+):
+    factories.dedication(Task.objects.get(), employee, date=today)
+
+    response = web.get("/clients/acme/row/", HTTP_HX_REQUEST="true")
+
+    html = response.content.decode()
+    assert html.lstrip().startswith('<tr id="client-row-ACME"')
+    assert f'<time datetime="{today:%Y-%m-%d}">' in html  # its last activity
+    assert 'hx-trigger="hexa:refresh"' in html
+    assert web.get("/clients/NOBODY/row/").status_code == 404
+
+
+def test_the_client_page_answers_its_lists_alone_for_htmx_to_refresh_them(web, acme):
+    page = web.get("/clients/ACME/").content.decode()
+    lists = web.get("/clients/ACME/", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="client-lists")
+
+    html = lists.content.decode()
+    assert 'hx-trigger="hexa:quick-logged from:body"' in page
+    assert html.lstrip().startswith('<div id="client-lists"')
+    assert "<h1>" not in html and 'href="/projects/ACME/"' in html
 
 
 def test_next_follow_up_left_alone_keeps_the_tasks_date(web, acme, today):

@@ -29,8 +29,7 @@ from hexa.web.reporting.forms import (
     ReportForm,
     StatementForm,
 )
-from hexa.web.views.clients import query_without
-from hexa.web.views.common import is_htmx
+from hexa.web.views.common import is_htmx, query_without
 
 ENTRIES_PAGE = 50
 # The totals table shows the groups with most time; the rest are one line (the downloads

@@ -20,6 +20,7 @@ from hexa.crm import services
 from hexa.crm.models import Employee
 from hexa.crm.services import agenda as agenda_service
 from hexa.lib.exports import private_download
+from hexa.web.views.common import is_htmx
 
 FORGOTTEN_DAYS = 30
 
@@ -35,11 +36,11 @@ def _whose(request: HttpRequest, who: str) -> tuple[str, Employee | None]:
     return (employee.code, employee) if employee else ("mine", own)
 
 
-def agenda_context(request: HttpRequest, *, who: str | None = None) -> dict:
-    """What the agenda page shows; `who` is "mine" (the default), "all" or an employee's
-    code, from the request when not given."""
+def agenda_context(request: HttpRequest) -> dict:
+    """What the agenda page shows for the request's `who`: "mine" (the default), "all" or an
+    employee's code."""
     today = timezone.localdate()
-    who = (who or request.GET.get("who") or request.POST.get("who") or "mine").strip()
+    who = (request.GET.get("who") or "mine").strip()
     who, employee = _whose(request, who)
     if who == "mine" and employee is None:
         tasks = []  # a user without an employee has no follow-ups of their own
@@ -59,12 +60,12 @@ def agenda_context(request: HttpRequest, *, who: str | None = None) -> dict:
 
 
 def agenda(request: HttpRequest) -> HttpResponse:
-    return TemplateResponse(request, "web/agenda.html", agenda_context(request))
-
-
-def agenda_response(request: HttpRequest) -> HttpResponse:
-    """The agenda's lists again, for htmx after an action on one of its rows."""
-    return TemplateResponse(request, "web/agenda_update.html", agenda_context(request))
+    """The agenda page; with htmx, only its lists (refreshed after a quick log or an action on
+    one of its rows)."""
+    template = "web/agenda.html"
+    if is_htmx(request) and request.htmx.target == "agenda-lists":
+        template += "#agenda-lists"
+    return TemplateResponse(request, template, agenda_context(request))
 
 
 @require_POST

@@ -11,28 +11,24 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from hexa.crm import services
-from hexa.crm.models import Client
 from hexa.crm.services import queries
 from hexa.web.forms import ExplorerForm
 from hexa.web.forms.management import ClientForm, RestoreForm
 from hexa.web.forms.pickers import SuggestionsForm
-from hexa.web.views.common import form_page, is_htmx, posted, safe_next
+from hexa.web.views.common import (
+    client_or_404,
+    form_page,
+    is_htmx,
+    posted,
+    query_without,
+    safe_next,
+    suggestions_response,
+)
 
 PAGE_SIZE = 25
-
-
-def client_or_404(code: str) -> Client:
-    return get_object_or_404(Client, code=services.normalize_code(code))
-
-
-def query_without(request: HttpRequest, *names: str) -> str:
-    query = request.GET.copy()
-    for name in names:
-        query.pop(name, None)
-    return query.urlencode()
 
 
 def explorer(request: HttpRequest) -> HttpResponse:
@@ -71,19 +67,24 @@ def client_suggestions(request: HttpRequest) -> HttpResponse:
     return suggestions_response(request, found, q)
 
 
-def suggestions_response(request: HttpRequest, found: list, q: str) -> HttpResponse:
-    return TemplateResponse(
-        request,
-        "web/suggestions.html",
-        {"items": found[: queries.SUGGESTIONS], "more": len(found) > queries.SUGGESTIONS, "q": q},
-    )
+@require_GET
+def client_row(request: HttpRequest, code: str) -> HttpResponse:
+    """One client's row of the explorer, for htmx to refresh it in place after a quick log."""
+    found = queries.explore_clients(include_archived=True)
+    client = get_object_or_404(found, code=services.normalize_code(code))
+    context = {"client": client, "today": timezone.localdate()}
+    return TemplateResponse(request, "web/explorer.html#client-row", context)
 
 
 def client_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """The client page; with htmx, only its lists (refreshed after a quick log)."""
     client = client_or_404(code)
+    template = "web/client.html"
+    if is_htmx(request) and request.htmx.target == "client-lists":
+        template += "#client-lists"
     return TemplateResponse(
         request,
-        "web/client.html",
+        template,
         {
             "client": client,
             "overview": queries.client_overview(client),

@@ -1,4 +1,5 @@
-"""What the views share: rendering a form page, and going back after a change."""
+"""What the views share: looking up what a URL names, rendering a form page, and going back
+after a change."""
 
 from __future__ import annotations
 
@@ -9,13 +10,46 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from hexa.crm import services
 from hexa.crm.errors import DomainError, Forbidden
-from hexa.crm.services import is_manager
+from hexa.crm.models import Client, Project, Task
+from hexa.crm.services import is_manager, queries
 from hexa.web.forms.base import show_error
+
+
+def client_or_404(code: str) -> Client:
+    return get_object_or_404(Client, code=services.normalize_code(code))
+
+
+def project_or_404(code: str) -> Project:
+    return get_object_or_404(
+        Project.objects.select_related("client"), code=services.normalize_code(code)
+    )
+
+
+def task_or_404(task_id: int) -> Task:
+    return get_object_or_404(
+        Task.objects.select_related("project__client", "assigned_to"), pk=task_id
+    )
+
+
+def query_without(request: HttpRequest, *names: str) -> str:
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+def suggestions_response(request: HttpRequest, found: list, q: str) -> HttpResponse:
+    return TemplateResponse(
+        request,
+        "web/suggestions.html",
+        {"items": found[: queries.SUGGESTIONS], "more": len(found) > queries.SUGGESTIONS, "q": q},
+    )
 
 
 def is_htmx(request: HttpRequest) -> bool:

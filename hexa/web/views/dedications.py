@@ -20,10 +20,14 @@ from hexa.crm.errors import Forbidden, NotFound
 from hexa.crm.models import Dedication, Employee, Project, Task
 from hexa.lib.durations import format_minutes
 from hexa.web.forms.management import DedicationChangeForm, DedicationForm
-from hexa.web.views.clients import client_or_404
-from hexa.web.views.common import form_page, posted, safe_next
-from hexa.web.views.projects import project_or_404
-from hexa.web.views.tasks import task_or_404
+from hexa.web.views.common import (
+    client_or_404,
+    form_page,
+    posted,
+    project_or_404,
+    safe_next,
+    task_or_404,
+)
 
 
 def _own_employee(request: HttpRequest) -> Employee | None:

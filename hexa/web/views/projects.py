@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -19,17 +19,16 @@ from hexa.crm.services import queries
 from hexa.web.forms.base import show_error
 from hexa.web.forms.management import CloseProjectForm, ProjectFilterForm, ProjectForm
 from hexa.web.forms.pickers import SuggestionsForm
-from hexa.web.views.clients import query_without, suggestions_response
-from hexa.web.views.common import form_page, posted
+from hexa.web.views.common import (
+    form_page,
+    posted,
+    project_or_404,
+    query_without,
+    suggestions_response,
+)
 
 PAGE_SIZE = 25
 PENDING_SHOWN = 20  # on the page that closes a project; "and N more" says the rest
-
-
-def project_or_404(code: str) -> Project:
-    return get_object_or_404(
-        Project.objects.select_related("client"), code=services.normalize_code(code)
-    )
 
 
 def project_list(request: HttpRequest) -> HttpResponse:

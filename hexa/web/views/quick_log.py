@@ -7,14 +7,12 @@ part that changed is swapped (template partials named `page.html#part`).
 from __future__ import annotations
 
 import json
-from urllib.parse import parse_qs, urlsplit
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -23,10 +21,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from hexa.crm import services
 from hexa.crm.errors import AmbiguousProject, DomainError, IdempotencyConflict, InvalidInput
 from hexa.crm.models import Client, Dedication, Project, Task
-from hexa.crm.services import queries
 from hexa.lib.text import ascii_int
 from hexa.web.forms import ProjectChoiceForm, QuickLogForm
-from hexa.web.views.agenda import agenda_context
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -143,8 +139,9 @@ def _back_url(request: HttpRequest, client: Client) -> str:
 
 
 def _logged(request: HttpRequest, result: services.QuickLogResult, back: str) -> HttpResponse:
-    """After Finish: with htmx, close the dialog and update the page it was opened from in
-    place (the explorer's row, the client page's lists, the agenda); without, go back with the
+    """After Finish: with htmx, empty the dialog, say what was recorded, and announce it in a
+    `hexa:quick-logged` event: app.js closes the dialog and each page refreshes its own part
+    (the explorer's row, the client page's lists, the agenda); without, go back with the
     message."""
     dedication = result.dedication
     seen = reverse("web:project", args=[result.project.code]) + f"#dedication-{dedication.pk}"
@@ -152,21 +149,7 @@ def _logged(request: HttpRequest, result: services.QuickLogResult, back: str) ->
     if not _is_htmx(request):
         messages.success(request, summary)
         return redirect(back)
-    client = result.dedication.client
-    page = urlsplit(request.htmx.current_url_abs_path or "")
-    context: dict[str, object] = {
-        "summary": summary,
-        "today": timezone.localdate(),
-        "client": client,
-    }
-    if page.path == reverse("web:agenda"):
-        who = parse_qs(page.query).get("who", ["mine"])[0]
-        context.update(agenda_context(request, who=who), on="agenda")
-    elif page.path.startswith(reverse("web:client", args=[client.code])):
-        context.update(overview=queries.client_overview(client), on="client")
-    else:
-        context.update(row=queries.explore_clients(include_archived=True).get(pk=client.pk))
-    response = TemplateResponse(request, "web/quick_log_done.html", context)
-    logged = {"client": client.code, "task": result.task.pk, "dedication": dedication.pk}
+    response = TemplateResponse(request, "web/messages.html", {"summary": summary, "oob": True})
+    logged = {"client": dedication.client.code, "task": result.task.pk, "dedication": dedication.pk}
     response["HX-Trigger-After-Settle"] = json.dumps({"hexa:quick-logged": logged})
     return response

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -29,18 +29,18 @@ from hexa.web.forms.management import (
     TaskForm,
     UndoForm,
 )
-from hexa.web.views.agenda import agenda_response
-from hexa.web.views.clients import client_or_404, query_without
-from hexa.web.views.common import form_page, is_htmx, posted, safe_next
-from hexa.web.views.projects import project_or_404
+from hexa.web.views.common import (
+    client_or_404,
+    form_page,
+    is_htmx,
+    posted,
+    project_or_404,
+    query_without,
+    safe_next,
+    task_or_404,
+)
 
 PAGE_SIZE = 25
-
-
-def task_or_404(task_id: int) -> Task:
-    return get_object_or_404(
-        Task.objects.select_related("project__client", "assigned_to"), pk=task_id
-    )
 
 
 def task_list(request: HttpRequest) -> HttpResponse:
@@ -179,9 +179,9 @@ def task_edit(request: HttpRequest, task_id: int) -> HttpResponse:
 def _task_action(
     request: HttpRequest, task_id: int, act: Callable[[Task], str], *, undo: bool = False
 ) -> HttpResponse:
-    """Run `act` on the task; with htmx from the agenda, answer the agenda updated. With
-    `undo`, the message carries an "Undo" button putting back the task's status and next
-    follow-up as they were."""
+    """Run `act` on the task; with htmx from the agenda, answer the message and a
+    `hexa:changed` event, on which the agenda refreshes its lists. With `undo`, the message
+    carries an "Undo" button putting back the task's status and next follow-up as they were."""
     task = task_or_404(task_id)
     before = {"status": task.status, "next_follow_up": task.next_follow_up}
     from_agenda = request.POST.get("from") == "agenda"
@@ -193,11 +193,13 @@ def _task_action(
     else:
         if undo:
             context = {"task": task, "from_agenda": from_agenda, "next": back, **before}
-            context["who"] = request.POST.get("who", "")
             button = render_to_string("web/undo.html", context, request=request)
             message = format_html("{} {}", message, button)
         messages.success(request, message)
-    response = agenda_response(request) if is_htmx(request) and from_agenda else redirect(back)
+    if is_htmx(request) and from_agenda:
+        response = TemplateResponse(request, "web/messages.html", {"oob": True})
+    else:
+        response = redirect(back)
     response["HX-Trigger-After-Settle"] = json.dumps({"hexa:changed": {"task": task.pk}})
     return response
 

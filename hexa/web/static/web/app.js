@@ -25,15 +25,30 @@
     if (focus) focus.focus();
   });
 
-  // The server says the quick log is recorded: close the dialog, forget the draft, and light
-  // up the row it changed.
+  // The server says the quick log is recorded: close the dialog, forget the draft, and have
+  // the explorer's row of that client refresh itself (the client page's lists and the agenda
+  // listen to the event themselves: hx-trigger="hexa:quick-logged from:body").
   document.addEventListener("hexa:quick-logged", (event) => {
     closeDialog();
     forgetDraft(event.detail.client);
-    highlight(event.detail);
+    const row = document.getElementById(`client-row-${event.detail.client}`);
+    if (row) row.dispatchEvent(new CustomEvent("hexa:refresh"));
+    changed(event.detail);
   });
-  // Another one-click action changed a task (Done, +1 day, Undo): light up its row.
-  document.addEventListener("hexa:changed", (event) => highlight(event.detail));
+  // Another one-click action changed a task (Done, +1 day, Undo): the agenda refreshes.
+  document.addEventListener("hexa:changed", (event) => changed(event.detail));
+
+  // The last change, lit up when it happens and again once a part it touched has refreshed
+  // (a request triggered by one of Hexa's events), since the refreshed rows are new ones.
+  let lastChange = null;
+  function changed(detail) {
+    lastChange = detail;
+    highlight(detail);
+  }
+  document.addEventListener("htmx:afterSettle", (event) => {
+    const cause = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
+    if (lastChange && cause && cause.type.startsWith("hexa:")) highlight(lastChange);
+  });
 
   // The rows a change touched, by their ids: the explorer's client, the agenda's task, the
   // new activity in a list. The CSS animates them (or just marks them, without motion).
