@@ -60,7 +60,7 @@ def _no_nul(value: str) -> str:
 
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 Text = Annotated[str, AfterValidator(_no_nul)]
-# Codes as the domain takes them (hexa.crm.services.common.check_code): letters, digits and
+# Codes as the domain takes them (hexa.crm.services.codes.check_code): letters, digits and
 # . _ -, starting with a letter or digit; lower case is read as upper case, spaces around
 # are ignored. Clients and employees have at most 20 characters, projects 30.
 _CODE = r"^\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*$"

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from hexa.crm.errors import DomainError, InvalidInput
 from hexa.crm.models import Client, Dedication, Employee, Project
-from hexa.crm.services.common import client_by_code, employee_by_code, project_by_code
+from hexa.crm.services.lookups import client_by_code, employee_by_code, project_by_code
 
 WEEK = dt.timedelta(days=7)
 # An export reads the database in chunks of this many rows, so that its memory stays flat.

@@ -114,8 +114,6 @@ class TaskForm(forms.Form):
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
 
-    INCIDENT_FIELDS = ("priority", "reported_by", "reported_via")
-
     def __init__(
         self,
         *args: Any,
@@ -125,7 +123,7 @@ class TaskForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         if client is not None:
-            projects = Project.objects.filter(client=client, status=Project.Status.ACTIVE)
+            projects = Project.objects.active().of(client)
             self.fields["project"].queryset = projects.order_by("code")
             self.fields["project"].empty_label = _("As the quick log would choose")
         else:
@@ -220,14 +218,11 @@ class DedicationForm(DedicationFields):
         projects: Any,
         tasks: Any,
         fixed: tuple[str, ...] = (),
-        employees: Any = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["project"].queryset = projects
         self.fields["task"].queryset = tasks
-        if employees is not None:
-            self.fields["employee"].queryset = employees
         for name in fixed:  # the project (and task) the page is about
             self.fields[name].disabled = True
             self.fields[name].widget = forms.HiddenInput()
@@ -324,12 +319,6 @@ class TaskFilterForm(forms.Form):
         required=False,
         empty_label=_("Anyone"),
     )
-
-
-class AgendaForm(forms.Form):
-    """Whose agenda: mine (the default), everyone's, or an employee's."""
-
-    who = forms.CharField(required=False, max_length=30)
 
 
 class RestoreForm(forms.Form):

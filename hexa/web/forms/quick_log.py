@@ -133,7 +133,7 @@ class QuickLogForm(forms.Form):
             project = self._usable_project()
         self.chosen_project = project
         self.plan = self._plan(project=project, task=task) or rules
-        employee = Employee.objects.filter(user=user, active=True).first()
+        employee = services.employee_of(user, active_only=True)
         today = timezone.localdate()
         self.initial.setdefault("token", uuid.uuid4().hex)
         self.initial.setdefault("employee", employee)
@@ -223,9 +223,7 @@ class QuickLogForm(forms.Form):
         project_id = record_id(self.data.get("project"))
         if project_id is None:
             return None
-        return Project.objects.filter(
-            pk=project_id, client=self.client, status=Project.Status.ACTIVE
-        ).first()
+        return Project.objects.active().of(self.client).filter(pk=project_id).first()
 
     def _check_hidden_values(self) -> None:
         """Stale or tampered values, each refused with what and why, then replaced by what

@@ -17,17 +17,14 @@ from django.utils.translation import gettext as _
 
 from hexa.crm import services
 from hexa.crm.errors import Forbidden, NotFound
-from hexa.crm.models import Dedication, Employee, Project, Task
+from hexa.crm.models import Dedication, Project, Task
+from hexa.crm.services import queries
 from hexa.lib.durations import format_minutes
 from hexa.web.forms.management import DedicationChangeForm, DedicationForm
 from hexa.web.views.clients import client_or_404
 from hexa.web.views.common import form_page, posted, safe_next
 from hexa.web.views.projects import project_or_404
 from hexa.web.views.tasks import task_or_404
-
-
-def _own_employee(request: HttpRequest) -> Employee | None:
-    return Employee.objects.filter(user=request.user, active=True).first()
 
 
 def _record(form: DedicationForm, request: HttpRequest):
@@ -52,19 +49,11 @@ def _record(form: DedicationForm, request: HttpRequest):
     return save
 
 
-def _pending(projects) -> object:
-    return (
-        Task.objects.filter(project__in=projects, status=Task.Status.PENDING)
-        .select_related("project")
-        .order_by("project__code", "-created_at", "-id")
-    )
-
-
 def client_dedication_new(request: HttpRequest, code: str) -> HttpResponse:
     """On a client: one of its active projects and, optionally, a pending task of it; by
     default what the quick log would use."""
     client = client_or_404(code)
-    projects = Project.objects.filter(client=client, status=Project.Status.ACTIVE).order_by("code")
+    projects = Project.objects.active().of(client).order_by("code")
     here = reverse("web:client", args=[client.code])
     if not projects.exists():
         messages.info(
@@ -77,11 +66,14 @@ def client_dedication_new(request: HttpRequest, code: str) -> HttpResponse:
     initial = {
         "project": plan.project,
         "task": plan.task,
-        "employee": _own_employee(request),
+        "employee": services.employee_of(request.user, active_only=True),
         "date": timezone.localdate(),
     }
     form = DedicationForm(
-        posted(request), projects=projects, tasks=_pending(projects), initial=initial
+        posted(request),
+        projects=projects,
+        tasks=queries.pending_tasks_in(projects),
+        initial=initial,
     )
     return _page(
         request, form, title=_("Activity for %(code)s") % {"code": client.code}, cancel=here
@@ -90,11 +82,15 @@ def client_dedication_new(request: HttpRequest, code: str) -> HttpResponse:
 
 def project_dedication_new(request: HttpRequest, code: str) -> HttpResponse:
     project = project_or_404(code)
-    initial = {"project": project, "employee": _own_employee(request), "date": timezone.localdate()}
+    initial = {
+        "project": project,
+        "employee": services.employee_of(request.user, active_only=True),
+        "date": timezone.localdate(),
+    }
     form = DedicationForm(
         posted(request),
         projects=Project.objects.filter(pk=project.pk),
-        tasks=_pending([project]),
+        tasks=queries.pending_tasks_in([project]),
         fixed=("project",),
         initial=initial,
     )
@@ -109,7 +105,7 @@ def task_dedication_new(request: HttpRequest, task_id: int) -> HttpResponse:
     initial = {
         "project": task.project,
         "task": task,
-        "employee": _own_employee(request),
+        "employee": services.employee_of(request.user, active_only=True),
         "date": timezone.localdate(),
     }
     form = DedicationForm(

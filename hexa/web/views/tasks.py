@@ -44,8 +44,9 @@ def task_or_404(task_id: int) -> Task:
 
 
 def task_list(request: HttpRequest) -> HttpResponse:
-    form = TaskFilterForm(request.GET or {"status": "pending"})
-    filters = form.cleaned_data if form.is_valid() else {"status": "pending"}
+    default = {"status": Task.Status.PENDING}
+    form = TaskFilterForm(request.GET or default)
+    filters = form.cleaned_data if form.is_valid() else default
     tasks = queries.list_tasks(
         q=filters.get("q") or "",
         status=filters.get("status") or None,
