@@ -81,7 +81,7 @@ def _employee(request: HttpRequest, code: str | None) -> Employee | None:
 # --- Employees --------------------------------------------------------------------------------
 
 
-def _user(username: str | None) -> Any:
+def _login_user(username: str | None) -> Any:
     """The login user with this username (422 on `user` if none), or None."""
     return services.user_by_username(username) if username else None
 
@@ -95,7 +95,7 @@ def _user(username: str | None) -> Any:
 def create_employee(request: HttpRequest, payload: EmployeeIn) -> Status[Employee]:
     require_manager(request.auth)  # before looking anything up for someone who may not
     data = payload.dict()
-    data["user"] = _user(data["user"])
+    data["user"] = _login_user(data["user"])
     return Status(201, services.create_employee(**data, by=request.auth))
 
 
@@ -121,7 +121,7 @@ def update_employee(request: HttpRequest, code: str, payload: EmployeePatch) -> 
     employee = services.employee_by_code(code, field=None)
     changes = payload.dict(exclude_unset=True)
     if "user" in changes:
-        changes["user"] = _user(changes["user"])
+        changes["user"] = _login_user(changes["user"])
     return services.update_employee(employee, by=request.auth, **changes)
 
 

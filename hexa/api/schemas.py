@@ -307,6 +307,8 @@ class TaskOut(Schema):
 
 
 class ProjectUsed(Schema):
+    """The project a task or a quick log went on, and whether it was created for it."""
+
     code: str
     created: bool
 
@@ -458,11 +460,6 @@ class QuickLogDedication(Schema):
     text: str
 
 
-class QuickLogProject(Schema):
-    code: str
-    created: bool
-
-
 class QuickLogTask(Schema):
     id: int
     title: str
@@ -472,7 +469,7 @@ class QuickLogTask(Schema):
 
 class QuickLogOut(Schema):
     dedication: QuickLogDedication
-    project: QuickLogProject
+    project: ProjectUsed
     task: QuickLogTask
 
 

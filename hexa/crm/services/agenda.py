@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from hexa.crm.models import CalendarFeed, Client, Dedication, Employee, Task
 
-WEEK = 7
+AGENDA_WEEK_DAYS = 7
 
 
 def follow_ups(
@@ -75,7 +75,7 @@ class Agenda:
 def agenda(tasks: QuerySet[Task] | list[Task], *, today: dt.date) -> Agenda:
     """Group follow-ups: overdue (before today), today, the next 7 days, later."""
     grouped = Agenda(today=today)
-    week_end = today + dt.timedelta(days=WEEK)
+    week_end = today + dt.timedelta(days=AGENDA_WEEK_DAYS)
     for task in tasks:
         day = task.next_follow_up
         assert day is not None

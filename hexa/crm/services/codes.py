@@ -15,6 +15,11 @@ def normalize_code(value: str) -> str:
     return value.strip().upper()
 
 
+def normalize_tax_id(value: str) -> str:
+    """`b-1234 5678` and `B12345678` are the same tax id."""
+    return "".join(ch for ch in value.upper() if ch.isalnum())
+
+
 def code_to_look_up(code: str) -> str | None:
     """The code to look up, or None when no row can have it (codes never hold NUL, and
     PostgreSQL refuses NUL in a query)."""

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from hexa.crm.errors import InvalidInput
 from hexa.crm.models import Client, Dedication, Employee, Project, Task
-from hexa.crm.services.codes import normalize_code
+from hexa.crm.services.codes import normalize_code, normalize_tax_id
 
 # How many clients or projects a picker suggests, and names in a "several match" message.
 SUGGESTIONS = 10
@@ -24,7 +24,7 @@ NAMED = 5
 def _client_match(q: str, prefix: str = "") -> Q:
     """A client (or, with prefix "client__", a row's client) whose code, name or tax id
     contains `q`, case-insensitive; a tax id is matched without its spaces or dashes."""
-    tax_id = "".join(ch for ch in q.upper() if ch.isalnum())
+    tax_id = normalize_tax_id(q)
     match = Q(**{f"{prefix}code__icontains": q}) | Q(**{f"{prefix}name__icontains": q})
     if tax_id:
         match |= Q(**{f"{prefix}tax_id__icontains": tax_id})
@@ -96,7 +96,7 @@ def find_client(text: str, *, field: str = "client", include_archived: bool = Tr
     search), or the one of those whose name or tax id it is exactly. Otherwise an error on
     `field` that says what to type (InvalidInput)."""
     q = _searched(text)
-    tax_id = "".join(ch for ch in q.upper() if ch.isalnum())
+    tax_id = normalize_tax_id(q)
     return _named(
         q,
         every=Client.objects.all() if include_archived else Client.objects.filter(active=True),

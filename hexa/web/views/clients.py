@@ -19,9 +19,7 @@ from hexa.crm.services import queries
 from hexa.web.forms import ExplorerForm
 from hexa.web.forms.management import ClientForm, RestoreForm
 from hexa.web.forms.pickers import SuggestionsForm
-from hexa.web.views.common import form_page, is_htmx, posted, safe_next
-
-PAGE_SIZE = 25
+from hexa.web.views.common import PAGE_SIZE, form_page, is_htmx, posted, safe_next
 
 
 def client_or_404(code: str) -> Client:

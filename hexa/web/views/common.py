@@ -17,6 +17,9 @@ from hexa.crm.errors import DomainError, Forbidden
 from hexa.crm.services import is_manager
 from hexa.web.forms.base import show_error
 
+PAGE_SIZE = 25
+"""Rows per page of the clients', projects' and tasks' lists."""
+
 
 def is_htmx(request: HttpRequest) -> bool:
     return bool(getattr(request, "htmx", False))

@@ -142,7 +142,7 @@ def _dedication_or_404(request: HttpRequest, pk: int) -> Dedication:
     return dedication
 
 
-def _back(dedication: Dedication) -> str:
+def _dedication_back_url(dedication: Dedication) -> str:
     if dedication.task_id:
         return reverse("web:task", args=[dedication.task_id])
     return reverse("web:project", args=[dedication.project.code])
@@ -151,7 +151,7 @@ def _back(dedication: Dedication) -> str:
 def dedication_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Change a dedication, then go back to the page it was opened from (`next`)."""
     dedication = _dedication_or_404(request, pk)
-    back = safe_next(request, _back(dedication))
+    back = safe_next(request, _dedication_back_url(dedication))
     initial = {
         "text": dedication.text,
         "employee": dedication.employee,
@@ -235,7 +235,7 @@ def _who(user: Any) -> str:
 
 def dedication_delete(request: HttpRequest, pk: int) -> HttpResponse:
     dedication = _dedication_or_404(request, pk)
-    back = safe_next(request, _back(dedication))
+    back = safe_next(request, _dedication_back_url(dedication))
     if request.method == "POST":
         try:
             services.delete_dedication(dedication, by=request.user)

@@ -20,9 +20,8 @@ from hexa.web.forms.base import show_error
 from hexa.web.forms.management import CloseProjectForm, ProjectFilterForm, ProjectForm
 from hexa.web.forms.pickers import SuggestionsForm
 from hexa.web.views.clients import query_without, suggestions_response
-from hexa.web.views.common import form_page, posted
+from hexa.web.views.common import PAGE_SIZE, form_page, posted
 
-PAGE_SIZE = 25
 PENDING_SHOWN = 20  # on the page that closes a project; "and N more" says the rest
 
 

@@ -31,10 +31,8 @@ from hexa.web.forms.management import (
 )
 from hexa.web.views.agenda import agenda_response
 from hexa.web.views.clients import client_or_404, query_without
-from hexa.web.views.common import form_page, is_htmx, posted, safe_next
+from hexa.web.views.common import PAGE_SIZE, form_page, is_htmx, posted, safe_next
 from hexa.web.views.projects import project_or_404
-
-PAGE_SIZE = 25
 
 
 def task_or_404(task_id: int) -> Task:
