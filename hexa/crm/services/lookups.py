@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
+from django.db import models
 from django.utils.translation import gettext as _
 
 from hexa.crm.errors import InvalidInput, NotFound
@@ -18,12 +19,24 @@ def _missing(message: str, field: str | None) -> NotFound | InvalidInput:
     return NotFound(message) if field is None else InvalidInput.on(field, message)
 
 
-def client_by_code(code: str) -> Client:
+def _by_code[M: models.Model](
+    rows: models.QuerySet[M], code: str, *, missing: str, field: str | None
+) -> M:
+    """The row with this code; none is `missing` (with %(code)s) on `field`, or NotFound."""
     found = code_to_look_up(code)
-    client = Client.objects.filter(code=found).first() if found else None
-    if client is None:
-        raise NotFound(_("There is no client with code %(code)s.") % {"code": code.strip()})
-    return client
+    row = rows.filter(code=found).first() if found else None
+    if row is None:
+        raise _missing(missing % {"code": code.strip()}, field)
+    return row
+
+
+def client_by_code(code: str) -> Client:
+    return _by_code(
+        Client.objects.all(),
+        code,
+        missing=_("There is no client with code %(code)s."),
+        field=None,
+    )
 
 
 def dedication_by_id(dedication_id: int) -> Dedication:
@@ -42,12 +55,12 @@ def dedication_by_id(dedication_id: int) -> Dedication:
 
 def employee_by_code(code: str, *, field: str | None = "employee") -> Employee:
     """The employee with this code; unknown is an error on `field`, or NotFound if None."""
-    found = code_to_look_up(code)
-    employee = Employee.objects.select_related("user").filter(code=found).first() if found else None
-    if employee is None:
-        message = _("There is no employee with code %(code)s.") % {"code": code.strip()}
-        raise _missing(message, field)
-    return employee
+    return _by_code(
+        Employee.objects.select_related("user"),
+        code,
+        missing=_("There is no employee with code %(code)s."),
+        field=field,
+    )
 
 
 def employee_of(
@@ -65,12 +78,12 @@ def employee_of(
 
 def project_by_code(code: str, *, field: str | None = "project") -> Project:
     """The project with this code; unknown is an error on `field`, or NotFound if None."""
-    found = code_to_look_up(code)
-    project = Project.objects.select_related("client").filter(code=found).first() if found else None
-    if project is None:
-        message = _("There is no project with code %(code)s.") % {"code": code.strip()}
-        raise _missing(message, field)
-    return project
+    return _by_code(
+        Project.objects.select_related("client"),
+        code,
+        missing=_("There is no project with code %(code)s."),
+        field=field,
+    )
 
 
 def user_by_username(username: str, *, field: str = "user") -> AbstractBaseUser:
