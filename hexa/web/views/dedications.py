@@ -49,6 +49,15 @@ def _record(form: DedicationForm, request: HttpRequest):
     return save
 
 
+def _initial(request: HttpRequest, **where: Any) -> dict[str, Any]:
+    """A new dedication's form starts with the user as who (if they work here) and today."""
+    return {
+        **where,
+        "employee": services.employee_of(request.user, active_only=True),
+        "date": timezone.localdate(),
+    }
+
+
 def client_dedication_new(request: HttpRequest, code: str) -> HttpResponse:
     """On a client: one of its active projects and, optionally, a pending task of it; by
     default what the quick log would use."""
@@ -63,12 +72,7 @@ def client_dedication_new(request: HttpRequest, code: str) -> HttpResponse:
         )
         return redirect("web:quick-log", client.code)
     plan = services.plan_quick_log(client=client)
-    initial = {
-        "project": plan.project,
-        "task": plan.task,
-        "employee": services.employee_of(request.user, active_only=True),
-        "date": timezone.localdate(),
-    }
+    initial = _initial(request, project=plan.project, task=plan.task)
     form = DedicationForm(
         posted(request),
         projects=projects,
@@ -82,11 +86,7 @@ def client_dedication_new(request: HttpRequest, code: str) -> HttpResponse:
 
 def project_dedication_new(request: HttpRequest, code: str) -> HttpResponse:
     project = project_or_404(code)
-    initial = {
-        "project": project,
-        "employee": services.employee_of(request.user, active_only=True),
-        "date": timezone.localdate(),
-    }
+    initial = _initial(request, project=project)
     form = DedicationForm(
         posted(request),
         projects=Project.objects.filter(pk=project.pk),
@@ -102,12 +102,7 @@ def project_dedication_new(request: HttpRequest, code: str) -> HttpResponse:
 
 def task_dedication_new(request: HttpRequest, task_id: int) -> HttpResponse:
     task = task_or_404(task_id)
-    initial = {
-        "project": task.project,
-        "task": task,
-        "employee": services.employee_of(request.user, active_only=True),
-        "date": timezone.localdate(),
-    }
+    initial = _initial(request, project=task.project, task=task)
     form = DedicationForm(
         posted(request),
         projects=Project.objects.filter(pk=task.project_id),
