@@ -23,12 +23,12 @@ from hexa.api.auth import TokenAuth, TokenRefused, TooManyAttempts, too_many_att
 from hexa.api.parsing import ObjectParser
 from hexa.api.routes import router
 from hexa.crm.errors import (
-    AmbiguousProject,
     Conflict,
     DomainError,
     Forbidden,
     InvalidInput,
     NotFound,
+    error_body,
 )
 from hexa.crm.services.validation import too_large_message
 from hexa.lib.unavailable import unavailable
@@ -88,19 +88,7 @@ _STATUS = {
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
     status = next((code for kind, code in _STATUS.items() if isinstance(error, kind)), 400)
-    # Details that say more (how many pending tasks, ...) go along; `field` becomes `fields`.
-    extra: dict[str, Any] = {
-        key: value
-        for key, value in error.details.items()
-        if key != "field" and isinstance(value, str | int | float | bool)
-    }
-    if isinstance(error, InvalidInput):
-        extra["fields"] = error.fields
-    if isinstance(error, AmbiguousProject):
-        extra["candidates"] = [project.code for project in error.candidates]
-    if field := error.details.get("field"):
-        extra["fields"] = {field: [error.message]}
-    return error_response(status, error.code, error.message, **extra)
+    return error_response(status, **error_body(error))
 
 
 def _field_name(location: list[Any]) -> str:

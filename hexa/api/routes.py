@@ -10,7 +10,6 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import Header, Router, Status
 from ninja.pagination import paginate
 
@@ -76,13 +75,13 @@ def _employee(request: HttpRequest, code: str | None) -> Employee | None:
     """The named employee, or the one linked to the token's user."""
     if code:
         return services.employee_by_code(code)
-    return Employee.objects.filter(user=request.auth).first()  # type: ignore[attr-defined]
+    return services.employee_of(request.auth)  # type: ignore[attr-defined]
 
 
 # --- Employees --------------------------------------------------------------------------------
 
 
-def _user(username: str | None) -> Any:
+def _login_user(username: str | None) -> Any:
     """The login user with this username (422 on `user` if none), or None."""
     return services.user_by_username(username) if username else None
 
@@ -96,7 +95,7 @@ def _user(username: str | None) -> Any:
 def create_employee(request: HttpRequest, payload: EmployeeIn) -> Status[Employee]:
     require_manager(request.auth)  # before looking anything up for someone who may not
     data = payload.dict()
-    data["user"] = _user(data["user"])
+    data["user"] = _login_user(data["user"])
     return Status(201, services.create_employee(**data, by=request.auth))
 
 
@@ -122,7 +121,7 @@ def update_employee(request: HttpRequest, code: str, payload: EmployeePatch) -> 
     employee = services.employee_by_code(code, field=None)
     changes = payload.dict(exclude_unset=True)
     if "user" in changes:
-        changes["user"] = _user(changes["user"])
+        changes["user"] = _login_user(changes["user"])
     return services.update_employee(employee, by=request.auth, **changes)
 
 
@@ -303,9 +302,6 @@ def update_task(request: HttpRequest, task_id: Id, payload: TaskPatch) -> Task:
     changes = payload.dict(exclude_unset=True)
     if "assigned_to" in changes:
         changes["assigned_to"] = _assignee(changes["assigned_to"])
-    for name in ("reported_by", "reported_via", "description"):
-        if name in changes and changes[name] is None:
-            changes[name] = ""  # null clears them
     return services.update_task(task, **changes)
 
 
@@ -317,24 +313,18 @@ def update_task(request: HttpRequest, task_id: Id, payload: TaskPatch) -> Task:
 )
 def reschedule_task(request: HttpRequest, task_id: Id, payload: RescheduleIn) -> Task:
     task = services.task_by_id(task_id, field=None)
-    given = {name for name in ("days", "date") if getattr(payload, name) is not None}
-    if len(given) != 1:
-        message = _("Give either a number of days or a date, not both.")
-        if not given:
-            message = _("Give either a number of days or a date.")
-        raise InvalidInput({"days": [message], "date": [message]})
     try:
         return services.reschedule_task(task, days=payload.days, to=payload.date)
     except InvalidInput as error:
-        # The domain speaks of the task's `next_follow_up`; this request named it `date`
-        # or `days`.
-        given_field = "date" if payload.date is not None else "days"
-        raise InvalidInput(
-            {
-                (given_field if name == "next_follow_up" else name): messages
-                for name, messages in error.fields.items()
-            }
-        ) from None
+        # The domain speaks of the task's `next_follow_up`; this request named it `date` or
+        # `days` (both when it gave neither or both).
+        given = [name for name in ("days", "date") if getattr(payload, name) is not None]
+        named = given if len(given) == 1 else ["days", "date"]
+        fields: dict[str, list[str]] = {}
+        for name, messages in error.fields.items():
+            for renamed in named if name == "next_follow_up" else [name]:
+                fields[renamed] = messages
+        raise InvalidInput(fields) from None
 
 
 # --- Dedications ------------------------------------------------------------------------------
@@ -389,26 +379,13 @@ def list_dedications(
     ).select_related("updated_by")
 
 
-def _dedication(dedication_id: int) -> Dedication:
-    dedication = (
-        Dedication.objects.select_related(
-            "client", "project", "employee__user", "recorded_by", "updated_by"
-        )
-        .filter(pk=dedication_id)
-        .first()
-    )
-    if dedication is None:
-        raise NotFound(_("There is no dedication %(id)s.") % {"id": dedication_id})
-    return dedication
-
-
 @router.get(
     "/dedications/{dedication_id}",
     response={200: DedicationOut, **ERRORS},
     tags=["dedications"],
 )
 def get_dedication(request: HttpRequest, dedication_id: Id) -> Dedication:
-    return _dedication(dedication_id)
+    return services.dedication_by_id(dedication_id)
 
 
 @router.get(
@@ -433,7 +410,7 @@ def dedication_history(request: HttpRequest, dedication_id: Id) -> list[HistoryE
 def update_dedication(
     request: HttpRequest, dedication_id: Id, payload: DedicationPatch
 ) -> Dedication:
-    dedication = _dedication(dedication_id)
+    dedication = services.dedication_by_id(dedication_id)
     require_dedication_change(request.auth, dedication)  # before looking anything up
     changes = payload.dict(exclude_unset=True)
     if "employee" in changes:
@@ -452,7 +429,7 @@ def update_dedication(
     summary="Delete a dedication (managers, whoever recorded it, and its employee's user)",
 )
 def delete_dedication(request: HttpRequest, dedication_id: Id) -> Status[None]:
-    services.delete_dedication(_dedication(dedication_id), by=request.auth)
+    services.delete_dedication(services.dedication_by_id(dedication_id), by=request.auth)
     return Status(204, None)
 
 

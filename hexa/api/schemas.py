@@ -60,7 +60,7 @@ def _no_nul(value: str) -> str:
 
 IsoDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 Text = Annotated[str, AfterValidator(_no_nul)]
-# Codes as the domain takes them (hexa.crm.services.common.check_code): letters, digits and
+# Codes as the domain takes them (hexa.crm.services.codes.check_code): letters, digits and
 # . _ -, starting with a letter or digit; lower case is read as upper case, spaces around
 # are ignored. Clients and employees have at most 20 characters, projects 30.
 _CODE = r"^\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*$"
@@ -307,6 +307,8 @@ class TaskOut(Schema):
 
 
 class ProjectUsed(Schema):
+    """The project a task or a quick log went on, and whether it was created for it."""
+
     code: str
     created: bool
 
@@ -458,11 +460,6 @@ class QuickLogDedication(Schema):
     text: str
 
 
-class QuickLogProject(Schema):
-    code: str
-    created: bool
-
-
 class QuickLogTask(Schema):
     id: int
     title: str
@@ -472,7 +469,7 @@ class QuickLogTask(Schema):
 
 class QuickLogOut(Schema):
     dedication: QuickLogDedication
-    project: QuickLogProject
+    project: ProjectUsed
     task: QuickLogTask
 
 

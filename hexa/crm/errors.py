@@ -68,3 +68,22 @@ class Forbidden(DomainError):
     """The user may not do this (someone else's dedication, managing employees, ...)."""
 
     code = "forbidden"
+
+
+def error_body(error: DomainError) -> dict[str, Any]:
+    """The error as JSON says it, the API's body and `--json` commands' alike: `code`,
+    `message`, the details that say more (how many pending tasks, ...), `fields` for input
+    at fault (a detail `field` becomes `fields`) and `candidates` for an ambiguous project."""
+    body: dict[str, Any] = {"code": error.code, "message": error.message}
+    body.update(
+        (key, value)
+        for key, value in error.details.items()
+        if key != "field" and isinstance(value, str | int | float | bool)
+    )
+    if isinstance(error, InvalidInput):
+        body["fields"] = error.fields
+    if isinstance(error, AmbiguousProject):
+        body["candidates"] = [project.code for project in error.candidates]
+    if field := error.details.get("field"):
+        body["fields"] = {field: [error.message]}
+    return body

@@ -94,6 +94,15 @@ class ProjectStatus(models.TextChoices):
     CLOSED = "closed", _("closed")
 
 
+class ProjectQuerySet(models.QuerySet["Project"]):
+    def active(self) -> ProjectQuerySet:
+        """Projects open to new work."""
+        return self.filter(status=ProjectStatus.ACTIVE)
+
+    def of(self, client: Client | int) -> ProjectQuerySet:
+        return self.filter(client=client)
+
+
 class Project(models.Model):
     Kind = ProjectKind
     Status = ProjectStatus
@@ -108,6 +117,8 @@ class Project(models.Model):
         _("status"), max_length=8, choices=Status.choices, default=Status.ACTIVE
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    objects = ProjectQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("project")
@@ -154,6 +165,18 @@ class Channel(models.TextChoices):
     WEB = "web", _("web")
 
 
+class TaskQuerySet(models.QuerySet["Task"]):
+    def pending(self) -> TaskQuerySet:
+        """Tasks and incidents still to do."""
+        return self.filter(status=TaskStatus.PENDING)
+
+    def in_active_projects(self) -> TaskQuerySet:
+        return self.filter(project__status=ProjectStatus.ACTIVE)
+
+    def of(self, client: Client | int) -> TaskQuerySet:
+        return self.filter(project__client=client)
+
+
 class Task(models.Model):
     Kind = TaskKind
     Status = TaskStatus
@@ -190,6 +213,8 @@ class Task(models.Model):
     # tests need to state it.
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+
+    objects = TaskQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("task")

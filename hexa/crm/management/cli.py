@@ -7,9 +7,16 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, TextIO
+from typing import TextIO
 
-from hexa.crm.errors import AmbiguousProject, Conflict, DomainError, InvalidInput, NotFound
+from hexa.crm.errors import (
+    AmbiguousProject,
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotFound,
+    error_body,
+)
 
 EXIT_INVALID = 2  # as argparse for bad usage
 EXIT_NOT_FOUND = 3
@@ -24,15 +31,6 @@ def exit_code(error: DomainError) -> int:
     if isinstance(error, Conflict):
         return EXIT_CONFLICT
     return 1
-
-
-def error_body(error: DomainError) -> dict[str, Any]:
-    body: dict[str, Any] = {"code": error.code, "message": error.message}
-    if isinstance(error, InvalidInput):
-        body["fields"] = error.fields
-    if isinstance(error, AmbiguousProject):
-        body["candidates"] = [project.code for project in error.candidates]
-    return body
 
 
 def error_lines(error: DomainError, *, options: dict[str, str]) -> list[str]:

@@ -4,19 +4,21 @@ Interfaces (web, API, command line) parse their input, call these, and render th
 map the domain error (hexa.crm.errors) to their own form.
 """
 
-from hexa.crm.services.common import (
-    client_by_code,
-    employee_by_code,
-    normalize_code,
-    project_by_code,
-    task_by_id,
-    user_by_username,
-)
+from hexa.crm.services.codes import normalize_code
 from hexa.crm.services.dedications import (
     change_dedication,
     dedication_history,
     delete_dedication,
     record_dedication,
+)
+from hexa.crm.services.lookups import (
+    client_by_code,
+    dedication_by_id,
+    employee_by_code,
+    employee_of,
+    project_by_code,
+    task_by_id,
+    user_by_username,
 )
 from hexa.crm.services.permissions import SYSTEM, can_change_dedication, is_manager
 from hexa.crm.services.quick_log import (
@@ -25,7 +27,6 @@ from hexa.crm.services.quick_log import (
     follow_up_choices,
     follow_up_kept,
     follow_up_task_title,
-    latest_pending_task,
     plan_quick_log,
     purge_idempotency_keys,
     quick_log,
@@ -72,14 +73,15 @@ __all__ = [
     "create_employee",
     "create_project",
     "create_task",
+    "dedication_by_id",
     "dedication_history",
     "delete_dedication",
     "employee_by_code",
+    "employee_of",
     "follow_up_choices",
     "follow_up_kept",
     "follow_up_task_title",
     "is_manager",
-    "latest_pending_task",
     "minutes_from",
     "normalize_code",
     "plan_quick_log",

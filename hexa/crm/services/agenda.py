@@ -11,9 +11,9 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from hexa.crm.models import CalendarFeed, Client, Dedication, Employee, Project, Task
+from hexa.crm.models import CalendarFeed, Client, Dedication, Employee, Task
 
-WEEK = 7
+AGENDA_WEEK_DAYS = 7
 
 
 def follow_ups(
@@ -26,11 +26,10 @@ def follow_ups(
     longer active) on a client whose latest dedication is theirs: whoever worked for the
     client last follows them up, so that no follow-up is left with nobody.
     """
-    tasks = Task.objects.filter(
-        status=Task.Status.PENDING,
-        next_follow_up__isnull=False,
-        project__status=Project.Status.ACTIVE,
-        project__client__active=True,
+    tasks = (
+        Task.objects.pending()
+        .in_active_projects()
+        .filter(next_follow_up__isnull=False, project__client__active=True)
     ).select_related("project__client", "assigned_to")
     if employee is not None:
         last_worked_by = Dedication.objects.filter(client=OuterRef("project__client")).order_by(
@@ -76,7 +75,7 @@ class Agenda:
 def agenda(tasks: QuerySet[Task] | list[Task], *, today: dt.date) -> Agenda:
     """Group follow-ups: overdue (before today), today, the next 7 days, later."""
     grouped = Agenda(today=today)
-    week_end = today + dt.timedelta(days=WEEK)
+    week_end = today + dt.timedelta(days=AGENDA_WEEK_DAYS)
     for task in tasks:
         day = task.next_follow_up
         assert day is not None
@@ -94,11 +93,7 @@ def agenda(tasks: QuerySet[Task] | list[Task], *, today: dt.date) -> Agenda:
 def forgotten_clients(*, today: dt.date, days: int = 30) -> QuerySet[Client]:
     """Active clients with no follow-up scheduled and no dedication in the last `days` days,
     those that would otherwise fall through the cracks; longest forgotten first."""
-    scheduled = Task.objects.filter(
-        project__status=Project.Status.ACTIVE,
-        status=Task.Status.PENDING,
-        next_follow_up__isnull=False,
-    )
+    scheduled = Task.objects.in_active_projects().pending().filter(next_follow_up__isnull=False)
     latest = Dedication.objects.filter(client=OuterRef("pk")).order_by("-date")
     since = today - dt.timedelta(days=days)
     return (

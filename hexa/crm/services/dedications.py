@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from hexa.crm.errors import InvalidInput, NotFound
 from hexa.crm.models import Dedication, DedicationChange, Employee, Project, Task
-from hexa.crm.services.common import lock, require_open
+from hexa.crm.services.locks import lock, require_open
 from hexa.crm.services.permissions import Actor, require_dedication_change
 from hexa.crm.services.validation import validate_dedication
 

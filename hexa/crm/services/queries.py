@@ -4,7 +4,7 @@ web pages, the API and the command line."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from hexa.crm.errors import InvalidInput
 from hexa.crm.models import Client, Dedication, Employee, Project, Task
-from hexa.crm.services.common import normalize_code
+from hexa.crm.services.codes import normalize_code, normalize_tax_id
 
 # How many clients or projects a picker suggests, and names in a "several match" message.
 SUGGESTIONS = 10
@@ -24,7 +24,7 @@ NAMED = 5
 def _client_match(q: str, prefix: str = "") -> Q:
     """A client (or, with prefix "client__", a row's client) whose code, name or tax id
     contains `q`, case-insensitive; a tax id is matched without its spaces or dashes."""
-    tax_id = "".join(ch for ch in q.upper() if ch.isalnum())
+    tax_id = normalize_tax_id(q)
     match = Q(**{f"{prefix}code__icontains": q}) | Q(**{f"{prefix}name__icontains": q})
     if tax_id:
         match |= Q(**{f"{prefix}tax_id__icontains": tax_id})
@@ -51,7 +51,7 @@ def search_projects(
     does (the client search): the project pickers'."""
     projects = Project.objects.select_related("client").order_by("code")
     if not include_closed:
-        projects = projects.filter(status=Project.Status.ACTIVE)
+        projects = projects.active()
     if client is not None:
         projects = projects.filter(client=client)
     if q := _searched(q):
@@ -96,7 +96,7 @@ def find_client(text: str, *, field: str = "client", include_archived: bool = Tr
     search), or the one of those whose name or tax id it is exactly. Otherwise an error on
     `field` that says what to type (InvalidInput)."""
     q = _searched(text)
-    tax_id = "".join(ch for ch in q.upper() if ch.isalnum())
+    tax_id = normalize_tax_id(q)
     return _named(
         q,
         every=Client.objects.all() if include_archived else Client.objects.filter(active=True),
@@ -245,12 +245,12 @@ def explore_clients(
     Each figure is a correlated subquery on an index, so a page costs one query whatever the
     number of clients, projects or dedications.
     """
-    active = Project.objects.filter(client=OuterRef("pk"), status=Project.Status.ACTIVE)
-    follow_ups = Task.objects.filter(
-        project__client=OuterRef("pk"),
-        project__status=Project.Status.ACTIVE,
-        status=Task.Status.PENDING,
-        next_follow_up__isnull=False,
+    active = Project.objects.active().of(OuterRef("pk"))
+    follow_ups = (
+        Task.objects.of(OuterRef("pk"))
+        .in_active_projects()
+        .pending()
+        .filter(next_follow_up__isnull=False)
     )
     last = Dedication.objects.filter(client=OuterRef("pk"))
     clients = search_clients(q, include_archived=include_archived or archived)
@@ -282,15 +282,11 @@ class ClientOverview:
 
 def client_overview(client: Client, *, latest: int = 20) -> ClientOverview:
     return ClientOverview(
-        projects=list(
-            Project.objects.filter(client=client, status=Project.Status.ACTIVE).order_by("code")
-        ),
+        projects=list(Project.objects.active().of(client).order_by("code")),
         tasks=list(
-            Task.objects.filter(
-                project__client=client,
-                project__status=Project.Status.ACTIVE,
-                status=Task.Status.PENDING,
-            )
+            Task.objects.of(client)
+            .in_active_projects()
+            .pending()
             .select_related("project")
             .order_by(F("next_follow_up").asc(nulls_last=True), "-created_at", "-id")
         ),
@@ -331,10 +327,21 @@ def project_overview(project: Project, *, latest: int = 50) -> WorkOverview:
     )
 
 
+def pending_tasks_in(projects: Iterable[Project] | QuerySet[Project]) -> QuerySet[Task]:
+    """The pending tasks and incidents of these projects, by project, newest first: the
+    quick log's and the activity form's choice of task."""
+    return (
+        Task.objects.filter(project__in=projects)
+        .pending()
+        .select_related("project")
+        .order_by("project__code", "-created_at", "-id")
+    )
+
+
 def pending_tasks(project: Project) -> QuerySet[Task]:
     """A project's pending tasks and incidents, soonest follow-up first: what closing it
     would take off the agenda."""
-    return project.tasks.filter(status=Task.Status.PENDING).order_by(
+    return project.tasks.pending().order_by(
         F("next_follow_up").asc(nulls_last=True), "-created_at", "-id"
     )
 

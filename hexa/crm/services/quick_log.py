@@ -33,7 +33,8 @@ from hexa.crm.models import (
     Project,
     Task,
 )
-from hexa.crm.services.common import lock_client
+from hexa.crm.services.locks import lock_client
+from hexa.crm.services.queries import pending_tasks_in
 from hexa.crm.services.validation import (
     KEPT_IF_TO_COME,
     UNCHANGED,
@@ -177,11 +178,7 @@ def plan_quick_log(
     if task is not None:
         project = _task_project(client, task)
     active = _active_projects(client)
-    pending = list(
-        Task.objects.filter(project__in=active, status=Task.Status.PENDING)
-        .select_related("project")
-        .order_by("project__code", "-created_at", "-id")
-    )
+    pending = list(pending_tasks_in(active))
     try:
         chosen = _choose_project(client, active, project)
     except AmbiguousProject as ambiguous:
@@ -344,23 +341,18 @@ def client_project(client: Client, requested: Project | None = None) -> tuple[Pr
     return chosen, False
 
 
-def latest_pending_task(project: Project) -> Task | None:
-    """The task a quick log on `project` would use (None: it would create one)."""
-    return _latest_pending_task(project)
-
-
 # The quick log's statements, compiled to SQL once (hexa.lib.prepared): Django's compiling
 # of them cost several times more than the database's running them.
 _active_projects_of = PreparedSelect(
-    lambda client: Project.objects.filter(client_id=client, status=Project.Status.ACTIVE).order_by(
-        "code"
-    ),
+    lambda client: Project.objects.active().filter(client_id=client).order_by("code"),
     client=int,
 )
 _latest_pending_task_of = PreparedSelect(
-    lambda project: Task.objects.filter(
-        project_id=project, status=Task.Status.PENDING, kind=Task.Kind.TASK
-    ).order_by("-created_at", "-id")[:1],
+    lambda project: (
+        Task.objects.pending()
+        .filter(project_id=project, kind=Task.Kind.TASK)
+        .order_by("-created_at", "-id")[:1]
+    ),
     project=int,
 )
 # `base` and the codes between "base-" and "base." ('.' sorts right after '-'): a range on

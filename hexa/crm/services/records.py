@@ -16,18 +16,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from hexa.crm.errors import ClientArchived, Conflict, InvalidInput
-from hexa.crm.models import CLIENT_CODE_MAX, PROJECT_CODE_MAX, Client, Employee, Project, Task
-from hexa.crm.services.common import check_code, full_clean, lock, unchanged_on_error
+from hexa.crm.models import CLIENT_CODE_MAX, PROJECT_CODE_MAX, Client, Employee, Project
+from hexa.crm.services.codes import check_code, normalize_tax_id
+from hexa.crm.services.locks import lock, unchanged_on_error
+from hexa.crm.services.model_validation import full_clean
 from hexa.crm.services.permissions import Actor, require_manager
 
 CLIENT_FIELDS = ("name", "tax_id", "email", "phone", "notes", "active")
 EMPLOYEE_FIELDS = ("name", "email", "active", "user")
 PROJECT_FIELDS = ("name", "kind", "status")
-
-
-def normalize_tax_id(value: str) -> str:
-    """`b-1234 5678` and `B12345678` are the same tax id."""
-    return "".join(ch for ch in value.upper() if ch.isalnum())
 
 
 def _save_new(
@@ -318,7 +315,7 @@ def _update_project(
             % {"code": project.client.code}
         )
     if closing and not confirm:
-        pending = project.tasks.filter(status=Task.Status.PENDING).count()
+        pending = project.tasks.pending().count()
         if pending:
             raise Conflict(
                 ngettext(

@@ -26,9 +26,9 @@ from django.utils.translation import gettext_lazy
 
 from hexa.crm.errors import DomainError, InvalidInput
 from hexa.crm.models import Client, Dedication, Employee, Project
-from hexa.crm.services.common import client_by_code, employee_by_code, project_by_code
+from hexa.crm.services.lookups import client_by_code, employee_by_code, project_by_code
 
-WEEK = dt.timedelta(days=7)
+ONE_WEEK = dt.timedelta(days=7)
 # An export reads the database in chunks of this many rows, so that its memory stays flat.
 EXPORT_CHUNK = 2_000
 # The chart shows the clients or employees with most time; the rest are one "Other" series.
@@ -107,7 +107,7 @@ def period_range(period: Period | str, *, today: dt.date) -> tuple[dt.date, dt.d
             start = week_start(today)
             return start, start + dt.timedelta(days=6)
         case Period.LAST_WEEK:
-            start = week_start(today) - WEEK
+            start = week_start(today) - ONE_WEEK
             return start, start + dt.timedelta(days=6)
         case Period.THIS_MONTH:
             return month_start(today), month_end(today)
@@ -154,7 +154,7 @@ def _period_start(step: Step | GroupBy, day: dt.date) -> dt.date:
 
 def _period_end(step: Step | GroupBy, start: dt.date) -> dt.date:
     if step == Step.WEEK:  # the last week of the calendar ends with it (31 December 9999)
-        return start + dt.timedelta(days=6) if start < dt.date.max - WEEK else dt.date.max
+        return start + dt.timedelta(days=6) if start < dt.date.max - ONE_WEEK else dt.date.max
     return month_end(start)
 
 
@@ -580,14 +580,14 @@ def statement(filters: ReportFilters) -> Statement:
 
 
 @dataclass(frozen=True)
-class Column:
+class ReportColumn:
     key: str  # stable, for programs (the API's CSV header)
     label: str  # for people (the pages' downloads), in the current language
     # For people, the words of the codes stored in this column (a project's kind).
     values: Any = None
 
 
-def readable_rows(columns: list[Column], rows: Iterable[tuple]) -> Iterator[tuple]:
+def readable_rows(columns: list[ReportColumn], rows: Iterable[tuple]) -> Iterator[tuple]:
     """`rows` for people: each code of a column with `values` in words ("Commercial"), in
     the language active now (the words are read at once, not as the rows are streamed later)."""
     words = [
@@ -603,21 +603,21 @@ def readable_rows(columns: list[Column], rows: Iterable[tuple]) -> Iterator[tupl
     )
 
 
-def entry_columns() -> list[Column]:
+def entry_columns() -> list[ReportColumn]:
     return [
-        Column("id", _("Number")),
-        Column("date", _("Date")),
-        Column("client", _("Client")),
-        Column("client_name", _("Client name")),
-        Column("project", _("Project")),
-        Column("project_name", _("Project name")),
-        Column("project_kind", _("Kind"), values=Project.Kind.choices),
-        Column("task", _("Task number")),
-        Column("task_title", _("Task")),
-        Column("employee", _("Employee")),
-        Column("employee_name", _("Employee name")),
-        Column("minutes", _("Minutes")),
-        Column("text", _("What was done")),
+        ReportColumn("id", _("Number")),
+        ReportColumn("date", _("Date")),
+        ReportColumn("client", _("Client")),
+        ReportColumn("client_name", _("Client name")),
+        ReportColumn("project", _("Project")),
+        ReportColumn("project_name", _("Project name")),
+        ReportColumn("project_kind", _("Kind"), values=Project.Kind.choices),
+        ReportColumn("task", _("Task number")),
+        ReportColumn("task_title", _("Task")),
+        ReportColumn("employee", _("Employee")),
+        ReportColumn("employee_name", _("Employee name")),
+        ReportColumn("minutes", _("Minutes")),
+        ReportColumn("text", _("What was done")),
     ]
 
 
@@ -647,21 +647,21 @@ def entry_rows(filters: ReportFilters, *, chunk_size: int = EXPORT_CHUNK) -> Ite
     yield from rows.iterator(chunk_size=chunk_size)
 
 
-def total_columns(group_by: GroupBy | str) -> list[Column]:
+def total_columns(group_by: GroupBy | str) -> list[ReportColumn]:
     group_by = GroupBy(group_by)
     if group_by.is_period:
         first = [
-            Column("period", str(group_by.label)),
-            Column("date_from", _("From")),
-            Column("date_to", _("To")),
+            ReportColumn("period", str(group_by.label)),
+            ReportColumn("date_from", _("From")),
+            ReportColumn("date_to", _("To")),
         ]
     else:
-        first = [Column("code", str(group_by.label)), Column("name", _("Name"))]
+        first = [ReportColumn("code", str(group_by.label)), ReportColumn("name", _("Name"))]
     return [
         *first,
-        Column("minutes", _("Minutes")),
-        Column("hours", _("Hours")),
-        Column("count", _("Activities")),
+        ReportColumn("minutes", _("Minutes")),
+        ReportColumn("hours", _("Hours")),
+        ReportColumn("count", _("Activities")),
     ]
 
 

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 
 from hexa.crm.errors import Conflict, InvalidInput
 from hexa.crm.models import Client, Employee, Project, Task
-from hexa.crm.services.common import full_clean, lock_client, require_open, unchanged_on_error
+from hexa.crm.services.locks import lock_client, require_open, unchanged_on_error
+from hexa.crm.services.model_validation import full_clean
 from hexa.crm.services.quick_log import client_project
 from hexa.crm.services.validation import (
     follow_up_errors,
@@ -99,8 +100,12 @@ def create_client_task(
 
 
 def update_task(task: Task, **changes: Any) -> Task:
-    """Change any of TASK_FIELDS. Marking it done records when; reopening a task of a closed
-    project or an archived client is refused: reopen the project (or restore the client)."""
+    """Change any of TASK_FIELDS (None clears an optional text). Marking it done records when;
+    reopening a task of a closed project or an archived client is refused: reopen the
+    project (or restore the client)."""
+    for name in ("reported_by", "reported_via", "description"):
+        if name in changes and changes[name] is None:
+            changes[name] = ""  # null clears an optional field
     changes = _strip(changes)
     unknown = set(changes) - set(TASK_FIELDS)
     if unknown:
@@ -153,8 +158,12 @@ def reschedule_task(
     later (one or more). Days count from the current follow-up, or from today when that is
     already past (an overdue follow-up put off "one day" is due tomorrow, not yesterday)."""
     today = today or timezone.localdate()
-    if (days is None) == (to is None):
-        raise InvalidInput.on("next_follow_up", _("Give either a date or a number of days."))
+    if days is None and to is None:
+        raise InvalidInput.on("next_follow_up", _("Give either a number of days or a date."))
+    if days is not None and to is not None:
+        raise InvalidInput.on(
+            "next_follow_up", _("Give either a number of days or a date, not both.")
+        )
     if task.status != Task.Status.PENDING:
         raise Conflict(_("The task is done: reopen it to reschedule it."), code="task_done")
     if days is not None and days < 1:

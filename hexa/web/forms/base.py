@@ -10,7 +10,9 @@ from django.forms.renderers import TemplatesSetting
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from hexa.crm import services
 from hexa.crm.errors import DomainError, InvalidInput
+from hexa.crm.models import Employee
 from hexa.lib.dates import iso_day, parse_typed_day
 
 
@@ -111,3 +113,42 @@ def show_error(form: forms.Form, error: DomainError) -> None:
     for name, messages in fields.items():
         for message in messages:
             form.add_error(name if name in form.fields else None, message)
+
+
+class DedicationFields(forms.Form):
+    """What every dedication form checks (the quick log's too): time as people write it, and
+    the domain's rules on all the fields at once, so that every error shows together."""
+
+    def clean_minutes(self) -> int | None:
+        try:
+            return services.minutes_from(self.cleaned_data.get("minutes"))
+        except InvalidInput as error:
+            raise forms.ValidationError(error.fields["minutes"]) from None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        self.check_destination(data)
+        if data.get("date") is not None:
+            try:
+                services.validate_dedication(
+                    employee=data.get("employee"),
+                    text=(data.get("text") or "").strip(),
+                    date=data["date"],
+                    minutes=data.get("minutes"),
+                    **self.validation_options(data),
+                )
+            except InvalidInput as error:
+                for field, messages in error.fields.items():
+                    if field not in self.errors:
+                        self.add_error(field, messages)
+        return data
+
+    def check_destination(self, data: dict[str, Any]) -> None:
+        """Where the dedication goes (project, task), checked before its fields."""
+
+    def validation_options(self, data: dict[str, Any]) -> dict[str, Any]:
+        """What else validate_dedication() is told."""
+        return {"allow_inactive_employee": self.keeps_employee(data.get("employee"))}
+
+    def keeps_employee(self, employee: Employee | None) -> bool:
+        return False

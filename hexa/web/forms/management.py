@@ -10,10 +10,14 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from hexa.crm import services
-from hexa.crm.errors import InvalidInput
 from hexa.crm.models import TEXT_MAX, Client, Dedication, Employee, Project, Task
-from hexa.web.forms.base import AsciiIntegerField, DateInput, DayField, limited_text
+from hexa.web.forms.base import (
+    AsciiIntegerField,
+    DateInput,
+    DayField,
+    DedicationFields,
+    limited_text,
+)
 from hexa.web.forms.pickers import ClientField
 
 User = get_user_model()
@@ -114,8 +118,6 @@ class TaskForm(forms.Form):
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
 
-    INCIDENT_FIELDS = ("priority", "reported_by", "reported_via")
-
     def __init__(
         self,
         *args: Any,
@@ -125,7 +127,7 @@ class TaskForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         if client is not None:
-            projects = Project.objects.filter(client=client, status=Project.Status.ACTIVE)
+            projects = Project.objects.active().of(client)
             self.fields["project"].queryset = projects.order_by("code")
             self.fields["project"].empty_label = _("As the quick log would choose")
         else:
@@ -147,37 +149,6 @@ class TaskChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Task) -> str:
         kind = f" ({obj.get_kind_display()})" if obj.kind == Task.Kind.INCIDENT else ""
         return f"{obj.project.code} · {obj.title}{kind}"
-
-
-class DedicationFields(forms.Form):
-    """What every dedication form checks: time as people write it, and the domain's rules
-    on all the fields at once, so that every error shows together."""
-
-    def clean_minutes(self) -> int | None:
-        try:
-            return services.minutes_from(self.cleaned_data.get("minutes"))
-        except InvalidInput as error:
-            raise forms.ValidationError(error.fields["minutes"]) from None
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if data.get("date") is not None:
-            try:
-                services.validate_dedication(
-                    employee=data.get("employee"),
-                    text=(data.get("text") or "").strip(),
-                    date=data["date"],
-                    minutes=data.get("minutes"),
-                    allow_inactive_employee=self.keeps_employee(data.get("employee")),
-                )
-            except InvalidInput as error:
-                for field, messages in error.fields.items():
-                    if field not in self.errors:
-                        self.add_error(field, messages)
-        return data
-
-    def keeps_employee(self, employee: Employee | None) -> bool:
-        return False
 
 
 class DedicationForm(DedicationFields):
@@ -220,14 +191,11 @@ class DedicationForm(DedicationFields):
         projects: Any,
         tasks: Any,
         fixed: tuple[str, ...] = (),
-        employees: Any = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["project"].queryset = projects
         self.fields["task"].queryset = tasks
-        if employees is not None:
-            self.fields["employee"].queryset = employees
         for name in fixed:  # the project (and task) the page is about
             self.fields[name].disabled = True
             self.fields[name].widget = forms.HiddenInput()
@@ -324,12 +292,6 @@ class TaskFilterForm(forms.Form):
         required=False,
         empty_label=_("Anyone"),
     )
-
-
-class AgendaForm(forms.Form):
-    """Whose agenda: mine (the default), everyone's, or an employee's."""
-
-    who = forms.CharField(required=False, max_length=30)
 
 
 class RestoreForm(forms.Form):

@@ -17,7 +17,13 @@ from hexa.crm.errors import InvalidInput
 from hexa.crm.models import TEXT_MAX, Client, Employee, Project, Task
 from hexa.crm.services.queries import EXPLORER_ORDERS, explorer_order
 from hexa.lib.text import ascii_int
-from hexa.web.forms.base import AsciiIntegerField, DateInput, DayField, limited_text
+from hexa.web.forms.base import (
+    AsciiIntegerField,
+    DateInput,
+    DayField,
+    DedicationFields,
+    limited_text,
+)
 
 
 class ExplorerForm(forms.Form):
@@ -45,7 +51,7 @@ class ExplorerForm(forms.Form):
         return (self.cleaned_data.get("order") or "") if self.is_valid() else ""
 
 
-class QuickLogForm(forms.Form):
+class QuickLogForm(DedicationFields):
     """The quick dedication log of one client.
 
     - `task` says, before Finish, where the dedication goes: the task the quick log's rules
@@ -133,7 +139,7 @@ class QuickLogForm(forms.Form):
             project = self._usable_project()
         self.chosen_project = project
         self.plan = self._plan(project=project, task=task) or rules
-        employee = Employee.objects.filter(user=user, active=True).first()
+        employee = services.employee_of(user, active_only=True)
         today = timezone.localdate()
         self.initial.setdefault("token", uuid.uuid4().hex)
         self.initial.setdefault("employee", employee)
@@ -223,9 +229,7 @@ class QuickLogForm(forms.Form):
         project_id = record_id(self.data.get("project"))
         if project_id is None:
             return None
-        return Project.objects.filter(
-            pk=project_id, client=self.client, status=Project.Status.ACTIVE
-        ).first()
+        return Project.objects.active().of(self.client).filter(pk=project_id).first()
 
     def _check_hidden_values(self) -> None:
         """Stale or tampered values, each refused with what and why, then replaced by what
@@ -304,12 +308,6 @@ class QuickLogForm(forms.Form):
 
     # --- Checks ---------------------------------------------------------------------------
 
-    def clean_minutes(self) -> int | None:
-        try:
-            return services.minutes_from(self.cleaned_data["minutes"])
-        except InvalidInput as error:
-            raise forms.ValidationError(error.fields["minutes"]) from None
-
     def clean_task(self) -> Task | None:
         value = self.cleaned_data["task"]
         if not value:
@@ -317,10 +315,10 @@ class QuickLogForm(forms.Form):
         # _check_hidden_values() replaced anything unusable.
         return Task.objects.select_related("project").get(pk=value)
 
-    def clean(self) -> dict[str, Any]:
-        """Check the dedication's fields by the domain's rules now, so that every error shows
-        at once, next to the field at fault (the quick log checks them again)."""
-        data = super().clean()
+    def check_destination(self, data: dict[str, Any]) -> None:
+        """Stale values, and a task that is not on the project chosen. Then the dedication's
+        fields are checked by the domain's rules (DedicationFields), so that every error
+        shows at once, next to the field at fault (the quick log checks them again)."""
         for refusal in self.refusals:
             self.add_error(None, refusal)
         task, project = data.get("task"), data.get("project")
@@ -333,20 +331,9 @@ class QuickLogForm(forms.Form):
         if task and "project" in self.errors and self.candidates:
             # The task picked says which project.
             del self.errors["project"]
-        if "date" in data:
-            try:
-                services.validate_dedication(
-                    employee=data.get("employee"),
-                    text=(data.get("text") or "").strip(),
-                    date=data["date"],
-                    minutes=data.get("minutes"),
-                    next_follow_up=data.get("next_follow_up") or services.UNCHANGED,
-                )
-            except InvalidInput as error:
-                for field, messages in error.fields.items():
-                    if field not in self.errors:
-                        self.add_error(field, messages)
-        return data
+
+    def validation_options(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {"next_follow_up": data.get("next_follow_up") or services.UNCHANGED}
 
     def quick_log_arguments(self) -> dict[str, Any]:
         """The domain's arguments for this (valid) form."""

@@ -53,7 +53,7 @@ def _job(request: HttpRequest, pk: int) -> ImportJob:
         raise Http404 from None
 
 
-def _back(kind: str) -> tuple[str, str, str]:
+def _import_back(kind: str) -> tuple[str, str, str]:
     """The list that imports of `kind` fill: its name, a link's words, and its address."""
     if kind == ImportKind.EMPLOYEES:
         return _("Employees"), _("See the employees"), reverse("web:employees")
@@ -77,7 +77,7 @@ def upload(request: HttpRequest, kind: str) -> HttpResponse:
             show_error(form, error)
         else:
             return redirect("web:import", pk=job.pk)
-    back_label, _see, back_url = _back(kind)
+    back_label, _see, back_url = _import_back(kind)
     return TemplateResponse(
         request,
         "importing/upload.html",
@@ -175,7 +175,7 @@ def _labels(kind: str) -> dict[str, str]:
 
 
 def _status_context(job: ImportJob) -> dict[str, Any]:
-    back_label, see_them, back_url = _back(job.kind)
+    back_label, see_them, back_url = _import_back(job.kind)
     labels = _labels(job.kind)
     return {
         "job": job,

@@ -27,7 +27,7 @@ FORGOTTEN_DAYS = 30
 
 def _whose(request: HttpRequest, who: str) -> tuple[str, Employee | None]:
     """("mine" | "all" | an employee's code, the employee whose agenda it is or None)."""
-    own = Employee.objects.filter(user=request.user).first()
+    own = services.employee_of(request.user)
     if who == "all":
         return "all", None
     if who == "mine":
@@ -88,7 +88,7 @@ def calendar(request: HttpRequest, secret: str) -> HttpResponse:
     user = agenda_service.calendar_owner(secret)
     if user is None:
         raise Http404
-    employee = Employee.objects.filter(user=user).first()
+    employee = services.employee_of(user)
     tasks = agenda_service.follow_ups(employee=employee) if employee else []
     feed = Calendar()
     feed.add("prodid", "-//Hexa//follow-ups//ES")

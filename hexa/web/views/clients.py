@@ -19,6 +19,7 @@ from hexa.web.forms import ExplorerForm
 from hexa.web.forms.management import ClientForm, RestoreForm
 from hexa.web.forms.pickers import SuggestionsForm
 from hexa.web.views.common import (
+    PAGE_SIZE,
     client_or_404,
     form_page,
     is_htmx,
@@ -27,8 +28,6 @@ from hexa.web.views.common import (
     safe_next,
     suggestions_response,
 )
-
-PAGE_SIZE = 25
 
 
 def explorer(request: HttpRequest) -> HttpResponse:

@@ -20,6 +20,9 @@ from hexa.crm.models import Client, Project, Task
 from hexa.crm.services import is_manager, queries
 from hexa.web.forms.base import show_error
 
+PAGE_SIZE = 25
+"""Rows per page of the clients', projects' and tasks' lists."""
+
 
 def client_or_404(code: str) -> Client:
     return get_object_or_404(Client, code=services.normalize_code(code))

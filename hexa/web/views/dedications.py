@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 
 from hexa.crm import services
 from hexa.crm.errors import Forbidden, NotFound
-from hexa.crm.models import Dedication, Employee, Project, Task
+from hexa.crm.models import Dedication, Project, Task
+from hexa.crm.services import queries
 from hexa.lib.durations import format_minutes
 from hexa.web.forms.management import DedicationChangeForm, DedicationForm
 from hexa.web.views.common import (
@@ -28,10 +29,6 @@ from hexa.web.views.common import (
     safe_next,
     task_or_404,
 )
-
-
-def _own_employee(request: HttpRequest) -> Employee | None:
-    return Employee.objects.filter(user=request.user, active=True).first()
 
 
 def _record(form: DedicationForm, request: HttpRequest):
@@ -56,19 +53,20 @@ def _record(form: DedicationForm, request: HttpRequest):
     return save
 
 
-def _pending(projects) -> object:
-    return (
-        Task.objects.filter(project__in=projects, status=Task.Status.PENDING)
-        .select_related("project")
-        .order_by("project__code", "-created_at", "-id")
-    )
+def _initial(request: HttpRequest, **where: Any) -> dict[str, Any]:
+    """A new dedication's form starts with the user as who (if they work here) and today."""
+    return {
+        **where,
+        "employee": services.employee_of(request.user, active_only=True),
+        "date": timezone.localdate(),
+    }
 
 
 def client_dedication_new(request: HttpRequest, code: str) -> HttpResponse:
     """On a client: one of its active projects and, optionally, a pending task of it; by
     default what the quick log would use."""
     client = client_or_404(code)
-    projects = Project.objects.filter(client=client, status=Project.Status.ACTIVE).order_by("code")
+    projects = Project.objects.active().of(client).order_by("code")
     here = reverse("web:client", args=[client.code])
     if not projects.exists():
         messages.info(
@@ -78,14 +76,12 @@ def client_dedication_new(request: HttpRequest, code: str) -> HttpResponse:
         )
         return redirect("web:quick-log", client.code)
     plan = services.plan_quick_log(client=client)
-    initial = {
-        "project": plan.project,
-        "task": plan.task,
-        "employee": _own_employee(request),
-        "date": timezone.localdate(),
-    }
+    initial = _initial(request, project=plan.project, task=plan.task)
     form = DedicationForm(
-        posted(request), projects=projects, tasks=_pending(projects), initial=initial
+        posted(request),
+        projects=projects,
+        tasks=queries.pending_tasks_in(projects),
+        initial=initial,
     )
     return _page(
         request, form, title=_("Activity for %(code)s") % {"code": client.code}, cancel=here
@@ -94,11 +90,11 @@ def client_dedication_new(request: HttpRequest, code: str) -> HttpResponse:
 
 def project_dedication_new(request: HttpRequest, code: str) -> HttpResponse:
     project = project_or_404(code)
-    initial = {"project": project, "employee": _own_employee(request), "date": timezone.localdate()}
+    initial = _initial(request, project=project)
     form = DedicationForm(
         posted(request),
         projects=Project.objects.filter(pk=project.pk),
-        tasks=_pending([project]),
+        tasks=queries.pending_tasks_in([project]),
         fixed=("project",),
         initial=initial,
     )
@@ -110,12 +106,7 @@ def project_dedication_new(request: HttpRequest, code: str) -> HttpResponse:
 
 def task_dedication_new(request: HttpRequest, task_id: int) -> HttpResponse:
     task = task_or_404(task_id)
-    initial = {
-        "project": task.project,
-        "task": task,
-        "employee": _own_employee(request),
-        "date": timezone.localdate(),
-    }
+    initial = _initial(request, project=task.project, task=task)
     form = DedicationForm(
         posted(request),
         projects=Project.objects.filter(pk=task.project_id),
@@ -150,7 +141,7 @@ def _dedication_or_404(request: HttpRequest, pk: int) -> Dedication:
     return dedication
 
 
-def _back(dedication: Dedication) -> str:
+def _dedication_back_url(dedication: Dedication) -> str:
     if dedication.task_id:
         return reverse("web:task", args=[dedication.task_id])
     return reverse("web:project", args=[dedication.project.code])
@@ -159,7 +150,7 @@ def _back(dedication: Dedication) -> str:
 def dedication_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Change a dedication, then go back to the page it was opened from (`next`)."""
     dedication = _dedication_or_404(request, pk)
-    back = safe_next(request, _back(dedication))
+    back = safe_next(request, _dedication_back_url(dedication))
     initial = {
         "text": dedication.text,
         "employee": dedication.employee,
@@ -243,7 +234,7 @@ def _who(user: Any) -> str:
 
 def dedication_delete(request: HttpRequest, pk: int) -> HttpResponse:
     dedication = _dedication_or_404(request, pk)
-    back = safe_next(request, _back(dedication))
+    back = safe_next(request, _dedication_back_url(dedication))
     if request.method == "POST":
         try:
             services.delete_dedication(dedication, by=request.user)

@@ -20,6 +20,7 @@ from hexa.web.forms.base import show_error
 from hexa.web.forms.management import CloseProjectForm, ProjectFilterForm, ProjectForm
 from hexa.web.forms.pickers import SuggestionsForm
 from hexa.web.views.common import (
+    PAGE_SIZE,
     form_page,
     posted,
     project_or_404,
@@ -27,7 +28,6 @@ from hexa.web.views.common import (
     suggestions_response,
 )
 
-PAGE_SIZE = 25
 PENDING_SHOWN = 20  # on the page that closes a project; "and N more" says the rest
 
 

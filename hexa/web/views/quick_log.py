@@ -80,11 +80,12 @@ def quick_log(request: HttpRequest, code: str) -> HttpResponse:
             else:
                 return _logged(request, result, back)
     else:
-        requested = Project.objects.filter(
-            client=client,
-            status=Project.Status.ACTIVE,
-            code=services.normalize_code(request.GET.get("project", "")),
-        ).first()
+        requested = (
+            Project.objects.active()
+            .of(client)
+            .filter(code=services.normalize_code(request.GET.get("project", "")))
+            .first()
+        )
         task_id = ascii_int(request.GET.get("task", ""))
         task = (
             Task.objects.filter(pk=task_id, project__client=client)

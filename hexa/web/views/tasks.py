@@ -30,6 +30,7 @@ from hexa.web.forms.management import (
     UndoForm,
 )
 from hexa.web.views.common import (
+    PAGE_SIZE,
     client_or_404,
     form_page,
     is_htmx,
@@ -40,12 +41,11 @@ from hexa.web.views.common import (
     task_or_404,
 )
 
-PAGE_SIZE = 25
-
 
 def task_list(request: HttpRequest) -> HttpResponse:
-    form = TaskFilterForm(request.GET or {"status": "pending"})
-    filters = form.cleaned_data if form.is_valid() else {"status": "pending"}
+    default = {"status": Task.Status.PENDING}
+    form = TaskFilterForm(request.GET or default)
+    filters = form.cleaned_data if form.is_valid() else default
     tasks = queries.list_tasks(
         q=filters.get("q") or "",
         status=filters.get("status") or None,

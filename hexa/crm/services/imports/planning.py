@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 
 from hexa.crm.errors import InvalidInput
 from hexa.crm.models import CLIENT_CODE_MAX, Client, Employee, ImportAction, ImportKind
-from hexa.crm.services.common import normalize_code
+from hexa.crm.services.codes import normalize_code
 from hexa.crm.services.imports.columns import (
     Columns,
     bad_file,

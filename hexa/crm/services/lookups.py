@@ -1,0 +1,101 @@
+"""Finding a record by what a user types (a code, a username, an id), with the domain error
+that says it does not exist; and the signed-in user's employee."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.db import models
+from django.utils.translation import gettext as _
+
+from hexa.crm.errors import InvalidInput, NotFound
+from hexa.crm.models import Client, Dedication, Employee, Project, Task
+from hexa.crm.services.codes import code_to_look_up
+
+
+def _missing(message: str, field: str | None) -> NotFound | InvalidInput:
+    """An unknown reference: an error on the `field` that named it, or NotFound (a path)."""
+    return NotFound(message) if field is None else InvalidInput.on(field, message)
+
+
+def _by_code[M: models.Model](
+    rows: models.QuerySet[M], code: str, *, missing: str, field: str | None
+) -> M:
+    """The row with this code; none is `missing` (with %(code)s) on `field`, or NotFound."""
+    found = code_to_look_up(code)
+    row = rows.filter(code=found).first() if found else None
+    if row is None:
+        raise _missing(missing % {"code": code.strip()}, field)
+    return row
+
+
+def client_by_code(code: str) -> Client:
+    return _by_code(
+        Client.objects.all(),
+        code,
+        missing=_("There is no client with code %(code)s."),
+        field=None,
+    )
+
+
+def dedication_by_id(dedication_id: int) -> Dedication:
+    """A dedication with what its pages and the API show of it; NotFound if there is none."""
+    dedication = (
+        Dedication.objects.select_related(
+            "client", "project", "employee__user", "recorded_by", "updated_by"
+        )
+        .filter(pk=dedication_id)
+        .first()
+    )
+    if dedication is None:
+        raise NotFound(_("There is no dedication %(id)s.") % {"id": dedication_id})
+    return dedication
+
+
+def employee_by_code(code: str, *, field: str | None = "employee") -> Employee:
+    """The employee with this code; unknown is an error on `field`, or NotFound if None."""
+    return _by_code(
+        Employee.objects.select_related("user"),
+        code,
+        missing=_("There is no employee with code %(code)s."),
+        field=field,
+    )
+
+
+def employee_of(
+    user: AbstractBaseUser | AnonymousUser | None, *, active_only: bool = False
+) -> Employee | None:
+    """The employee linked to a login user, if any; with `active_only`, only while they
+    still work here (what a form offers as "who" by default)."""
+    if user is None or not user.is_authenticated:
+        return None
+    employees = Employee.objects.filter(user=user)
+    if active_only:
+        employees = employees.filter(active=True)
+    return employees.first()
+
+
+def project_by_code(code: str, *, field: str | None = "project") -> Project:
+    """The project with this code; unknown is an error on `field`, or NotFound if None."""
+    return _by_code(
+        Project.objects.select_related("client"),
+        code,
+        missing=_("There is no project with code %(code)s."),
+        field=field,
+    )
+
+
+def user_by_username(username: str, *, field: str = "user") -> AbstractBaseUser:
+    User = get_user_model()
+    user = User.objects.filter(username=username).first() if "\x00" not in username else None
+    if user is None:
+        raise InvalidInput.on(field, _("There is no user %(username)s.") % {"username": username})
+    return user
+
+
+def task_by_id(task_id: int, *, field: str | None = "task") -> Task:
+    task = Task.objects.select_related("project__client").filter(pk=task_id).first()
+    if task is None:
+        raise _missing(_("There is no task %(id)s.") % {"id": task_id}, field)
+    return task
