@@ -9,25 +9,17 @@ from django.utils.translation import ngettext
 
 from hexa.api import tokens
 from hexa.api.models import ApiToken
+from hexa.crm.admin import ViewOnlyAdmin
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ViewOnlyAdmin):
     """Tokens are issued on the tokens page or with `hexa token create`."""
 
     list_display = ["hint", "user", "name", "created_at", "expires_on", "revoked_at"]
     list_filter = ["revoked_at"]
     fields = ["user", "name", "hint", "created_at", "expires_on", "revoked_at"]
     actions = ["revoke"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
     @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:

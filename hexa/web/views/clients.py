@@ -17,7 +17,6 @@ from hexa.crm import services
 from hexa.crm.services import queries
 from hexa.web.forms import ExplorerForm
 from hexa.web.forms.management import ClientForm, RestoreForm
-from hexa.web.forms.pickers import SuggestionsForm
 from hexa.web.views.common import (
     PAGE_SIZE,
     client_or_404,
@@ -53,17 +52,11 @@ def explorer(request: HttpRequest) -> HttpResponse:
 
 def client_suggestions(request: HttpRequest) -> HttpResponse:
     """The clients a picker suggests for what was typed (the explorer's search)."""
-    form = SuggestionsForm(request.GET)
-    data = form.cleaned_data if form.is_valid() else {}
-    q = data.get("q") or ""
-    found = list(
-        queries.search_clients(q, include_archived=bool(data.get("archived")))[
-            : queries.SUGGESTIONS + 1
-        ]
-        if q.strip()
-        else []
+    return suggestions_response(
+        request,
+        lambda q, archived: queries.search_clients(q, include_archived=archived),
+        also="archived",
     )
-    return suggestions_response(request, found, q)
 
 
 @require_GET

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -19,6 +20,7 @@ from hexa.crm.errors import DomainError, Forbidden
 from hexa.crm.models import Client, Project, Task
 from hexa.crm.services import is_manager, queries
 from hexa.web.forms.base import show_error
+from hexa.web.forms.pickers import SuggestionsForm
 
 PAGE_SIZE = 25
 """Rows per page of the clients', projects' and tasks' lists."""
@@ -47,7 +49,16 @@ def query_without(request: HttpRequest, *names: str) -> str:
     return query.urlencode()
 
 
-def suggestions_response(request: HttpRequest, found: list, q: str) -> HttpResponse:
+def suggestions_response(
+    request: HttpRequest, search: Callable[[str, bool], QuerySet[Any]], *, also: str
+) -> HttpResponse:
+    """What a picker suggests for what was typed: `search(q, also)` where `also` names the
+    checkbox that lets archived clients or closed projects in; one more than shown, to say
+    there are more."""
+    form = SuggestionsForm(request.GET)
+    data = form.cleaned_data if form.is_valid() else {}
+    q = data.get("q") or ""
+    found = list(search(q, bool(data.get(also)))[: queries.SUGGESTIONS + 1]) if q.strip() else []
     return TemplateResponse(
         request,
         "web/suggestions.html",

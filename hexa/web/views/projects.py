@@ -18,7 +18,6 @@ from hexa.crm.models import Client, Project
 from hexa.crm.services import queries
 from hexa.web.forms.base import show_error
 from hexa.web.forms.management import CloseProjectForm, ProjectFilterForm, ProjectForm
-from hexa.web.forms.pickers import SuggestionsForm
 from hexa.web.views.common import (
     PAGE_SIZE,
     form_page,
@@ -53,17 +52,9 @@ def project_list(request: HttpRequest) -> HttpResponse:
 def project_suggestions(request: HttpRequest) -> HttpResponse:
     """The projects a picker suggests for what was typed: by code or name, or their
     client's."""
-    form = SuggestionsForm(request.GET)
-    data = form.cleaned_data if form.is_valid() else {}
-    q = data.get("q") or ""
-    found = list(
-        queries.search_projects(q, include_closed=bool(data.get("closed")))[
-            : queries.SUGGESTIONS + 1
-        ]
-        if q.strip()
-        else []
+    return suggestions_response(
+        request, lambda q, closed: queries.search_projects(q, include_closed=closed), also="closed"
     )
-    return suggestions_response(request, found, q)
 
 
 def project_detail(request: HttpRequest, code: str) -> HttpResponse:
