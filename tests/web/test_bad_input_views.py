@@ -64,7 +64,11 @@ def field_errors(response, field: str) -> list[str]:
 def test_the_quick_log_page_takes_any_task_in_its_address(web, task, value):
     response = web.get(reverse("web:quick-log", args=["ACME"]), {"task": value})
 
+    # Not a task id: the form opens on what the quick log would use, as without `task`.
     assert response.status_code == 200
+    form = response.context["form"]
+    assert form.initial["task"] == task.pk
+    assert form.notices == []
 
 
 def far(label: str) -> str:

@@ -182,7 +182,9 @@ def test_a_date_that_is_not_one_keeps_the_report(web, hotels):
 def test_a_wrong_client_in_a_download_is_refused(web, hotels):
     response = web.get("/reports/export/", {"period": "all", "client": "Hotel", "format": "csv"})
 
-    assert response.status_code == 400
+    assert response.status_code == 400  # "Hotel" names two clients: no file, the form says so
+    assert response["Content-Type"].startswith("text/html")
+    assert set(response.context["form"].errors) == {"client"}
 
 
 def test_the_statement_of_a_client_typed_by_tax_id(web, hotels):
