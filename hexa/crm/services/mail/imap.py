@@ -89,6 +89,7 @@ class Mailbox:
         self.timeout = timeout
         self.connection: imaplib.IMAP4 | None = None
         self.count = 0
+        self.capabilities: set[str] = set()
 
     def __enter__(self) -> Mailbox:
         config = self.config
@@ -106,6 +107,10 @@ class Mailbox:
                     connection.starttls(ssl.create_default_context())
             self.connection = connection
             connection.login(config.user, config.password)
+            # What the server can do once signed in (the greeting's list may be shorter).
+            status, data = connection.capability()
+            if status == "OK" and data and isinstance(data[0], bytes):
+                self.capabilities = set(data[0].decode().upper().split())
             status, data = connection.select(_quoted(config.folder))
             self._ok(status, data, f"cannot open the folder {config.folder!r}")
             self.count = int(data[0] or 0) if data and data[0] else 0
@@ -165,15 +170,18 @@ class Mailbox:
             self._ok(status, data, f"cannot flag message {uid}")
             return
         target = _quoted(self.processed_folder)
-        if "MOVE" in self._conn().capabilities:
+        if "MOVE" in self.capabilities:
             status, data = self._call("UID", "MOVE", uid, target)
-            self._ok(status, data, f"cannot move message {uid} to {self.processed_folder}")
+            if not _gone(status, data):
+                self._ok(status, data, f"cannot move message {uid} to {self.processed_folder}")
             return
         status, data = self._call("UID", "COPY", uid, target)
+        if _gone(status, data):  # another fetcher put it away meanwhile
+            return
         self._ok(status, data, f"cannot copy message {uid} to {self.processed_folder}")
         status, data = self._call("UID", "STORE", uid, "+FLAGS", "(\\Deleted)")
         self._ok(status, data, f"cannot remove message {uid}")
-        if "UIDPLUS" in self._conn().capabilities:
+        if "UIDPLUS" in self.capabilities:
             self._call("UID", "EXPUNGE", uid)
         else:
             self._call("EXPUNGE")
@@ -189,6 +197,12 @@ class Mailbox:
             self.connection = None
             raise MailboxError(f"{self.config}: {_reason(error)}") from error
         return status, list(data)
+
+
+def _gone(status: str, data: list[object]) -> bool:
+    """The server says the message no longer exists (expunged by another session)."""
+    text = b" ".join(d for d in data if isinstance(d, bytes)).decode(errors="replace").lower()
+    return status != "OK" and ("expungeissued" in text or "no longer exist" in text)
 
 
 def _reason(error: BaseException) -> str:
