@@ -1,0 +1,65 @@
+"""The unassigned emails page in headless Chromium: in Spanish, on a 360 px phone, the client
+picked from the suggestions as one types, then logged."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from hexa.crm.models import Dedication, InboundEmail
+from hexa.crm.services.mail import handle_message
+from tests import factories
+from tests.crm.mail.conftest import HEXA_ADDRESS, sample
+from tests.web.conftest import sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_waiting_email_is_logged_from_a_phone_in_spanish(
+    browser, live_server, transactional_db, settings
+):
+    settings.HEXA_MAIL_ADDRESS = HEXA_ADDRESS
+    user = factories.user("marta", is_superuser=True)
+    laura = factories.employee("LAURA", name="Laura Gómez", email="laura@empresa.es")
+    factories.client("VALLAS", name="Vallas y Cercados Pérez", email="info@vallasperez.es")
+    factories.client("VALDES", name="Valdés Jardines")
+    handle_message(sample("gmail_bcc_en.eml"))
+    handle_message(sample("apple_forward_en.eml"))  # no client has its domain here
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="es-ES")
+    context.set_default_timeout(10_000)
+    sign_in(context, live_server, user)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{live_server.url}/emails/")
+    expect(page.get_by_role("heading", name="Correos sin asignar")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    fence = InboundEmail.objects.get(subject="Re: Garden fence")
+    article = page.locator(f"#email-{fence.pk}")
+    expect(article).to_contain_text("juan.perez@gmail.com")
+    field = article.get_by_role("combobox")
+    field.fill("vall")
+    option = article.get_by_role("option", name="VALLAS")
+    expect(option).to_be_visible()
+    option.click()
+    expect(field).to_have_value("VALLAS")
+    article.get_by_role("button", name="Registrar para este cliente").click()
+    expect(page.get_by_text("registrado para VALLAS")).to_be_visible()
+    expect(page.locator(f"#email-{fence.pk}")).to_have_count(0)
+    dedication = Dedication.objects.get()
+    assert (dedication.client.code, dedication.employee, dedication.via) == (
+        "VALLAS",
+        laura,
+        "email",
+    )
+    # The other one is discarded.
+    scaffolding = InboundEmail.objects.get(subject__contains="Scaffolding")
+    page.locator(f"#email-{scaffolding.pk}").get_by_role("button", name="Descartar").click()
+    expect(page.get_by_text("No hay ningún correo esperando")).to_be_visible()
+    assert InboundEmail.objects.get(pk=scaffolding.pk).status == "discarded"
+    # The activity's page says where it came from.
+    page.goto(f"{live_server.url}/dedications/{dedication.pk}/edit/")
+    expect(page.get_by_role("heading", name="Llegó por correo")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    context.close()
+    assert errors == []
