@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from hexa.crm.errors import Conflict, Forbidden
 from hexa.crm.models import Dedication, InboundEmail, Project
 from hexa.crm.services import mail
 from hexa.crm.services.mail.inbox import assign_email, discard_email
@@ -107,10 +108,9 @@ def test_an_unknown_sender_is_never_logged_and_only_managers_discard_it(mailbox,
     email = InboundEmail.objects.get()
     assert email.status == Status.UNKNOWN_SENDER and email.employee is None
     assert not Dedication.objects.exists()
-    with pytest.raises(Exception, match="unknown sender"):
+    with pytest.raises(Conflict):
         assign_email(email.pk, business["prieto"], by=factories.user())
-    from hexa.crm.errors import Forbidden
-
+    assert not Dedication.objects.exists()
     with pytest.raises(Forbidden):
         discard_email(email.pk, by=factories.user())
     discard_email(email.pk, by=factories.user(is_superuser=True))
