@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -26,13 +27,20 @@ from hexa.web.forms.pickers import ClientField
 SHOWN = 100  # emails per list; the oldest beyond wait until these are handled
 
 
+def _user(request: HttpRequest) -> AbstractBaseUser:
+    """The signed-in user (every page requires one: the middleware sees to it)."""
+    if not isinstance(request.user, AbstractBaseUser):
+        raise PermissionDenied
+    return request.user
+
+
 class AssignForm(forms.Form):
     client = ClientField(include_archived=False, label=gettext_lazy("Client"))
 
 
 def unassigned(request: HttpRequest) -> HttpResponse:
     waiting = list(mail.waiting_emails().order_by("received_at", "id")[: SHOWN + 1])
-    manager = services.is_manager(request.user)
+    manager = services.is_manager(_user(request))
     unknown = list(mail.unknown_sender_emails()[: SHOWN + 1]) if manager else []
     candidate_ids = {pk for email in waiting for pk in email.candidates}
     candidates = {c.pk: c for c in Client.objects.filter(pk__in=candidate_ids)}
@@ -67,7 +75,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose the client: %(error)s") % _errors(form))
         return redirect(f"{reverse('web:mail-unassigned')}#email-{pk}")
     try:
-        email = mail.assign_email(pk, form.cleaned_data["client"], by=request.user)  # type: ignore[arg-type]
+        email = mail.assign_email(pk, form.cleaned_data["client"], by=_user(request))
     except DomainError as error:
         messages.error(request, error.message)
         return redirect(f"{reverse('web:mail-unassigned')}#email-{pk}")
@@ -87,7 +95,7 @@ def _errors(form: forms.Form) -> dict[str, Any]:
 @require_POST
 def discard(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        email: InboundEmail = mail.discard_email(pk, by=request.user)  # type: ignore[arg-type]
+        email: InboundEmail = mail.discard_email(pk, by=_user(request))
     except Forbidden:
         raise PermissionDenied from None
     except DomainError as error:

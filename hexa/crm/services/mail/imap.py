@@ -9,6 +9,7 @@ import imaplib
 import re
 import socket
 import ssl
+from collections.abc import Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from urllib.parse import unquote, urlsplit
@@ -136,7 +137,7 @@ class Mailbox:
         with contextlib.suppress(OSError, imaplib.IMAP4.error):
             connection.logout()
 
-    def _ok(self, status: str, data: list[object], doing: str) -> None:
+    def _ok(self, status: str, data: Sequence[object], doing: str) -> None:
         if status != "OK":
             detail = b" ".join(d for d in data if isinstance(d, bytes)).decode(errors="replace")
             raise MailboxError(f"{self.config}: {doing}: {detail or status}")
@@ -151,7 +152,8 @@ class Mailbox:
         criteria = "UNDELETED" if self.processed_folder else f"UNDELETED UNKEYWORD {DONE_KEYWORD}"
         status, data = self._call("UID", "SEARCH", criteria)
         self._ok(status, data, "cannot list the messages")
-        return [uid.decode() for uid in (data[0] or b"").split()] if data else []
+        found = data[0] if data else b""
+        return [uid.decode() for uid in found.split()] if isinstance(found, bytes) else []
 
     def fetch(self, uid: str) -> bytes | None:
         """The message's bytes, without marking it as read; None when it is gone (another
@@ -199,7 +201,7 @@ class Mailbox:
         return status, list(data)
 
 
-def _gone(status: str, data: list[object]) -> bool:
+def _gone(status: str, data: Sequence[object]) -> bool:
     """The server says the message no longer exists (expunged by another session)."""
     text = b" ".join(d for d in data if isinstance(d, bytes)).decode(errors="replace").lower()
     return status != "OK" and ("expungeissued" in text or "no longer exist" in text)

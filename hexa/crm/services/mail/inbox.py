@@ -188,7 +188,7 @@ def assign_email(email_id: int, client: Client, *, by: AbstractBaseUser) -> Inbo
         if record.employee is None or record.status == Status.UNKNOWN_SENDER:
             raise Conflict(_("An email from an unknown sender is never logged."))
         lock_client(client)
-        record.handled_by = by  # type: ignore[assignment]
+        record.handled_by = by
         record.handled_at = timezone.now()
         _log(record, client, by=by)
     return record
@@ -200,7 +200,7 @@ def discard_email(email_id: int, *, by: AbstractBaseUser) -> InboundEmail:
         record = _waiting(email_id, unknown=True)
         if record.status == Status.UNKNOWN_SENDER and not is_manager(by):
             raise Forbidden(_("Only managers handle emails from unknown senders."))
-        record.handled_by = by  # type: ignore[assignment]
+        record.handled_by = by
         record.handled_at = timezone.now()
         _set(record, Status.DISCARDED)
     return record

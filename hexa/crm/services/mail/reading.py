@@ -50,7 +50,7 @@ class Email:
 
 def read_email(raw: bytes) -> Email:
     """The Email in `raw` (the bytes an IMAP server gives, RFC 5322)."""
-    message = cast(EmailMessage, BytesParser(policy=policy.default).parsebytes(raw))
+    message = BytesParser(policy=policy.default).parsebytes(raw)
     sender = _addresses(message, "From")
     subject = _header(message, "Subject")
     body = _body_text(message)
@@ -163,7 +163,8 @@ def attachments(message: Message) -> list[Attachment]:
         name = part.get_filename() or ""
         if part.get_content_type() == "message/rfc822":
             inner = part.get_payload()
-            subject = _header(inner[0], "Subject") if isinstance(inner, list) and inner else ""
+            first = inner[0] if isinstance(inner, list) and inner else None
+            subject = _header(first, "Subject") if isinstance(first, Message) else ""
             found.append(Attachment(name or f"{subject or 'message'}.eml", len(part.as_bytes())))
             continue
         if not name and disposition != "attachment":
