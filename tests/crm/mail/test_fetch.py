@@ -233,3 +233,33 @@ def test_mailbox_url(url, expected):
 def test_a_wrong_mailbox_url_says_what_is_wrong(url):
     with pytest.raises(ValueError, match="HEXA_MAIL_IMAP_URL"):
         mail.mailbox_settings(url)
+
+
+def test_a_message_hexa_cannot_read_is_retried_then_listed_and_does_not_stop_the_others(
+    mailbox, business, settings, monkeypatch
+):
+    from hexa.crm.services.mail import inbox
+
+    settings.HEXA_MAIL_MAX_ATTEMPTS = 2
+    real = inbox.read_email
+
+    def broken_on_bcc(raw: bytes):
+        if b"Kitchen quote" in raw:
+            raise UnicodeError("a part Hexa cannot decode")
+        return real(raw)
+
+    monkeypatch.setattr(inbox, "read_email", broken_on_bcc)
+    mailbox.deliver(sample("thunderbird_bcc_reply_en.eml"), sample("thunderbird_forward_es.eml"))
+    assert mail.fetch_mail().counts == {"logged": 1, "retrying": 1}
+    assert len(mailbox.message_ids()) == 1  # left to be tried again
+    assert mail.fetch_mail().counts == {"failed": 1}
+    broken = InboundEmail.objects.get(
+        message_id="<a81d2f40-77c3-4a55-b1e2-3c9d6e0f1b22@empresa.es>"
+    )
+    assert broken.status == Status.FAILED and broken.attempts == 2
+    assert "cannot decode" in broken.reason
+    assert Dedication.objects.count() == 1
+    # Listed for a person, with its reason; the message is kept in the processed folder.
+    assert broken in mail.waiting_emails()
+    assert mailbox.message_ids() == []
+    assert broken.message_id in mailbox.message_ids("Hexa")

@@ -55,8 +55,6 @@ def fetch_mail(
             if raw is None:  # put away by another fetcher meanwhile
                 continue
             handled = _handle(raw)
-            if handled is None:
-                continue
             report.counts[handled.email.status if handled.new else "seen before"] += 1
             report.handled.append(handled.email)
             if after_each is not None:
@@ -66,7 +64,7 @@ def fetch_mail(
     return report
 
 
-def _handle(raw: bytes) -> Handled | None:
+def _handle(raw: bytes) -> Handled:
     try:
         return handle_message(raw)
     except DatabaseError:
@@ -74,5 +72,4 @@ def _handle(raw: bytes) -> Handled | None:
     except Exception as error:  # a message Hexa cannot read must not stop the others
         logger.exception("Email could not be handled")
         headers = BytesParser(policy=policy.default).parsebytes(raw, headersonly=True)
-        record_failure(message_id(headers, raw), f"{type(error).__name__}: {error}")
-        return None
+        return record_failure(message_id(headers, raw), f"{type(error).__name__}: {error}")

@@ -160,11 +160,13 @@ def _log(record: InboundEmail, client: Client, *, by: AbstractBaseUser | None) -
     _set(record, Status.LOGGED)
 
 
-def record_failure(raw_message_id: str, reason: str) -> None:
+def record_failure(raw_message_id: str, reason: str) -> Handled:
     """A message that could not even be read or handled (a bug, a broken message): counted,
-    and listed as failed after the last attempt."""
+    and listed as failed after the last attempt (then put away, with nothing logged)."""
     with transaction.atomic():
         record = InboundEmail.objects.select_for_update().filter(message_id=raw_message_id).first()
+        if record is not None and record.status != Status.RETRYING:
+            return Handled(record, new=False)
         if record is None:
             record = InboundEmail(
                 message_id=raw_message_id,
@@ -172,13 +174,12 @@ def record_failure(raw_message_id: str, reason: str) -> None:
                 text=_("(unreadable email)"),
                 date=timezone.localdate(),
             )
-        elif record.status != Status.RETRYING:
-            return
         record.attempts += 1
         final = record.attempts >= settings.HEXA_MAIL_MAX_ATTEMPTS
         record.status = Status.FAILED if final else Status.RETRYING
         record.reason = reason[:2000]
         record.save()
+    return Handled(record, new=True)
 
 
 def assign_email(email_id: int, client: Client, *, by: AbstractBaseUser) -> InboundEmail:
