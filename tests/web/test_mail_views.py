@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from hexa.crm.models import Dedication, InboundEmail
@@ -87,3 +89,35 @@ def test_discarding(client, waiting):
 def test_the_page_requires_signing_in(client):
     answer = client.get(reverse("web:mail-unassigned"))
     assert answer.status_code == 302 and "login" in answer["Location"]
+
+
+def test_one_tap_on_a_candidate_logs_it_there(client, manager, settings):
+    settings.HEXA_MAIL_ADDRESS = HEXA_ADDRESS
+    factories.employee("LAURA", name="Laura Gómez", email="laura@empresa.es")
+    obras = factories.client("OBRAS", email="obras@construccionesnorte.es")
+    factories.client("CNADMIN", email="admin@construccionesnorte.es")
+    handle_message(sample("apple_forward_en.eml"))
+    email = InboundEmail.objects.get()
+    client.force_login(manager)
+    page = client.get(reverse("web:mail-unassigned")).content.decode()
+    assert 'name="choice" value="OBRAS"' in page and 'name="choice" value="CNADMIN"' in page
+    client.post(reverse("web:mail-assign", args=[email.pk]), {"choice": "OBRAS"})
+    assert Dedication.objects.get().client == obras
+
+
+def test_the_page_asks_the_same_queries_whatever_the_number_of_emails(client, manager, settings):
+    settings.HEXA_MAIL_ADDRESS = HEXA_ADDRESS
+    factories.employee("LAURA", name="Laura Gómez", email="laura@empresa.es")
+    factories.client("OBRAS", email="obras@construccionesnorte.es")
+    factories.client("CNADMIN", email="admin@construccionesnorte.es")
+    client.force_login(manager)
+    raw = sample("apple_forward_en.eml")
+
+    def queries_with(count: int) -> int:
+        for number in range(InboundEmail.objects.count(), count):
+            handle_message(raw.replace(b"Message-Id: <", f"Message-Id: <{number}-".encode()))
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("web:mail-unassigned")).status_code == 200
+        return len(captured)
+
+    assert queries_with(1) == queries_with(12)
