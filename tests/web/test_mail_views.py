@@ -121,3 +121,12 @@ def test_the_page_asks_the_same_queries_whatever_the_number_of_emails(client, ma
         return len(captured)
 
     assert queries_with(1) == queries_with(12)
+
+
+def test_the_admin_shows_emails_and_changes_none(admin_client, waiting):
+    listing = admin_client.get(reverse("admin:crm_inboundemail_changelist"))
+    assert listing.status_code == 200 and "Re: Garden fence" in listing.content.decode()
+    page = admin_client.get(reverse("admin:crm_inboundemail_change", args=[waiting.pk]))
+    assert page.status_code == 200
+    admin_client.post(reverse("admin:crm_inboundemail_delete", args=[waiting.pk]), {"post": "yes"})
+    assert InboundEmail.objects.filter(pk=waiting.pk).exists()
