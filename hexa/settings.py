@@ -225,6 +225,25 @@ HEXA_PREPARED_SQL = env_bool("HEXA_PREPARED_SQL", True)
 # older ones. Long enough for a phone that was offline for weeks to send its outbox.
 HEXA_IDEMPOTENCY_KEY_DAYS = env_int("HEXA_IDEMPOTENCY_KEY_DAYS", 30)
 
+# Log by email (`hexa mail fetch`, README "Log by email"): the mailbox Hexa reads, as
+# imaps://user:password@host:993/INBOX (imap:// without TLS, imap+starttls:// to upgrade);
+# the folder processed messages go to; the public webmail domains whose addresses never name
+# a client by their domain (replacing the default list), plus HEXA_MAIL_EXTRA_WEBMAIL_DOMAINS
+# added to it; Hexa's own address, whose plus addresses name a client (default: the
+# mailbox's user name when it is an address); how many times a failing message is tried.
+HEXA_MAIL_IMAP_URL = env_str("HEXA_MAIL_IMAP_URL")
+HEXA_MAIL_PROCESSED_FOLDER = env_str("HEXA_MAIL_PROCESSED_FOLDER", "Hexa")
+HEXA_MAIL_WEBMAIL_DOMAINS = env_list(
+    "HEXA_MAIL_WEBMAIL_DOMAINS",
+    "gmail.com,googlemail.com,outlook.com,outlook.es,hotmail.com,hotmail.es,live.com,live.es,"
+    "msn.com,yahoo.com,yahoo.es,ymail.com,icloud.com,me.com,mac.com,aol.com,gmx.com,gmx.es,"
+    "gmx.net,gmx.de,web.de,proton.me,protonmail.com,zoho.com,yandex.com,mail.com,"
+    "telefonica.net,movistar.es,orange.es,vodafone.es,terra.es,ya.com,wanadoo.es,"
+    "laposte.net,free.fr,libero.it",
+) + env_list("HEXA_MAIL_EXTRA_WEBMAIL_DOMAINS")
+HEXA_MAIL_ADDRESS = env_str("HEXA_MAIL_ADDRESS")
+HEXA_MAIL_MAX_ATTEMPTS = env_int("HEXA_MAIL_MAX_ATTEMPTS", 3)
+
 # The level is on the handler: Django's own loggers (django.request, ...) pass their records
 # up to it whatever the root logger's level says.
 LOG_LEVEL = env_str("HEXA_LOG_LEVEL", "WARNING").upper()

@@ -34,6 +34,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 DESKTOP = {"width": 1280, "height": 860}
+DATA_DIR: list[Path] = []  # the demo's data folder, for steps that add to it
 PHONE = {"width": 360, "height": 760}
 
 
@@ -87,8 +88,10 @@ def open_dialog(page: Page, code: str) -> None:
 
 
 def main() -> None:
+    """All the pictures; or, with arguments, only those steps (`screenshots.py mail`)."""
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as folder:
+        DATA_DIR.append(Path(folder))
         server, url = start_server(Path(folder))
         try:
             with sync_playwright() as playwright:
@@ -103,8 +106,12 @@ def main() -> None:
                     ("Reports", reports),
                     ("Imports", imports),
                     ("Account", account),
+                    ("Log by email", mail),
                 ]
+                only = sys.argv[1:]
                 for title, step in steps:
+                    if only and step.__name__ not in only:
+                        continue
                     print(title)
                     step(browser, url)
                 browser.close()
@@ -275,6 +282,70 @@ def account(browser: Browser, url: str) -> None:
     page.locator("form[action$='/tokens/'] button[type=submit]").click()
     page.wait_for_selector("#new-token")
     shot(page, "api-tokens", full_page=True)
+
+
+
+# Emails as `hexa mail fetch` would read them from the mailbox, handled by the same function.
+EMAILS = """
+from email.message import EmailMessage
+from hexa.crm.services.mail import handle_message
+
+def message(number, sender, to, subject, body, **headers):
+    email = EmailMessage()
+    email["From"], email["To"], email["Subject"] = sender, to, subject
+    email["Date"] = "Fri, 27 Nov 2026 10:%02d:00 +0100" % number
+    email["Message-ID"] = "<demo-%d@ejemplo.es>" % number
+    for name, value in headers.items():
+        email[name.replace("_", "-")] = value
+    email.set_content(body)
+    if number == 1:
+        email.add_attachment(b"%PDF-1.4 " * 2000, maintype="application", subtype="pdf",
+                             filename="Pedido navidad.pdf")
+    handled = handle_message(email.as_bytes())
+    if handled.email.dedication_id:
+        print(handled.email.dedication_id)
+
+message(1, "Laura Martín <laura@ejemplo.es>", "hexa@ejemplo.es",
+        "RV: Pedido de roscones para Navidad [20m] [seguimiento +7]",
+        "Confirmado por teléfono: 120 roscones para el 5 de enero.\\n\\n"
+        "-------- Mensaje reenviado --------\\nAsunto: Pedido de roscones\\n"
+        "De: Marisa Rivera <pedidos@panaderiarivera.es>\\nPara: laura@ejemplo.es\\n\\n"
+        "Hola Laura: ¿nos podéis preparar 120 roscones para el día 5?\\n\\nGracias,\\nMarisa")
+message(2, "Javier Ortega <javier@ejemplo.es>", "Marta Gil <marta.gil.reformas@gmail.com>",
+        "Re: Presupuesto de la tienda online",
+        "Hola Marta:\\n\\nTe envío el presupuesto revisado; la tienda estaría en enero.\\n\\n"
+        "Un saludo,\\nJavier\\n\\nEl jue, 26 nov 2026 a las 18:02, Marta Gil escribió:\\n"
+        "> ¿Tenéis ya el presupuesto?", Delivered_To="hexa@ejemplo.es")
+message(3, "Carmen Ruiz <carmen@ejemplo.es>", "hexa@ejemplo.es",
+        "Fwd: Renovación del seguro de la flota",
+        "Para quien lleve la autoescuela nueva.\\n\\n---------- Forwarded message ---------\\n"
+        "De: Seguros Norte <renovaciones@segurosnorte.es>\\nTo: carmen@ejemplo.es\\n\\n"
+        "Les recordamos que la póliza vence el 31 de diciembre.")
+message(4, "Ofertas <promo@ofertas-imbatibles.example>", "hexa@ejemplo.es",
+        "¡Gane un iPhone!", "Pulse aquí para reclamar su premio.")
+"""
+
+
+def mail(browser: Browser, url: str) -> None:
+    env = {
+        **os.environ,
+        "HEXA_DATA_DIR": str(DATA_DIR[0]),
+        "HEXA_LOG_LEVEL": "ERROR",
+        "HEXA_MAIL_ADDRESS": "hexa@ejemplo.es",
+    }
+    env.pop("HEXA_DATABASE_URL", None)
+    logged = subprocess.run(
+        [str(HEXA), "shell", "-c", EMAILS], env=env, check=True, capture_output=True, text=True
+    ).stdout.split()
+    page = signed_in(browser, url, viewport=DESKTOP, locale="es-ES")
+    page.goto(f"{url}/emails/")
+    shot(page, "mail-unassigned", full_page=True)
+    page.goto(f"{url}/dedications/{logged[-1]}/edit/")
+    expect(page.get_by_text("Llegó por correo")).to_be_visible()
+    shot(page, "mail-dedication", full_page=True)
+    phone_page = signed_in(browser, url, viewport=PHONE, locale="es-ES")
+    phone_page.goto(f"{url}/emails/")
+    shot(phone_page, "phone-mail-unassigned", full_page=True)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from hexa.crm.models import (
     DedicationChange,
     Employee,
     ImportJob,
+    InboundEmail,
     Project,
     Task,
 )
@@ -87,3 +88,13 @@ class ImportJobAdmin(ViewOnlyAdmin):
 
     list_display = ["pk", "kind", "file_name", "created_by", "created_at", "status"]
     list_filter = ["kind", "status"]
+
+
+@admin.register(InboundEmail)
+class InboundEmailAdmin(ViewOnlyAdmin):
+    """Emails read by `hexa mail fetch`, whatever became of them; handled on their page."""
+
+    list_display = ["received_at", "status", "sender", "subject", "client", "attempts"]
+    list_filter = ["status"]
+    search_fields = ["=message_id", "sender", "subject"]
+    list_select_related = ["client"]

@@ -254,6 +254,7 @@ class Via(models.TextChoices):
     API = "api", _("API")
     CLI = "cli", _("command line")
     ADMIN = "admin", _("admin")
+    EMAIL = "email", _("email")
 
 
 class Dedication(models.Model):
@@ -544,3 +545,86 @@ class ImportRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job_id} row {self.number}: {self.action}"
+
+
+# --- Log by email -------------------------------------------------------------------------------
+
+
+class InboundEmailStatus(models.TextChoices):
+    LOGGED = "logged", _("logged")
+    UNASSIGNED = "unassigned", _("waiting for a client")
+    UNKNOWN_SENDER = "unknown", _("unknown sender")
+    RETRYING = "retrying", _("to be tried again")
+    FAILED = "failed", _("failed")
+    DISCARDED = "discarded", _("discarded")
+
+
+class InboundEmail(models.Model):
+    """A message read from Hexa's mailbox (`hexa mail fetch`): what it said, and what became
+    of it. Its Message-ID is unique, so a message is handled once whatever happens (fetched
+    twice, two fetchers at once, a crash between logging it and moving it): the row is
+    written in the same transaction as its dedication."""
+
+    Status = InboundEmailStatus
+
+    message_id = models.CharField(_("Message-ID"), max_length=998, unique=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # The message as Hexa read it.
+    sender = models.CharField(_("from"), max_length=320)  # who sent it to Hexa
+    sender_name = models.CharField(_("name"), max_length=200, blank=True)
+    recipients = models.TextField(_("to"), blank=True)  # To and Cc, as written
+    other_party = models.CharField(_("other party"), max_length=320, blank=True)
+    subject = models.CharField(_("subject"), max_length=500, blank=True)
+    sent_at = models.DateTimeField(_("date"), null=True, blank=True)
+    # What the dedication says (or will say, once a client is chosen).
+    text = models.TextField(_("text"), max_length=TEXT_MAX)
+    date = models.DateField(_("date"))
+    minutes = models.PositiveSmallIntegerField(_("minutes"), null=True, blank=True)
+    next_follow_up = models.DateField(_("next follow-up"), null=True, blank=True)
+    attachments = models.JSONField(_("attachments"), default=list)  # [{"name", "size"}]
+    # Clients the rules found when there were several (ids), for the person who chooses.
+    candidates = models.JSONField(default=list)
+    employee = models.ForeignKey(
+        Employee,
+        verbose_name=_("employee"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    client = models.ForeignKey(
+        Client,
+        verbose_name=_("client"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    dedication = models.OneToOneField(
+        Dedication,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="email",
+    )
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("email")
+        verbose_name_plural = _("emails")
+        ordering = ["-received_at", "-id"]
+        constraints = [_in_choices("status", InboundEmailStatus, "crm_inbound_email_status_valid")]
+        indexes = [models.Index(fields=["status", "-received_at"], name="crm_inbound_email_status")]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} {self.status}"

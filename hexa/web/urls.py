@@ -1,6 +1,15 @@
 from django.urls import include, path
 
-from hexa.web.views import agenda, clients, dedications, employees, projects, quick_log, tasks
+from hexa.web.views import (
+    agenda,
+    clients,
+    dedications,
+    employees,
+    mail,
+    projects,
+    quick_log,
+    tasks,
+)
 
 app_name = "web"
 
@@ -58,6 +67,9 @@ urlpatterns = [
     path("employees/new/", employees.employee_new, name="employee-new"),
     path("employees/<str:code>/edit/", employees.employee_edit, name="employee-edit"),
     path("employees/<str:code>/active/", employees.employee_active, name="employee-active"),
+    path("emails/", mail.unassigned, name="mail-unassigned"),
+    path("emails/<int:pk>/assign/", mail.assign, name="mail-assign"),
+    path("emails/<int:pk>/discard/", mail.discard, name="mail-discard"),
     path("reports/", include("hexa.web.reporting.urls")),
     path("imports/", include("hexa.web.importing.urls")),
 ]

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from hexa.crm import services
 from hexa.crm.errors import Forbidden, NotFound
 from hexa.crm.models import Dedication, Project, Task
-from hexa.crm.services import queries
+from hexa.crm.services import mail, queries
 from hexa.lib.durations import format_minutes
 from hexa.web.forms.management import DedicationChangeForm, DedicationForm
 from hexa.web.views.common import (
@@ -179,7 +179,11 @@ def dedication_edit(request: HttpRequest, pk: int) -> HttpResponse:
         title=_("Change an activity"),
         submit=_("Save"),
         cancel=back,
-        context={"dedication": dedication, "history": _history(dedication)},
+        context={
+            "dedication": dedication,
+            "history": _history(dedication),
+            "came_by_email": mail.email_of(dedication),
+        },
         template="web/dedication_form.html",
     )
 

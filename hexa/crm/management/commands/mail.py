@@ -1,0 +1,59 @@
+"""hexa mail fetch [--watch [--every S]] | check | list: log by email (README)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import DatabaseError
+
+from hexa.crm.services import mail
+
+EXIT_MAILBOX = 5  # the mailbox cannot be reached, or HEXA_MAIL_IMAP_URL is wrong
+
+
+class Command(BaseCommand):
+    help = (
+        "Log emails forwarded or Bcc'd to Hexa's mailbox (HEXA_MAIL_IMAP_URL) as activities. "
+        "Run `fetch` from cron, or `fetch --watch` to keep polling."
+    )
+    requires_system_checks: list[str] = []
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True)
+        fetch = actions.add_parser("fetch", help="handle the messages waiting in the mailbox")
+        fetch.add_argument("--watch", action="store_true", help="keep fetching, every --every s")
+        fetch.add_argument("--every", type=int, default=60, help="seconds between fetches")
+        actions.add_parser("check", help="connect to the mailbox and say what waits there")
+        actions.add_parser("list", help="the emails waiting for a person, and unknown senders")
+
+    def handle(self, *args: Any, action: str, **options: Any) -> None:
+        getattr(self, f"_{action}")(**options)
+
+    def _check(self, **_: Any) -> None:
+        try:
+            self.stdout.write(mail.check_mailbox(mail.mailbox_settings()))
+        except (ValueError, mail.MailboxError) as error:
+            self.stderr.write(f"error: {error}")
+            sys.exit(EXIT_MAILBOX)
+
+    def _fetch(self, *, watch: bool, every: int, **_: Any) -> None:
+        while True:
+            try:
+                report = mail.fetch_mail(mail.mailbox_settings())
+                self.stdout.write(report.summary())
+            except (ValueError, mail.MailboxError, DatabaseError) as error:
+                self.stderr.write(f"error: {error}")
+                if not watch:
+                    sys.exit(EXIT_MAILBOX)
+            if not watch:
+                return
+            time.sleep(max(1, every))
+
+    def _list(self, **_: Any) -> None:
+        for email in [*mail.waiting_emails()[:200], *mail.unknown_sender_emails()[:200]]:
+            self.stdout.write(
+                f"{email.pk}\t{email.status}\t{email.sender}\t{email.subject}\t{email.reason}"
+            )
