@@ -12,6 +12,7 @@ import os
 import secrets
 import stat
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -228,7 +229,7 @@ HEXA_IDEMPOTENCY_KEY_DAYS = env_int("HEXA_IDEMPOTENCY_KEY_DAYS", 30)
 # The level is on the handler: Django's own loggers (django.request, ...) pass their records
 # up to it whatever the root logger's level says.
 LOG_LEVEL = env_str("HEXA_LOG_LEVEL", "WARNING").upper()
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler", "level": LOG_LEVEL}},
