@@ -14,7 +14,7 @@ export UV_LINK_MODE := copy
 help:
 	@echo "make run     set up, migrate, load the demo on first run, serve at http://127.0.0.1:8000"
 	@echo "make test    set up and run all tests on SQLite, then on PostgreSQL if one answers"
-	@echo "make lint    ruff check + format check, and migrations in step with the models"
+	@echo "make lint    ruff check + format check, mypy on hexa/, and migrations in step with the models"
 	@echo "make bench   quick log, reports and exports at 10,000 clients / 200,000 dedications"
 	@echo "make bench-scale   every page and endpoint at 100,000 clients / 10 million dedications"
 	@echo "make screenshots   PNGs of the main pages under docs/screenshots/"
@@ -56,6 +56,7 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check hexa tests bench
 	$(VENV)/bin/ruff format --check hexa tests bench
+	$(VENV)/bin/mypy
 	$(HEXA) makemigrations --check --dry-run
 
 bench: install

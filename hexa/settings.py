@@ -12,6 +12,7 @@ import os
 import secrets
 import stat
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -247,7 +248,7 @@ HEXA_MAIL_MAX_ATTEMPTS = env_int("HEXA_MAIL_MAX_ATTEMPTS", 3)
 # The level is on the handler: Django's own loggers (django.request, ...) pass their records
 # up to it whatever the root logger's level says.
 LOG_LEVEL = env_str("HEXA_LOG_LEVEL", "WARNING").upper()
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler", "level": LOG_LEVEL}},

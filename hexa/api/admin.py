@@ -3,13 +3,13 @@ cannot be brought back (its `revoked_at` cleared) from here."""
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from hexa.api import tokens
 from hexa.api.models import ApiToken
 from hexa.crm.admin import ViewOnlyAdmin
+from hexa.lib.requests import AuthenticatedRequest
 
 
 @admin.register(ApiToken)
@@ -22,7 +22,7 @@ class ApiTokenAdmin(ViewOnlyAdmin):
     actions = ["revoke"]
 
     @admin.action(description=_("Revoke the selected tokens"))
-    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+    def revoke(self, request: AuthenticatedRequest, queryset: QuerySet[ApiToken]) -> None:
         count = tokens.revoke_tokens(queryset, by=request.user)
         message = ngettext("%(count)d token revoked.", "%(count)d tokens revoked.", count)
         self.message_user(request, message % {"count": count}, messages.SUCCESS)

@@ -8,7 +8,7 @@ until the lock ends or a manager lifts it.
 
 from __future__ import annotations
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from ninja.security import HttpBearer
 from hexa.api.models import TOKEN_PREFIX, ApiToken
 from hexa.api.parsing import refuse_unknown_query
 from hexa.crm.services import lockouts
+from hexa.lib.requests import AuthenticatedRequest
 
 
 class TokenRefused(AuthenticationError):
@@ -61,11 +62,18 @@ def _refusal(row: ApiToken | None) -> tuple[str, str] | None:
     return None
 
 
+class ApiRequest(AuthenticatedRequest):
+    """What an endpoint receives: `TokenAuth` lets only a good token's user through, and
+    django-ninja puts what `authenticate` returned in `request.auth`."""
+
+    auth: User
+
+
 class TokenAuth(HttpBearer):
     """`Authorization: Bearer <token>`, with tokens from the tokens page or
     `hexa token create USERNAME`."""
 
-    def authenticate(self, request: HttpRequest, token: str) -> AbstractBaseUser | None:
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
         token = token.strip()
         row = ApiToken.objects.find(token) if token else None
         refusal = _refusal(row)

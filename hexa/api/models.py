@@ -13,7 +13,7 @@ import hashlib
 import secrets
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -27,7 +27,7 @@ def token_digest(token: str) -> str:
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
     def issue(
-        self, *, user: AbstractBaseUser, name: str = "", expires_on: dt.date | None = None
+        self, *, user: User, name: str = "", expires_on: dt.date | None = None
     ) -> tuple[ApiToken, str]:
         """Create a token for `user`; returns the row and the token, shown this once only.
         The checks are hexa.api.tokens.create_token's."""

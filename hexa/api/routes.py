@@ -8,11 +8,12 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.utils import timezone
 from ninja import Header, Router, Status
 from ninja.pagination import paginate
 
+from hexa.api.auth import ApiRequest
 from hexa.api.parsing import Pages
 from hexa.api.schemas import (
     AgendaRow,
@@ -71,11 +72,11 @@ ERRORS: dict[int, Any] = {
 }
 
 
-def _employee(request: HttpRequest, code: str | None) -> Employee | None:
+def _employee(request: ApiRequest, code: str | None) -> Employee | None:
     """The named employee, or the one linked to the token's user."""
     if code:
         return services.employee_by_code(code)
-    return services.employee_of(request.auth)  # type: ignore[attr-defined]
+    return services.employee_of(request.auth)
 
 
 # --- Employees --------------------------------------------------------------------------------
@@ -92,7 +93,7 @@ def _login_user(username: str | None) -> Any:
     tags=["employees"],
     summary="Create an employee (managers only)",
 )
-def create_employee(request: HttpRequest, payload: EmployeeIn) -> Status[Employee]:
+def create_employee(request: ApiRequest, payload: EmployeeIn) -> Status[Employee]:
     require_manager(request.auth)  # before looking anything up for someone who may not
     data = payload.dict()
     data["user"] = _login_user(data["user"])
@@ -101,12 +102,12 @@ def create_employee(request: HttpRequest, payload: EmployeeIn) -> Status[Employe
 
 @router.get("/employees", response={200: list[EmployeeOut], **ERRORS}, tags=["employees"])
 @paginate(Pages)
-def list_employees(request: HttpRequest, active: bool | None = None) -> QuerySet[Employee]:
+def list_employees(request: ApiRequest, active: bool | None = None) -> QuerySet[Employee]:
     return queries.list_employees(active=active)
 
 
 @router.get("/employees/{code}", response={200: EmployeeOut, **ERRORS}, tags=["employees"])
-def get_employee(request: HttpRequest, code: str) -> Employee:
+def get_employee(request: ApiRequest, code: str) -> Employee:
     return services.employee_by_code(code, field=None)
 
 
@@ -116,7 +117,7 @@ def get_employee(request: HttpRequest, code: str) -> Employee:
     tags=["employees"],
     summary="Change, deactivate, restore or link an employee to a login (managers only)",
 )
-def update_employee(request: HttpRequest, code: str, payload: EmployeePatch) -> Employee:
+def update_employee(request: ApiRequest, code: str, payload: EmployeePatch) -> Employee:
     require_manager(request.auth)
     employee = services.employee_by_code(code, field=None)
     changes = payload.dict(exclude_unset=True)
@@ -129,25 +130,25 @@ def update_employee(request: HttpRequest, code: str, payload: EmployeePatch) -> 
 
 
 @router.post("/clients", response={201: ClientOut, **ERRORS}, tags=["clients"])
-def create_client(request: HttpRequest, payload: ClientIn) -> Status[Client]:
+def create_client(request: ApiRequest, payload: ClientIn) -> Status[Client]:
     return Status(201, services.create_client(**payload.dict()))
 
 
 @router.get("/clients", response={200: list[ClientOut], **ERRORS}, tags=["clients"])
 @paginate(Pages)
 def list_clients(
-    request: HttpRequest, q: Text = "", include_archived: bool = False
+    request: ApiRequest, q: Text = "", include_archived: bool = False
 ) -> QuerySet[Client]:
     return queries.search_clients(q, include_archived=include_archived)
 
 
 @router.get("/clients/{code}", response={200: ClientOut, **ERRORS}, tags=["clients"])
-def get_client(request: HttpRequest, code: str) -> Client:
+def get_client(request: ApiRequest, code: str) -> Client:
     return services.client_by_code(code)
 
 
 @router.patch("/clients/{code}", response={200: ClientOut, **ERRORS}, tags=["clients"])
-def update_client(request: HttpRequest, code: str, payload: ClientPatch) -> Client:
+def update_client(request: ApiRequest, code: str, payload: ClientPatch) -> Client:
     client = services.client_by_code(code)
     return services.update_client(client, **payload.dict(exclude_unset=True))
 
@@ -159,7 +160,7 @@ def update_client(request: HttpRequest, code: str, payload: ClientPatch) -> Clie
     summary="Record a dedication on a client, finding or creating its project and task",
 )
 def quick_log(
-    request: HttpRequest,
+    request: ApiRequest,
     code: str,
     payload: QuickLogIn,
     idempotency_key: str | None = Header(
@@ -180,7 +181,7 @@ def quick_log(
         minutes=services.minutes_from(payload.minutes),
         project=services.project_by_code(payload.project) if payload.project else None,
         task=services.task_by_id(payload.task) if payload.task is not None else None,
-        recorded_by=request.auth,  # type: ignore[attr-defined]
+        recorded_by=request.auth,
         via=Dedication.Via.API,
         idempotency_key=idempotency_key or None,
     )
@@ -194,7 +195,7 @@ def quick_log(
     summary="Create a task or incident for a client, on the project the quick log would use",
 )
 def create_client_task(
-    request: HttpRequest, code: str, payload: ClientTaskIn
+    request: ApiRequest, code: str, payload: ClientTaskIn
 ) -> Status[dict[str, Any]]:
     client = services.client_by_code(code)
     data = _task_fields(payload)
@@ -211,7 +212,7 @@ def create_client_task(
 
 
 @router.post("/projects", response={201: ProjectOut, **ERRORS}, tags=["projects"])
-def create_project(request: HttpRequest, payload: ProjectIn) -> Status[Project]:
+def create_project(request: ApiRequest, payload: ProjectIn) -> Status[Project]:
     data = payload.dict()
     try:
         data["client"] = services.client_by_code(data["client"])
@@ -223,7 +224,7 @@ def create_project(request: HttpRequest, payload: ProjectIn) -> Status[Project]:
 @router.get("/projects", response={200: list[ProjectOut], **ERRORS}, tags=["projects"])
 @paginate(Pages)
 def list_projects(
-    request: HttpRequest,
+    request: ApiRequest,
     client: Text | None = None,
     status: ProjectStatus | None = None,
     kind: ProjectKind | None = None,
@@ -232,12 +233,12 @@ def list_projects(
 
 
 @router.get("/projects/{code}", response={200: ProjectOut, **ERRORS}, tags=["projects"])
-def get_project(request: HttpRequest, code: str) -> Project:
+def get_project(request: ApiRequest, code: str) -> Project:
     return services.project_by_code(code, field=None)
 
 
 @router.patch("/projects/{code}", response={200: ProjectOut, **ERRORS}, tags=["projects"])
-def update_project(request: HttpRequest, code: str, payload: ProjectPatch) -> Project:
+def update_project(request: ApiRequest, code: str, payload: ProjectPatch) -> Project:
     """Closing a project with pending tasks answers 409 `pending_tasks` with `pending`, their
     number, unless `confirm` is true."""
     project = services.project_by_code(code, field=None)
@@ -260,7 +261,7 @@ def _task_fields(payload: TaskFields) -> dict[str, Any]:
 
 
 @router.post("/tasks", response={201: TaskOut, **ERRORS}, tags=["tasks"])
-def create_task(request: HttpRequest, payload: TaskIn) -> Status[Task]:
+def create_task(request: ApiRequest, payload: TaskIn) -> Status[Task]:
     project = services.project_by_code(payload.project)
     return Status(201, services.create_task(project=project, **_task_fields(payload)))
 
@@ -268,7 +269,7 @@ def create_task(request: HttpRequest, payload: TaskIn) -> Status[Task]:
 @router.get("/tasks", response={200: list[TaskOut], **ERRORS}, tags=["tasks"])
 @paginate(Pages)
 def list_tasks(
-    request: HttpRequest,
+    request: ApiRequest,
     project: Text | None = None,
     status: TaskStatus | None = None,
     kind: TaskKind | None = None,
@@ -287,7 +288,7 @@ def list_tasks(
 
 
 @router.get("/tasks/{task_id}", response={200: TaskOut, **ERRORS}, tags=["tasks"])
-def get_task(request: HttpRequest, task_id: Id) -> Task:
+def get_task(request: ApiRequest, task_id: Id) -> Task:
     return services.task_by_id(task_id, field=None)
 
 
@@ -297,7 +298,7 @@ def get_task(request: HttpRequest, task_id: Id) -> Task:
     tags=["tasks"],
     summary="Edit, complete (status done), reopen (status pending) or assign a task",
 )
-def update_task(request: HttpRequest, task_id: Id, payload: TaskPatch) -> Task:
+def update_task(request: ApiRequest, task_id: Id, payload: TaskPatch) -> Task:
     task = services.task_by_id(task_id, field=None)
     changes = payload.dict(exclude_unset=True)
     if "assigned_to" in changes:
@@ -311,7 +312,7 @@ def update_task(request: HttpRequest, task_id: Id, payload: TaskPatch) -> Task:
     tags=["tasks"],
     summary="Move a task's next follow-up some days later, or to a date",
 )
-def reschedule_task(request: HttpRequest, task_id: Id, payload: RescheduleIn) -> Task:
+def reschedule_task(request: ApiRequest, task_id: Id, payload: RescheduleIn) -> Task:
     task = services.task_by_id(task_id, field=None)
     try:
         return services.reschedule_task(task, days=payload.days, to=payload.date)
@@ -336,7 +337,7 @@ def reschedule_task(request: HttpRequest, task_id: Id, payload: RescheduleIn) ->
     tags=["dedications"],
     summary="Record a dedication on a project, or on one of its tasks or incidents",
 )
-def create_dedication(request: HttpRequest, payload: DedicationIn) -> Status[Dedication]:
+def create_dedication(request: ApiRequest, payload: DedicationIn) -> Status[Dedication]:
     task = services.task_by_id(payload.task) if payload.task is not None else None
     if payload.project:
         project = services.project_by_code(payload.project)
@@ -352,7 +353,7 @@ def create_dedication(request: HttpRequest, payload: DedicationIn) -> Status[Ded
             text=payload.text,
             date=payload.date,
             minutes=services.minutes_from(payload.minutes),
-            recorded_by=request.auth,  # type: ignore[attr-defined]
+            recorded_by=request.auth,
             via=Dedication.Via.API,
         ),
     )
@@ -361,7 +362,7 @@ def create_dedication(request: HttpRequest, payload: DedicationIn) -> Status[Ded
 @router.get("/dedications", response={200: list[DedicationOut], **ERRORS}, tags=["dedications"])
 @paginate(Pages)
 def list_dedications(
-    request: HttpRequest,
+    request: ApiRequest,
     client: Text | None = None,
     project: Text | None = None,
     task: Id | None = None,
@@ -384,7 +385,7 @@ def list_dedications(
     response={200: DedicationOut, **ERRORS},
     tags=["dedications"],
 )
-def get_dedication(request: HttpRequest, dedication_id: Id) -> Dedication:
+def get_dedication(request: ApiRequest, dedication_id: Id) -> Dedication:
     return services.dedication_by_id(dedication_id)
 
 
@@ -394,7 +395,7 @@ def get_dedication(request: HttpRequest, dedication_id: Id) -> Dedication:
     tags=["dedications"],
     summary="Who changed or deleted a dedication, when, and each field before and after",
 )
-def dedication_history(request: HttpRequest, dedication_id: Id) -> list[HistoryEntry]:
+def dedication_history(request: ApiRequest, dedication_id: Id) -> list[HistoryEntry]:
     """Oldest first; each change's `before` is the previous one's `after`. Whoever may read
     the dedication may read its history, which outlives it: a deleted dedication's history
     ends with the delete. 404 when there is no such dedication and never was."""
@@ -408,7 +409,7 @@ def dedication_history(request: HttpRequest, dedication_id: Id) -> list[HistoryE
     summary="Change a dedication (managers, whoever recorded it, and its employee's user)",
 )
 def update_dedication(
-    request: HttpRequest, dedication_id: Id, payload: DedicationPatch
+    request: ApiRequest, dedication_id: Id, payload: DedicationPatch
 ) -> Dedication:
     dedication = services.dedication_by_id(dedication_id)
     require_dedication_change(request.auth, dedication)  # before looking anything up
@@ -428,7 +429,7 @@ def update_dedication(
     tags=["dedications"],
     summary="Delete a dedication (managers, whoever recorded it, and its employee's user)",
 )
-def delete_dedication(request: HttpRequest, dedication_id: Id) -> Status[None]:
+def delete_dedication(request: ApiRequest, dedication_id: Id) -> Status[None]:
     services.delete_dedication(services.dedication_by_id(dedication_id), by=request.auth)
     return Status(204, None)
 
@@ -444,7 +445,7 @@ def delete_dedication(request: HttpRequest, dedication_id: Id) -> Status[None]:
 )
 @paginate(Pages)
 def list_agenda(
-    request: HttpRequest,
+    request: ApiRequest,
     employee: Text | None = None,
     date_to: IsoDate | None = None,
 ) -> QuerySet[Task]:
@@ -495,7 +496,7 @@ def _report_filters(
     "first; weeks and months in order. Groups without dedications are left out.",
 )
 def report_dedications(
-    request: HttpRequest,
+    request: ApiRequest,
     group_by: ReportGroup = "client",
     period: ReportPeriod | None = None,
     date_from: IsoDate | None = None,
@@ -541,7 +542,7 @@ def report_dedications(
     },
 )
 def export_dedications(
-    request: HttpRequest,
+    request: ApiRequest,
     group_by: ReportGroup | None = None,
     period: ReportPeriod | None = None,
     date_from: IsoDate | None = None,

@@ -130,11 +130,15 @@ class EmployeeIn(Input):
 # stands for "absent"), so that the schema and the answer agree that null is refused.
 # Booleans are JSON true or false: 0, 1 or "false" are refused, not guessed.
 
+ABSENT: Any = None
+"""The default of a PATCH field whose type is not Optional: None, standing for "not sent" (a
+sent null is refused), typed Any so that the field keeps its type for everyone else."""
+
 
 class EmployeePatch(Input):
-    name: Name = None  # type: ignore[assignment]
-    email: Text = None  # type: ignore[assignment]
-    active: StrictBool = Field(None, description="false deactivates the employee")  # type: ignore[assignment]
+    name: Name = ABSENT
+    email: Text = ABSENT
+    active: StrictBool = Field(ABSENT, description="false deactivates the employee")
     user: Text | None = Field(None, description="username of the login to link; null unlinks")
 
 
@@ -163,14 +167,12 @@ class ClientIn(Input):
 
 
 class ClientPatch(Input):
-    name: Name = None  # type: ignore[assignment]
-    tax_id: Text = None  # type: ignore[assignment]
-    email: Text = None  # type: ignore[assignment]
-    phone: Text = None  # type: ignore[assignment]
-    notes: Text = None  # type: ignore[assignment]
-    active: StrictBool = Field(  # type: ignore[assignment]
-        None, description="false archives the client, true restores it"
-    )
+    name: Name = ABSENT
+    tax_id: Text = ABSENT
+    email: Text = ABSENT
+    phone: Text = ABSENT
+    notes: Text = ABSENT
+    active: StrictBool = Field(ABSENT, description="false archives the client, true restores it")
 
 
 class ClientOut(Schema):
@@ -191,16 +193,14 @@ class ProjectIn(Input):
     code: Code
     name: Name
     client: Code
-    kind: ProjectKind = Project.Kind.COMMERCIAL.value
-    status: ProjectStatus = Project.Status.ACTIVE.value
+    kind: ProjectKind = Project.Kind.COMMERCIAL.value  # type: ignore[assignment]  # .value: str to mypy
+    status: ProjectStatus = Project.Status.ACTIVE.value  # type: ignore[assignment]  # .value: str to mypy
 
 
 class ProjectPatch(Input):
-    name: Name = None  # type: ignore[assignment]
-    kind: ProjectKind = None  # type: ignore[assignment]
-    status: ProjectStatus = Field(  # type: ignore[assignment]
-        None, description="closed closes it, active reopens it"
-    )
+    name: Name = ABSENT
+    kind: ProjectKind = ABSENT
+    status: ProjectStatus = Field(ABSENT, description="closed closes it, active reopens it")
     confirm: StrictBool = Field(
         False,
         description="close it even with pending tasks (otherwise 409 pending_tasks)",
@@ -227,11 +227,11 @@ class TaskFields(Input):
     """What a new task or incident may say, wherever it is created."""
 
     title: Name
-    kind: TaskKind = Task.Kind.TASK.value
-    status: TaskStatus = Task.Status.PENDING.value
+    kind: TaskKind = Task.Kind.TASK.value  # type: ignore[assignment]  # .value: str to mypy
+    status: TaskStatus = Task.Status.PENDING.value  # type: ignore[assignment]  # .value: str to mypy
     next_follow_up: IsoDate | None = None
     assigned_to: Code | None = Field(None, description="code of the employee who takes it")
-    priority: Priority = Task.Priority.NORMAL.value
+    priority: Priority = Task.Priority.NORMAL.value  # type: ignore[assignment]  # .value: str to mypy
     reported_by: ReportedBy = Field("", description="incidents: who at the client reported it")
     reported_via: Channel | None = Field(None, description="incidents: how it was reported")
     description: LongText = ""
@@ -250,14 +250,12 @@ class ClientTaskIn(TaskFields):
 
 
 class TaskPatch(Input):
-    title: Name = None  # type: ignore[assignment]
-    kind: TaskKind = None  # type: ignore[assignment]
-    status: TaskStatus = Field(  # type: ignore[assignment]
-        None, description="done completes it, pending reopens it"
-    )
+    title: Name = ABSENT
+    kind: TaskKind = ABSENT
+    status: TaskStatus = Field(ABSENT, description="done completes it, pending reopens it")
     next_follow_up: IsoDate | None = Field(None, description="null clears it")
     assigned_to: Code | None = Field(None, description="employee code; null unassigns it")
-    priority: Priority = None  # type: ignore[assignment]
+    priority: Priority = ABSENT
     reported_by: ReportedBy | None = Field(None, description="null clears it")
     reported_via: Channel | None = Field(None, description="null clears it")
     description: LongText | None = Field(None, description="null clears it")
@@ -299,7 +297,7 @@ class TaskOut(Schema):
 
     @staticmethod
     def resolve_assigned_to(task: Task) -> str | None:
-        return task.assigned_to.code if task.assigned_to_id else None
+        return task.assigned_to.code if task.assigned_to else None
 
     @staticmethod
     def resolve_reported_via(task: Task) -> str | None:
@@ -342,9 +340,9 @@ class DedicationIn(Input):
 
 
 class DedicationPatch(Input):
-    employee: Code = Field(None, description="employee code")  # type: ignore[assignment]
-    date: IsoDate = Field(None, description="not in the future")  # type: ignore[assignment]
-    text: Text = None  # type: ignore[assignment]
+    employee: Code = Field(ABSENT, description="employee code")
+    date: IsoDate = Field(ABSENT, description="not in the future")
+    text: Text = ABSENT
     minutes: Minutes | None = Field(None, description="null clears it")
     task: BodyId | None = Field(None, description="a task of the same project; null: none")
 
@@ -386,7 +384,7 @@ class DedicationOut(Schema):
 
     @staticmethod
     def resolve_updated_by(dedication: Dedication) -> str | None:
-        return dedication.updated_by.get_username() if dedication.updated_by_id else None
+        return dedication.updated_by.get_username() if dedication.updated_by else None
 
 
 class FieldChangeOut(Schema):
@@ -510,7 +508,7 @@ class AgendaRow(Schema):
 
     @staticmethod
     def resolve_assigned_to(task: Task) -> str | None:
-        return task.assigned_to.code if task.assigned_to_id else None
+        return task.assigned_to.code if task.assigned_to else None
 
     @staticmethod
     def resolve_group(task: Task) -> str:

@@ -15,7 +15,7 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import QuerySet
 from django.db.models.signals import post_save
@@ -34,12 +34,12 @@ NAME_MAX = ApiToken._meta.get_field("name").max_length or 100
 LISTED = 100
 
 
-def tokens_of(user: AbstractBaseUser) -> QuerySet[ApiToken]:
+def tokens_of(user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user).order_by("-created_at", "-pk")[:LISTED]
 
 
 def create_token(
-    *, user: AbstractBaseUser, name: str = "", expires_on: dt.date | None = None
+    *, user: User, name: str = "", expires_on: dt.date | None = None
 ) -> tuple[ApiToken, str]:
     """A new token for `user` (active), named, working up to and including `expires_on`
     (today or later) or until revoked; returns the row and the token, shown this once only."""
@@ -60,7 +60,7 @@ def create_token(
     return row, token
 
 
-def revoke_token(*, token_id: int, by: AbstractBaseUser) -> ApiToken:
+def revoke_token(*, token_id: int, by: User) -> ApiToken:
     """Revoke one of `by`'s own active tokens. Anyone else's token, or one already revoked, is
     NotFound: whether it exists is not theirs to know."""
     with transaction.atomic():
@@ -77,7 +77,7 @@ def revoke_token(*, token_id: int, by: AbstractBaseUser) -> ApiToken:
     return row
 
 
-def revoke_tokens(rows: QuerySet[ApiToken], *, by: AbstractBaseUser) -> int:
+def revoke_tokens(rows: QuerySet[ApiToken], *, by: User) -> int:
     """Revoke the active tokens among `rows` (an administrator's choice); how many. A token
     is never un-revoked: this only moves `revoked_at` from empty to now."""
     count = rows.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
@@ -86,7 +86,7 @@ def revoke_tokens(rows: QuerySet[ApiToken], *, by: AbstractBaseUser) -> int:
     return count
 
 
-def revoke_all_tokens(user: AbstractBaseUser, *, why: str) -> int:
+def revoke_all_tokens(user: User, *, why: str) -> int:
     """Revoke every active token of `user`; how many."""
     count = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
@@ -114,7 +114,7 @@ class RevokeTokensOnPasswordChange:
 
 @receiver(post_save, sender=settings.AUTH_USER_MODEL)
 def revoke_on_deactivation(
-    sender: Any, instance: AbstractBaseUser, update_fields: Any = None, **_: Any
+    sender: Any, instance: User, update_fields: Any = None, **_: Any
 ) -> None:
     """A saved inactive user keeps no token or calendar address (whatever path deactivated
     them: the admin, a shell)."""

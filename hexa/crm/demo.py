@@ -7,9 +7,10 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
@@ -119,7 +120,7 @@ def load_demo(*, today: dt.date | None = None, seed: int = 9606) -> DemoSummary:
         follow_up: int | None = None,
         kind: str = Task.Kind.TASK,
         done: bool = False,
-        **fields: object,
+        **fields: Any,
     ) -> Task:
         created = services.create_task(
             project=on,
@@ -199,7 +200,7 @@ def load_demo(*, today: dt.date | None = None, seed: int = 9606) -> DemoSummary:
     )
 
 
-def _demo_user() -> AbstractUser:
+def _demo_user() -> User:
     User = get_user_model()
     user = User.objects.filter(username=DEMO_USERNAME).first()
     if user is None:
@@ -214,7 +215,7 @@ def _history(
     employees: dict[str, Employee],
     rng: random.Random,
     today: dt.date,
-    user: AbstractUser,
+    user: User,
 ) -> None:
     """Three months of past dedications on the projects and tasks that exist."""
     projects = list(Project.objects.select_related("client"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q
 from django.db.models.functions import Length, Upper
 from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.utils import timezone
@@ -99,7 +99,7 @@ class ProjectQuerySet(models.QuerySet["Project"]):
         """Projects open to new work."""
         return self.filter(status=ProjectStatus.ACTIVE)
 
-    def of(self, client: Client | int) -> ProjectQuerySet:
+    def of(self, client: Client | int | OuterRef) -> ProjectQuerySet:
         return self.filter(client=client)
 
 
@@ -173,7 +173,7 @@ class TaskQuerySet(models.QuerySet["Task"]):
     def in_active_projects(self) -> TaskQuerySet:
         return self.filter(project__status=ProjectStatus.ACTIVE)
 
-    def of(self, client: Client | int) -> TaskQuerySet:
+    def of(self, client: Client | int | OuterRef) -> TaskQuerySet:
         return self.filter(project__client=client)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import MutableMapping
 from typing import Any
 
 from gunicorn.glogging import Logger
@@ -14,7 +15,9 @@ class AccessLogger(Logger):
     """Gunicorn's logger, whose access-log fields (request line, path, referer, headers...)
     are redacted before the line is written."""
 
-    def atoms(self, resp: Any, req: Any, environ: dict, request_time: dt.timedelta) -> dict:
+    def atoms(  # type: ignore[override]  # the same keys as gunicorn's TypedDict, as a dict
+        self, resp: Any, req: Any, environ: MutableMapping[str, Any], request_time: dt.timedelta
+    ) -> dict[str, Any]:
         return {
             key: redact(value) if isinstance(value, str) else value
             for key, value in super().atoms(resp, req, environ, request_time).items()

@@ -35,12 +35,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Model, QuerySet
+from django.db.models import Field, Model, QuerySet
 from django.db.models.query import ModelIterable, ValuesListIterable
 from django.db.models.sql import InsertQuery, UpdateQuery
 from django.db.transaction import TransactionManagementError
@@ -202,7 +202,8 @@ class PreparedUpdate:
 
     def __init__(self, model: type[Model], field_name: str, *, sample: Any) -> None:
         self.model = model
-        self.field = model._meta.get_field(field_name)
+        # A column of the model's own table: a reverse relation cannot be set by an UPDATE.
+        self.field = cast("Field[Any, Any]", model._meta.get_field(field_name))
         self.sample = sample
         self._compiled: dict[tuple[str, str], tuple[str, int, int]] = {}
 
@@ -225,7 +226,7 @@ class PreparedUpdate:
     def _compile(self, connection: BaseDatabaseWrapper) -> tuple[str, int, int]:
         query = UpdateQuery(self.model)
         query.add_update_values({self.field.name: self.sample})
-        query.add_filter("pk", _SENTINEL)
+        query.add_filter("pk", _SENTINEL)  # type: ignore[arg-type]  # django-stubs wants tuples
         sql, params = query.get_compiler(connection=connection).as_sql()
         params = list(params)
         mark = self.field.get_db_prep_save(self.sample, connection)

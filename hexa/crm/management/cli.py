@@ -7,7 +7,8 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TextIO
+
+from django.core.management.base import OutputWrapper
 
 from hexa.crm.errors import (
     AmbiguousProject,
@@ -50,7 +51,7 @@ def error_lines(error: DomainError, *, options: dict[str, str]) -> list[str]:
 
 @contextmanager
 def reporting_errors(
-    *, as_json: bool, options: dict[str, str], stdout: TextIO, stderr: TextIO
+    *, as_json: bool, options: dict[str, str], stdout: OutputWrapper, stderr: OutputWrapper
 ) -> Iterator[None]:
     try:
         yield

@@ -7,7 +7,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass, field
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
@@ -112,7 +112,7 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def new_calendar_feed(user: AbstractBaseUser) -> str:
+def new_calendar_feed(user: User) -> str:
     """A new secret for the user's calendar address (the old one stops working). Only its
     digest is kept, so it is shown once."""
     secret = secrets.token_urlsafe(32)
@@ -122,11 +122,11 @@ def new_calendar_feed(user: AbstractBaseUser) -> str:
     return secret
 
 
-def revoke_calendar_feed(user: AbstractBaseUser) -> None:
+def revoke_calendar_feed(user: User) -> None:
     CalendarFeed.objects.filter(user=user).delete()
 
 
-def calendar_owner(secret: str) -> AbstractBaseUser | None:
+def calendar_owner(secret: str) -> User | None:
     feed = (
         CalendarFeed.objects.select_related("user")
         .filter(digest=_digest(secret), user__is_active=True)

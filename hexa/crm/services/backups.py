@@ -14,6 +14,7 @@ import datetime as dt
 import os
 import sqlite3
 import subprocess
+from collections.abc import Mapping
 from contextlib import closing
 from pathlib import Path
 
@@ -44,7 +45,7 @@ def _private_file(path: Path) -> None:
 
 
 def _libpq_env() -> dict[str, str]:
-    database = settings.DATABASES["default"]
+    database: Mapping[str, object] = settings.DATABASES["default"]
     names = {"HOST": "PGHOST", "PORT": "PGPORT", "USER": "PGUSER", "PASSWORD": "PGPASSWORD"}
     env = {**os.environ, "PGDATABASE": str(database["NAME"])}
     env.update({pg: str(database[key]) for key, pg in names.items() if database.get(key)})

@@ -7,13 +7,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hexa.crm.errors import InvalidInput, NotFound
-from hexa.crm.models import Dedication, DedicationChange, Employee, Project, Task
+from hexa.crm.models import Dedication, DedicationChange, Employee, Project, Task, Via
 from hexa.crm.services.locks import lock, require_open
 from hexa.crm.services.permissions import Actor, require_dedication_change
 from hexa.crm.services.validation import validate_dedication
@@ -38,14 +38,15 @@ def record_dedication(
     text: str,
     date: dt.date | None = None,
     minutes: int | None = None,
-    recorded_by: AbstractBaseUser | None,
-    via: Dedication.Via,
+    recorded_by: User | None,
+    via: Via,
 ) -> Dedication:
     """Record a dedication on an existing project, and optionally one of its tasks or
     incidents. Recording one for another employee is allowed: `recorded_by` shows who did."""
     text = text.strip()
     date = date or timezone.localdate()
     validate_dedication(employee=employee, text=text, date=date, minutes=minutes)
+    assert employee is not None  # validate_dedication refuses a missing employee
     _check_task(project, task)
     with transaction.atomic():
         require_open(project)

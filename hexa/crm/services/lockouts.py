@@ -26,7 +26,7 @@ from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_client_ip_address, get_cool_off, get_failure_limit
 from axes.models import AccessAttempt
 from axes.signals import user_locked_out
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.auth.signals import user_login_failed
 from django.db.models import Max, Q, Sum
 from django.dispatch import receiver
@@ -50,7 +50,7 @@ class LockoutBackend(AxesStandaloneBackend):
     password. Code that authenticates without a request (the test client, a shell) has no
     address to count and is not throttled; every web and API sign-in has one."""
 
-    def authenticate(  # type: ignore[override]
+    def authenticate(
         self,
         request: HttpRequest | None,
         username: str | None = None,
@@ -106,9 +106,9 @@ def count_attempt(request: HttpRequest, *, credentials: dict[str, Any], sign_in:
         AxesProxyHandler.user_login_failed(
             sender=count_attempt, credentials=credentials, request=request
         )
-    locked = locked or bool(request.axes_locked_out)  # type: ignore[attr-defined]
+    locked = locked or bool(request.axes_locked_out)  # type: ignore[attr-defined]  # axes' mark
     # The caller answers the lockout itself; axes' middleware would answer it as a sign-in.
-    request.axes_locked_out = False  # type: ignore[attr-defined]
+    request.axes_locked_out = False  # type: ignore[attr-defined]  # axes' mark
     return locked
 
 
@@ -132,7 +132,7 @@ def retry_after(request: HttpRequest, *, username: str | None = None) -> int:
 def policy() -> tuple[int, int]:
     """(failures that lock, minutes a lock lasts after the last one), as configured."""
     cool_off = get_cool_off() or dt.timedelta(0)
-    return get_failure_limit(None, None), minutes(int(cool_off.total_seconds()))  # type: ignore[arg-type]
+    return get_failure_limit(None, None), minutes(int(cool_off.total_seconds()))  # type: ignore[arg-type]  # no request: the configured limit
 
 
 def minutes(seconds: int) -> int:
@@ -178,7 +178,9 @@ def _where(request: HttpRequest | None) -> str:
 
 
 @receiver(user_login_failed)
-def log_failure(sender: Any, credentials: dict, request: HttpRequest | None = None, **_: Any):
+def log_failure(
+    sender: Any, credentials: dict, request: HttpRequest | None = None, **_: Any
+) -> None:
     """Every failure, with the user name and address; the password is never in `credentials`
     (Django replaces it before sending the signal) and never logged."""
     address = client_address(request) if request is not None else None
@@ -295,7 +297,7 @@ def lift_lockout(*, username: str = "", address: str = "", by: Actor) -> int:
     return removed
 
 
-def lift_after_password_reset(user: AbstractBaseUser) -> int:
+def lift_after_password_reset(user: User) -> int:
     """A password reset by email proves who asks: the failures recorded against the user's
     name and email are forgotten, so that the new password works at once."""
     removed = AxesProxyHandler.reset_attempts(username=user.get_username())

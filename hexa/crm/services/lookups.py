@@ -4,8 +4,7 @@ that says it does not exist; and the signed-in user's employee."""
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import models
 from django.utils.translation import gettext as _
 
@@ -63,9 +62,7 @@ def employee_by_code(code: str, *, field: str | None = "employee") -> Employee:
     )
 
 
-def employee_of(
-    user: AbstractBaseUser | AnonymousUser | None, *, active_only: bool = False
-) -> Employee | None:
+def employee_of(user: User | AnonymousUser | None, *, active_only: bool = False) -> Employee | None:
     """The employee linked to a login user, if any; with `active_only`, only while they
     still work here (what a form offers as "who" by default)."""
     if user is None or not user.is_authenticated:
@@ -86,7 +83,7 @@ def project_by_code(code: str, *, field: str | None = "project") -> Project:
     )
 
 
-def user_by_username(username: str, *, field: str = "user") -> AbstractBaseUser:
+def user_by_username(username: str, *, field: str = "user") -> User:
     User = get_user_model()
     user = User.objects.filter(username=username).first() if "\x00" not in username else None
     if user is None:

@@ -5,8 +5,7 @@ users change or delete only the dedications they recorded or that are theirs."""
 
 from __future__ import annotations
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.utils.translation import gettext as _
 
 from hexa.crm.errors import Forbidden
@@ -23,7 +22,8 @@ class _System:
 
 
 SYSTEM = _System()
-Actor = AbstractBaseUser | _System
+# Who does something: a signed-in user (Hexa uses Django's own User model) or Hexa itself.
+Actor = User | _System
 
 
 def managers_group() -> Group:
@@ -41,8 +41,8 @@ def is_manager(user: Actor | None) -> bool:
     # Asked several times per page: remember the answer on the user object.
     cached = getattr(user, "_hexa_is_manager", None)
     if cached is None:
-        cached = user.groups.filter(name=MANAGERS).exists()  # type: ignore[attr-defined]
-        user._hexa_is_manager = cached  # type: ignore[attr-defined]
+        cached = user.groups.filter(name=MANAGERS).exists()
+        user._hexa_is_manager = cached  # type: ignore[attr-defined]  # a cache set here only
     return cached
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import formats, timezone, translation
@@ -32,6 +32,7 @@ from hexa.crm.models import (
     IdempotencyKey,
     Project,
     Task,
+    Via,
 )
 from hexa.crm.services.locks import lock_client
 from hexa.crm.services.queries import pending_tasks_in
@@ -223,8 +224,8 @@ def quick_log(
     minutes: int | None = None,
     project: Project | None = None,
     task: Task | None = None,
-    recorded_by: AbstractBaseUser | None,
-    via: Dedication.Via,
+    recorded_by: User | None,
+    via: Via,
     idempotency_key: str | None = None,
 ) -> QuickLogResult:
     """Record a dedication on `client`, finding or creating its project and task.

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -28,11 +28,11 @@ PROJECT_FIELDS = ("name", "kind", "status")
 
 
 def _save_new(
-    instance: models.Model, *, what: str, checks: tuple[Callable[[], None], ...] = ()
+    instance: Client | Employee | Project, *, what: str, checks: tuple[Callable[[], None], ...] = ()
 ) -> None:
     """Insert `instance`; a unique value taken meanwhile is a Conflict (see `_save`), on
     `code` unless `checks` find another field taken."""
-    _save(instance, checks=(*checks, lambda: _raise(_code_taken(what, instance.code))))  # type: ignore[attr-defined]
+    _save(instance, checks=(*checks, lambda: _raise(_code_taken(what, instance.code))))
 
 
 def _save(
@@ -82,7 +82,7 @@ def _apply(instance: models.Model, changes: dict[str, Any], allowed: tuple[str, 
 
 
 def _check_tax_id_free(tax_id: str, *, exclude_pk: int | None = None) -> None:
-    if tax_id and Client.objects.filter(tax_id=tax_id).exclude(pk=exclude_pk).exists():
+    if tax_id and Client.objects.filter(tax_id=tax_id).exclude(pk=exclude_pk).exists():  # type: ignore[misc]  # pk=None excludes nothing
         raise Conflict(
             _("Another client has the tax id %(tax_id)s.") % {"tax_id": tax_id},
             code="already_exists",
@@ -180,9 +180,7 @@ def _clean(instance: models.Model, errors: dict[str, list[str]], *, exclude: lis
 # --- Employees ----------------------------------------------------------------------------------
 
 
-def new_employee(
-    *, code: str, name: str, email: str = "", user: AbstractBaseUser | None = None
-) -> Employee:
+def new_employee(*, code: str, name: str, email: str = "", user: User | None = None) -> Employee:
     """An unsaved employee, normalized and checked as `create_employee` does, every problem
     at once. Whether the code and the login user are free is the caller's check."""
     errors: dict[str, list[str]] = {}
@@ -200,7 +198,7 @@ def create_employee(
     code: str,
     name: str,
     email: str = "",
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
     by: Actor,
 ) -> Employee:
     require_manager(by)

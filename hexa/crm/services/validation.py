@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import Enum
 from typing import Final
 
 from django.conf import settings
@@ -15,25 +16,35 @@ from hexa.crm.models import MINUTES_MAX, TEXT_MAX, Employee
 from hexa.lib.durations import DurationError, parse_minutes
 
 
-class _Unchanged:
+# The two markers are one-member enums so that `value is UNCHANGED` tells the type checker
+# what `value` is after it.
+class _Unchanged(Enum):
     """The next follow-up was not given: leave the task's date as it is."""
+
+    UNCHANGED = "UNCHANGED"
 
     def __repr__(self) -> str:
         return "UNCHANGED"
 
+    __str__ = __repr__
 
-UNCHANGED: Final = _Unchanged()
+
+UNCHANGED: Final = _Unchanged.UNCHANGED
 
 
-class _KeptIfToCome:
+class _KeptIfToCome(Enum):
     """The next follow-up was left as a form pre-filled it: keep the task's date while it is
     still to come after the dedication's date, clear it otherwise (quick log rule 4)."""
+
+    KEPT_IF_TO_COME = "KEPT_IF_TO_COME"
 
     def __repr__(self) -> str:
         return "KEPT_IF_TO_COME"
 
+    __str__ = __repr__
 
-KEPT_IF_TO_COME: Final = _KeptIfToCome()
+
+KEPT_IF_TO_COME: Final = _KeptIfToCome.KEPT_IF_TO_COME
 
 NextFollowUp = dt.date | None | _Unchanged | _KeptIfToCome
 

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse_lazy
@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from hexa.api import tokens as token_service
 from hexa.crm.errors import DomainError, Forbidden, NotFound
 from hexa.crm.services import lockouts
+from hexa.lib.requests import AuthenticatedRequest
 from hexa.web.accounts.forms import LiftLockoutForm, TokenForm
 from hexa.web.forms.base import show_error
 from hexa.web.views.common import posted, require_manager_page
@@ -30,7 +31,7 @@ from hexa.web.views.common import posted, require_manager_page
 
 
 @never_cache  # the page that shows a new token once must not be kept by any cache
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: AuthenticatedRequest) -> HttpResponse:
     """The user's own tokens: list, create (the token is shown on the answer, once), revoke."""
     form = TokenForm(posted(request))
     created: tuple[Any, str] | None = None
@@ -59,7 +60,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+def token_revoke(request: AuthenticatedRequest, token_id: int) -> HttpResponse:
     try:
         row = token_service.revoke_token(token_id=token_id, by=request.user)
     except NotFound:
@@ -171,7 +172,7 @@ class PasswordResetComplete(auth_views.PasswordResetCompleteView):
 # --- Lockouts (managers) ----------------------------------------------------------------------
 
 
-def lockout_list(request: HttpRequest) -> HttpResponse:
+def lockout_list(request: AuthenticatedRequest) -> HttpResponse:
     require_manager_page(request)
     return TemplateResponse(
         request,
@@ -185,7 +186,7 @@ def lockout_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def lockout_lift(request: HttpRequest) -> HttpResponse:
+def lockout_lift(request: AuthenticatedRequest) -> HttpResponse:
     form = LiftLockoutForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say which user name or address to unlock."))

@@ -16,6 +16,14 @@ from hexa.crm.models import Employee
 from hexa.lib.dates import iso_day, parse_typed_day
 
 
+def model_choices(form: forms.BaseForm, name: str) -> forms.ModelChoiceField:
+    """The form's field `name`, a choice of records whose queryset the form sets (to the
+    type checker, `form.fields` holds plain fields)."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    return field
+
+
 def limited_text(max_length: int) -> dict[str, Any]:
     """The attributes of a text with a length limit: app.js counts its characters near the
     limit and says how many are too many. Not `maxlength`, which cuts a pasted text without
@@ -127,6 +135,7 @@ class DedicationFields(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # Form.clean() returns cleaned_data
         self.check_destination(data)
         if data.get("date") is not None:
             try:

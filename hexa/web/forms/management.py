@@ -17,6 +17,7 @@ from hexa.web.forms.base import (
     DayField,
     DedicationFields,
     limited_text,
+    model_choices,
 )
 from hexa.web.forms.pickers import ClientField
 
@@ -56,7 +57,7 @@ class EmployeeForm(forms.Form):
     def __init__(self, *args: Any, editing: Employee | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Logins not linked to another employee (a login is one employee).
-        self.fields["user"].queryset = (
+        model_choices(self, "user").queryset = (
             User.objects.filter(is_active=True)
             .exclude(Q(employee__isnull=False) & ~Q(employee=editing))
             .order_by("username")
@@ -128,12 +129,12 @@ class TaskForm(forms.Form):
         super().__init__(*args, **kwargs)
         if client is not None:
             projects = Project.objects.active().of(client)
-            self.fields["project"].queryset = projects.order_by("code")
-            self.fields["project"].empty_label = _("As the quick log would choose")
+            model_choices(self, "project").queryset = projects.order_by("code")
+            model_choices(self, "project").empty_label = _("As the quick log would choose")
         else:
             del self.fields["project"]
         if editing:
-            self.fields["assigned_to"].queryset = Employee.objects.filter(
+            model_choices(self, "assigned_to").queryset = Employee.objects.filter(
                 Q(active=True) | Q(pk=self.initial.get("assigned_to"))
             )
 
@@ -194,8 +195,8 @@ class DedicationForm(DedicationFields):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["project"].queryset = projects
-        self.fields["task"].queryset = tasks
+        model_choices(self, "project").queryset = projects
+        model_choices(self, "task").queryset = tasks
         for name in fixed:  # the project (and task) the page is about
             self.fields[name].disabled = True
             self.fields[name].widget = forms.HiddenInput()
@@ -215,11 +216,11 @@ class DedicationChangeForm(DedicationFields):
     def __init__(self, *args: Any, dedication: Dedication, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.dedication = dedication
-        self.fields["task"].queryset = Task.objects.filter(
+        model_choices(self, "task").queryset = Task.objects.filter(
             project=dedication.project
         ).select_related("project")
         # Its own employee stays selectable even after leaving the company.
-        self.fields["employee"].queryset = Employee.objects.filter(
+        model_choices(self, "employee").queryset = Employee.objects.filter(
             Q(active=True) | Q(pk=dedication.employee_id)
         )
 
@@ -241,6 +242,7 @@ class RescheduleForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        assert data is not None  # Form.clean() returns cleaned_data
         if (data.get("days") is None) == (data.get("to") is None):
             raise forms.ValidationError(_("Choose +1 day, +1 week, or a date."))
         return data

@@ -7,8 +7,9 @@ import uuid
 from typing import Any
 
 from django import forms
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import formats, timezone
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +24,7 @@ from hexa.web.forms.base import (
     DayField,
     DedicationFields,
     limited_text,
+    model_choices,
 )
 
 
@@ -69,6 +71,8 @@ class QuickLogForm(DedicationFields):
     damaged token) never fail silently: the form says what and why above its fields, falls
     back to what the quick log would use now, and waits for Finish again.
     """
+
+    data: MultiValueDict[str, Any]  # request.POST, or an empty one: never a plain dict
 
     token = forms.CharField(widget=forms.HiddenInput, required=False)
     text = forms.CharField(
@@ -123,7 +127,7 @@ class QuickLogForm(DedicationFields):
         self,
         *args: Any,
         client: Client,
-        user: AbstractBaseUser,
+        user: User,
         project: Project | None = None,
         task: Task | None = None,
         **kwargs: Any,
@@ -147,7 +151,7 @@ class QuickLogForm(DedicationFields):
         self.initial.setdefault("next_follow_up", self.plan.next_follow_up(today))
         self.initial.setdefault("task", self.plan.task.pk if self.plan.task else "")
         self.follow_up_choices = services.follow_up_choices(today)
-        field = self.fields["project"]
+        field = model_choices(self, "project")
         if self.candidates:
             field.queryset = Project.objects.filter(pk__in=[p.pk for p in self.candidates])
             field.required = True
@@ -157,7 +161,7 @@ class QuickLogForm(DedicationFields):
         elif project is not None or (self.is_bound and self.data.get("project")):
             # Fixed by the page the form was opened from (the client page of a project):
             # carried along, hidden.
-            field.queryset = Project.objects.filter(pk=project.pk if project else None)
+            field.queryset = Project.objects.filter(pk=project.pk if project else None)  # type: ignore[misc]  # pk=None: none
             field.widget = forms.HiddenInput()
             self.initial.setdefault("project", project)
             self.fixed_project = project
@@ -260,7 +264,7 @@ class QuickLogForm(DedicationFields):
         if value:
             reason = self._task_refusal(value)
             if reason:
-                untouched = not self["next_follow_up"]._has_changed()
+                untouched = not self["next_follow_up"]._has_changed()  # type: ignore[attr-defined]  # Django's
                 self.plan = self._plan(
                     project=self.chosen_project, task=None
                 ) or services.plan_quick_log(client=self.client)
@@ -383,8 +387,10 @@ class ProjectChoiceForm(forms.Form):
     def __init__(self, *args: Any, plan: services.QuickLogPlan, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         candidates = plan.candidates or ([plan.project] if plan.project else [])
-        self.fields["project"].queryset = Project.objects.filter(pk__in=[p.pk for p in candidates])
-        self.fields["task"].queryset = Task.objects.filter(
+        model_choices(self, "project").queryset = Project.objects.filter(
+            pk__in=[p.pk for p in candidates]
+        )
+        model_choices(self, "task").queryset = Task.objects.filter(
             pk__in=[t.pk for t in plan.pending]
         ).select_related("project")
 

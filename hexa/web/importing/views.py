@@ -15,7 +15,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -27,6 +27,7 @@ from hexa.crm.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hexa.crm.models import ImportAction, ImportJob, ImportKind, ImportRow, ImportStatus, Via
 from hexa.crm.services import imports
 from hexa.crm.services.permissions import can_import
+from hexa.lib.requests import AuthenticatedRequest
 from hexa.web.forms.base import show_error
 from hexa.web.importing.forms import FAILED, ImportFileForm, RowsForm
 from hexa.web.views.common import is_htmx, posted
@@ -41,12 +42,12 @@ NO_SCRIPT_SECONDS = 5.0
 DONE_EVENT = "hexa:import-done"
 
 
-def _allowed(request: HttpRequest, kind: str) -> None:
+def _allowed(request: AuthenticatedRequest, kind: str) -> None:
     if not can_import(request.user, kind):
         raise PermissionDenied
 
 
-def _job(request: HttpRequest, pk: int) -> ImportJob:
+def _job(request: AuthenticatedRequest, pk: int) -> ImportJob:
     try:
         return imports.import_by_id(pk, by=request.user)
     except NotFound:
@@ -60,7 +61,7 @@ def _import_back(kind: str) -> tuple[str, str, str]:
     return _("Clients"), _("See the clients"), reverse("web:explorer")
 
 
-def upload(request: HttpRequest, kind: str) -> HttpResponse:
+def upload(request: AuthenticatedRequest, kind: str) -> HttpResponse:
     """The file form; a good file is planned, kept, and shown as a preview."""
     _allowed(request, kind)
     form = ImportFileForm(posted(request), request.FILES or None)
@@ -94,7 +95,7 @@ def upload(request: HttpRequest, kind: str) -> HttpResponse:
     )
 
 
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The preview of a plan (then its result): counts, columns and the rows, paged."""
     job = _job(request, pk)
     rows_form = RowsForm(request.GET)
@@ -124,7 +125,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def apply(request: HttpRequest, pk: int) -> HttpResponse:
+def apply(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Confirm a plan (the first time) and apply the next chunks of it: for a moment with
     htmx, which swaps the progress and asks again; for a few seconds without."""
     job = _job(request, pk)
@@ -149,7 +150,7 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def cancel(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
     try:
         imports.cancel_import(job, by=request.user)
@@ -164,7 +165,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(f"web:import-{job.kind}")
 
 
-def _to_detail(request: HttpRequest, job: ImportJob) -> HttpResponse:
+def _to_detail(request: AuthenticatedRequest, job: ImportJob) -> HttpResponse:
     address = reverse("web:import", args=[job.pk])
     # htmx would follow a redirect and put the whole page in the progress' place.
     return HttpResponseClientRedirect(address) if is_htmx(request) else redirect(address)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.styles import ParagraphStyle, PropertySet, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
@@ -38,7 +38,7 @@ def _winansi(text: str) -> str:
     return text.encode("cp1252", "replace").decode("cp1252")
 
 
-def _paragraph(text: str, style: ParagraphStyle) -> Paragraph:
+def _paragraph(text: str, style: PropertySet) -> Paragraph:
     return Paragraph(escape(_winansi(text)).replace("\n", "<br/>"), style)
 
 
@@ -76,7 +76,7 @@ def _numbered_canvas(footer: str) -> type[Canvas]:
 
         def showPage(self) -> None:  # reportlab's name
             self._pages.append(dict(self.__dict__))
-            self._startPage()
+            self._startPage()  # type: ignore[attr-defined]  # reportlab's, not in its stubs
 
         def save(self) -> None:
             for state in self._pages:
@@ -84,7 +84,7 @@ def _numbered_canvas(footer: str) -> type[Canvas]:
                 self.setFont("Helvetica", 8)
                 self.setFillColor(colors.grey)
                 page = _("Page %(page)d of %(pages)d") % {
-                    "page": self._pageNumber,
+                    "page": self._pageNumber,  # type: ignore[attr-defined]  # as _startPage
                     "pages": len(self._pages),
                 }
                 self.drawString(MARGIN, 10 * mm, _winansi(footer))

@@ -7,6 +7,8 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.utils.datastructures import MultiValueDict
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from hexa.crm.errors import InvalidInput
@@ -26,6 +28,7 @@ class PeriodForm(forms.Form):
     is typed)."""
 
     default_period = Period.THIS_MONTH
+    data: MultiValueDict[str, Any]  # the copy made in __init__, which cleaning writes to
 
     period = forms.ChoiceField(
         label=_("Period"),
@@ -56,6 +59,7 @@ class PeriodForm(forms.Form):
         others all the same (`filters`, with errors on the form): a report never vanishes
         because of one field."""
         data = super().clean()
+        assert data is not None  # Form.clean() returns cleaned_data
         period = data.get("period") or ""
         date_from, date_to = data.get("date_from"), data.get("date_to")
         if "period" in self.errors:
@@ -91,7 +95,7 @@ class PeriodForm(forms.Form):
         return data
 
 
-def _employee_choices() -> list[tuple[str, str]]:
+def _employee_choices() -> list[tuple[str, str | Promise]]:
     # Everyone who may have dedications, those who left too: reports look back.
     employees = Employee.objects.order_by("name", "code").values_list("code", "name", "active")
     return [("", _("Everyone"))] + [
@@ -179,7 +183,7 @@ class StatementForm(PeriodForm):
         return {"client": _code_shown(self, "client")}
 
 
-def _code_shown(form: forms.Form, name: str) -> str | None:
+def _code_shown(form: PeriodForm, name: str) -> str | None:
     """The code of the client or project found for field `name`, now shown in the field in
     place of what was typed ("hotel sol" becomes HOTELSOL)."""
     found = form.cleaned_data.get(name)

@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpResponse, HttpResponseBase
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET
 from hexa.crm.services import reports
 from hexa.crm.services.reports import Chart, ReportFilters, Totals
 from hexa.lib.exports import CsvStyle, csv_response, private_download, xlsx_table_response
+from hexa.lib.requests import AuthenticatedRequest
 from hexa.web.reporting.documents import period_text, statement_pdf, statement_xlsx
 from hexa.web.reporting.forms import (
     ALL_TIME,
@@ -140,7 +141,7 @@ def _rest(totals: Totals) -> dict[str, int] | None:
 def _statement_link(filters: ReportFilters, **extra: str) -> str:
     """The statement of the filters' client over their dates (its only inputs)."""
     inputs = _inputs(filters)
-    keep = {
+    keep: dict[str, str] = {
         name: inputs[name]
         for name in ("client", "period", "date_from", "date_to")
         if name in inputs
@@ -149,7 +150,7 @@ def _statement_link(filters: ReportFilters, **extra: str) -> str:
 
 
 @require_GET
-def report(request: HttpRequest) -> HttpResponse:
+def report(request: AuthenticatedRequest) -> HttpResponse:
     """Totals of the filtered dedications by client, project, employee, week or month, and
     the chart of time per week or month."""
     form = ReportForm(request.GET, today=timezone.localdate())
@@ -186,7 +187,7 @@ def report(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def entries(request: HttpRequest) -> HttpResponse:
+def entries(request: AuthenticatedRequest) -> HttpResponse:
     """The filtered dedications themselves, oldest first, by pages: where a total leads."""
     form = ReportFilterForm(request.GET, today=timezone.localdate())
     context: dict[str, Any] = {"form": form}
@@ -223,7 +224,7 @@ def _filename(stem: str, filters: ReportFilters, extension: str) -> str:
 
 
 @require_GET
-def export(request: HttpRequest) -> HttpResponseBase:
+def export(request: AuthenticatedRequest) -> HttpResponseBase:
     """The filtered entries (or, with `group_by`, their totals) as CSV or XLSX. Bad filters
     show the report page with the errors (400)."""
     form = ExportForm(request.GET, today=timezone.localdate())
@@ -254,7 +255,7 @@ def export(request: HttpRequest) -> HttpResponseBase:
 
 
 @require_GET
-def statement(request: HttpRequest) -> HttpResponseBase:
+def statement(request: AuthenticatedRequest) -> HttpResponseBase:
     """A client's statement over a period: a printable page, a PDF or a workbook."""
     today = timezone.localdate()
     asked = "client" in request.GET  # the first visit shows the form without errors

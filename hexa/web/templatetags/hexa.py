@@ -1,8 +1,13 @@
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import template
 
 from hexa.lib.durations import format_minutes
+
+if TYPE_CHECKING:  # for the annotations only, as can_change imports the services itself
+    from django.contrib.auth.models import User
+
+    from hexa.crm.models import Dedication
 
 register = template.Library()
 
@@ -35,11 +40,11 @@ def note_start(text: str) -> str:
 
 
 @register.filter
-def can_change(dedication: object, user: object) -> bool:
+def can_change(dedication: "Dedication", user: "User") -> bool:
     """{% if dedication|can_change:user %}: may this user change or delete it?"""
     from hexa.crm.services import can_change_dedication
 
-    return can_change_dedication(user, dedication)  # type: ignore[arg-type]
+    return can_change_dedication(user, dedication)
 
 
 @register.filter

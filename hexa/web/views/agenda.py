@@ -20,12 +20,13 @@ from hexa.crm import services
 from hexa.crm.models import Employee
 from hexa.crm.services import agenda as agenda_service
 from hexa.lib.exports import private_download
+from hexa.lib.requests import AuthenticatedRequest
 from hexa.web.views.common import is_htmx
 
 FORGOTTEN_DAYS = 30
 
 
-def _whose(request: HttpRequest, who: str) -> tuple[str, Employee | None]:
+def _whose(request: AuthenticatedRequest, who: str) -> tuple[str, Employee | None]:
     """("mine" | "all" | an employee's code, the employee whose agenda it is or None)."""
     own = services.employee_of(request.user)
     if who == "all":
@@ -36,7 +37,7 @@ def _whose(request: HttpRequest, who: str) -> tuple[str, Employee | None]:
     return (employee.code, employee) if employee else ("mine", own)
 
 
-def agenda_context(request: HttpRequest) -> dict:
+def agenda_context(request: AuthenticatedRequest) -> dict:
     """What the agenda page shows for the request's `who`: "mine" (the default), "all" or an
     employee's code."""
     today = timezone.localdate()
@@ -59,7 +60,7 @@ def agenda_context(request: HttpRequest) -> dict:
     }
 
 
-def agenda(request: HttpRequest) -> HttpResponse:
+def agenda(request: AuthenticatedRequest) -> HttpResponse:
     """The agenda page; with htmx, only its lists (refreshed after a quick log or an action on
     one of its rows)."""
     template = "web/agenda.html"
@@ -69,7 +70,7 @@ def agenda(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def calendar_feed(request: HttpRequest) -> HttpResponse:
+def calendar_feed(request: AuthenticatedRequest) -> HttpResponse:
     """Make a new secret calendar address (the old one stops working), or revoke it."""
     if request.POST.get("revoke") == "1":
         agenda_service.revoke_calendar_feed(request.user)
@@ -97,6 +98,7 @@ def calendar(request: HttpRequest, secret: str) -> HttpResponse:
     stamp = timezone.now()
     host = request.get_host()
     for task in tasks:
+        assert task.next_follow_up is not None  # follow_ups() are the tasks with one
         event = Event()
         event.add("uid", f"task-{task.pk}@{host}")
         event.add("dtstamp", stamp)

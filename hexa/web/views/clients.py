@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from hexa.crm import services
 from hexa.crm.services import queries
+from hexa.lib.requests import AuthenticatedRequest
 from hexa.web.forms import ExplorerForm
 from hexa.web.forms.management import ClientForm, RestoreForm
 from hexa.web.views.common import (
@@ -29,7 +30,7 @@ from hexa.web.views.common import (
 )
 
 
-def explorer(request: HttpRequest) -> HttpResponse:
+def explorer(request: AuthenticatedRequest) -> HttpResponse:
     """The client explorer: search, filters, sorting, pages."""
     form = ExplorerForm(request.GET)
     filters = form.filters()
@@ -50,7 +51,7 @@ def explorer(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, template, context)
 
 
-def client_suggestions(request: HttpRequest) -> HttpResponse:
+def client_suggestions(request: AuthenticatedRequest) -> HttpResponse:
     """The clients a picker suggests for what was typed (the explorer's search)."""
     return suggestions_response(
         request,
@@ -60,7 +61,7 @@ def client_suggestions(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def client_row(request: HttpRequest, code: str) -> HttpResponse:
+def client_row(request: AuthenticatedRequest, code: str) -> HttpResponse:
     """One client's row of the explorer, for htmx to refresh it in place after a quick log."""
     found = queries.explore_clients(include_archived=True)
     client = get_object_or_404(found, code=services.normalize_code(code))
@@ -68,7 +69,7 @@ def client_row(request: HttpRequest, code: str) -> HttpResponse:
     return TemplateResponse(request, "web/explorer.html#client-row", context)
 
 
-def client_detail(request: HttpRequest, code: str) -> HttpResponse:
+def client_detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
     """The client page; with htmx, only its lists (refreshed after a quick log)."""
     client = client_or_404(code)
     template = "web/client.html"
@@ -85,7 +86,7 @@ def client_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def client_new(request: HttpRequest) -> HttpResponse:
+def client_new(request: AuthenticatedRequest) -> HttpResponse:
     form = ClientForm(posted(request))
 
     def save(data: dict) -> tuple[str, str]:
@@ -106,7 +107,7 @@ def client_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-def client_edit(request: HttpRequest, code: str) -> HttpResponse:
+def client_edit(request: AuthenticatedRequest, code: str) -> HttpResponse:
     client = client_or_404(code)
     initial = {
         name: getattr(client, name) for name in ("name", "tax_id", "email", "phone", "notes")
@@ -136,7 +137,7 @@ def client_edit(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_POST
-def client_archive(request: HttpRequest, code: str) -> HttpResponse:
+def client_archive(request: AuthenticatedRequest, code: str) -> HttpResponse:
     """Archive the client (it leaves the explorer and takes no new work), or restore it."""
     client = client_or_404(code)
     form = RestoreForm(request.POST)

@@ -19,6 +19,7 @@ from hexa.crm import services
 from hexa.crm.errors import DomainError, Forbidden
 from hexa.crm.models import Client, Project, Task
 from hexa.crm.services import is_manager, queries
+from hexa.lib.requests import AuthenticatedRequest
 from hexa.web.forms.base import show_error
 from hexa.web.forms.pickers import SuggestionsForm
 
@@ -80,7 +81,7 @@ def safe_next(request: HttpRequest, default: str) -> str:
     return default
 
 
-def require_manager_page(request: HttpRequest) -> None:
+def require_manager_page(request: AuthenticatedRequest) -> None:
     if not is_manager(request.user):
         raise PermissionDenied
 

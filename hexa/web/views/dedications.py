@@ -4,11 +4,12 @@ changing or deleting one."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -20,6 +21,7 @@ from hexa.crm.errors import Forbidden, NotFound
 from hexa.crm.models import Dedication, Project, Task
 from hexa.crm.services import mail, queries
 from hexa.lib.durations import format_minutes
+from hexa.lib.requests import AuthenticatedRequest
 from hexa.web.forms.management import DedicationChangeForm, DedicationForm
 from hexa.web.views.common import (
     client_or_404,
@@ -31,8 +33,10 @@ from hexa.web.views.common import (
 )
 
 
-def _record(form: DedicationForm, request: HttpRequest):
-    def save(data: dict) -> tuple[str, str]:
+def _record(
+    form: DedicationForm, request: AuthenticatedRequest
+) -> Callable[[dict[str, Any]], tuple[str, str]]:
+    def save(data: dict[str, Any]) -> tuple[str, str]:
         dedication = services.record_dedication(
             project=data["project"],
             task=data.get("task"),
@@ -53,7 +57,7 @@ def _record(form: DedicationForm, request: HttpRequest):
     return save
 
 
-def _initial(request: HttpRequest, **where: Any) -> dict[str, Any]:
+def _initial(request: AuthenticatedRequest, **where: Any) -> dict[str, Any]:
     """A new dedication's form starts with the user as who (if they work here) and today."""
     return {
         **where,
@@ -62,7 +66,7 @@ def _initial(request: HttpRequest, **where: Any) -> dict[str, Any]:
     }
 
 
-def client_dedication_new(request: HttpRequest, code: str) -> HttpResponse:
+def client_dedication_new(request: AuthenticatedRequest, code: str) -> HttpResponse:
     """On a client: one of its active projects and, optionally, a pending task of it; by
     default what the quick log would use."""
     client = client_or_404(code)
@@ -88,7 +92,7 @@ def client_dedication_new(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def project_dedication_new(request: HttpRequest, code: str) -> HttpResponse:
+def project_dedication_new(request: AuthenticatedRequest, code: str) -> HttpResponse:
     project = project_or_404(code)
     initial = _initial(request, project=project)
     form = DedicationForm(
@@ -104,7 +108,7 @@ def project_dedication_new(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def task_dedication_new(request: HttpRequest, task_id: int) -> HttpResponse:
+def task_dedication_new(request: AuthenticatedRequest, task_id: int) -> HttpResponse:
     task = task_or_404(task_id)
     initial = _initial(request, project=task.project, task=task)
     form = DedicationForm(
@@ -120,7 +124,9 @@ def task_dedication_new(request: HttpRequest, task_id: int) -> HttpResponse:
     )
 
 
-def _page(request: HttpRequest, form: DedicationForm, *, title: str, cancel: str) -> HttpResponse:
+def _page(
+    request: AuthenticatedRequest, form: DedicationForm, *, title: str, cancel: str
+) -> HttpResponse:
     return form_page(
         request,
         form,
@@ -131,7 +137,7 @@ def _page(request: HttpRequest, form: DedicationForm, *, title: str, cancel: str
     )
 
 
-def _dedication_or_404(request: HttpRequest, pk: int) -> Dedication:
+def _dedication_or_404(request: AuthenticatedRequest, pk: int) -> Dedication:
     dedication = get_object_or_404(
         Dedication.objects.select_related("client", "project", "task", "employee", "recorded_by"),
         pk=pk,
@@ -147,7 +153,7 @@ def _dedication_back_url(dedication: Dedication) -> str:
     return reverse("web:project", args=[dedication.project.code])
 
 
-def dedication_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def dedication_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Change a dedication, then go back to the page it was opened from (`next`)."""
     dedication = _dedication_or_404(request, pk)
     back = safe_next(request, _dedication_back_url(dedication))
@@ -219,7 +225,7 @@ def _history(dedication: Dedication) -> list[dict[str, Any]]:
             "who": _who(entry.change.changed_by),
             "fields": [
                 {
-                    "label": Dedication._meta.get_field(field.field).verbose_name,
+                    "label": Dedication._meta.get_field(field.field).verbose_name,  # type: ignore[union-attr]  # a column
                     "before": shown(field.field, field.before),
                     "after": shown(field.field, field.after),
                 }
@@ -236,7 +242,7 @@ def _who(user: Any) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def dedication_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def dedication_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     dedication = _dedication_or_404(request, pk)
     back = safe_next(request, _dedication_back_url(dedication))
     if request.method == "POST":

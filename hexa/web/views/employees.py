@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -16,11 +16,12 @@ from hexa.crm import services
 from hexa.crm.errors import DomainError, Forbidden
 from hexa.crm.models import Employee
 from hexa.crm.services import queries
+from hexa.lib.requests import AuthenticatedRequest
 from hexa.web.forms.management import ActiveForm, EmployeeForm
 from hexa.web.views.common import form_page, posted, require_manager_page
 
 
-def employee_list(request: HttpRequest) -> HttpResponse:
+def employee_list(request: AuthenticatedRequest) -> HttpResponse:
     return TemplateResponse(
         request,
         "web/employees.html",
@@ -31,7 +32,7 @@ def employee_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def employee_new(request: HttpRequest) -> HttpResponse:
+def employee_new(request: AuthenticatedRequest) -> HttpResponse:
     require_manager_page(request)
     form = EmployeeForm(posted(request))
 
@@ -49,7 +50,7 @@ def employee_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-def employee_edit(request: HttpRequest, code: str) -> HttpResponse:
+def employee_edit(request: AuthenticatedRequest, code: str) -> HttpResponse:
     require_manager_page(request)
     employee = get_object_or_404(Employee, code=services.normalize_code(code))
     initial = {"name": employee.name, "email": employee.email, "user": employee.user}
@@ -70,7 +71,7 @@ def employee_edit(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_POST
-def employee_active(request: HttpRequest, code: str) -> HttpResponse:
+def employee_active(request: AuthenticatedRequest, code: str) -> HttpResponse:
     """Deactivate (they can no longer be chosen for new work) or restore an employee."""
     employee = get_object_or_404(Employee, code=services.normalize_code(code))
     form = ActiveForm(request.POST)

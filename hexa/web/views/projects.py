@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -16,6 +16,7 @@ from hexa.crm import services
 from hexa.crm.errors import Conflict, DomainError
 from hexa.crm.models import Client, Project
 from hexa.crm.services import queries
+from hexa.lib.requests import AuthenticatedRequest
 from hexa.web.forms.base import show_error
 from hexa.web.forms.management import CloseProjectForm, ProjectFilterForm, ProjectForm
 from hexa.web.views.common import (
@@ -30,7 +31,7 @@ from hexa.web.views.common import (
 PENDING_SHOWN = 20  # on the page that closes a project; "and N more" says the rest
 
 
-def project_list(request: HttpRequest) -> HttpResponse:
+def project_list(request: AuthenticatedRequest) -> HttpResponse:
     form = ProjectFilterForm(request.GET)
     form.is_valid()  # a wrong filter is said on its field; the list keeps the others
     filters = form.cleaned_data
@@ -49,7 +50,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def project_suggestions(request: HttpRequest) -> HttpResponse:
+def project_suggestions(request: AuthenticatedRequest) -> HttpResponse:
     """The projects a picker suggests for what was typed: by code or name, or their
     client's."""
     return suggestions_response(
@@ -57,7 +58,7 @@ def project_suggestions(request: HttpRequest) -> HttpResponse:
     )
 
 
-def project_detail(request: HttpRequest, code: str) -> HttpResponse:
+def project_detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
     project = project_or_404(code)
     return TemplateResponse(
         request,
@@ -70,7 +71,7 @@ def project_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def project_new(request: HttpRequest) -> HttpResponse:
+def project_new(request: AuthenticatedRequest) -> HttpResponse:
     client = Client.objects.filter(
         code=services.normalize_code(request.GET.get("client", ""))
     ).first()
@@ -95,7 +96,7 @@ def project_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-def project_edit(request: HttpRequest, code: str) -> HttpResponse:
+def project_edit(request: AuthenticatedRequest, code: str) -> HttpResponse:
     project = project_or_404(code)
     form = ProjectForm(
         posted(request),
@@ -125,7 +126,7 @@ def project_edit(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def project_close(request: HttpRequest, code: str) -> HttpResponse:
+def project_close(request: AuthenticatedRequest, code: str) -> HttpResponse:
     """Close a project. With pending tasks, the page lists them once and asks to confirm."""
     project = project_or_404(code)
     here = reverse("web:project", args=[project.code])
@@ -166,7 +167,7 @@ def project_close(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_POST
-def project_reopen(request: HttpRequest, code: str) -> HttpResponse:
+def project_reopen(request: AuthenticatedRequest, code: str) -> HttpResponse:
     project = project_or_404(code)
     try:
         services.update_project(project, status=Project.Status.ACTIVE)

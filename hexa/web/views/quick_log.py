@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -21,16 +21,17 @@ from django.views.decorators.http import require_GET, require_http_methods
 from hexa.crm import services
 from hexa.crm.errors import AmbiguousProject, DomainError, IdempotencyConflict, InvalidInput
 from hexa.crm.models import Client, Dedication, Project, Task
+from hexa.lib.requests import AuthenticatedRequest
 from hexa.lib.text import ascii_int
 from hexa.web.forms import ProjectChoiceForm, QuickLogForm
 
 
-def _is_htmx(request: HttpRequest) -> bool:
+def _is_htmx(request: AuthenticatedRequest) -> bool:
     return bool(getattr(request, "htmx", False))
 
 
 @require_http_methods(["GET", "POST"])
-def quick_log(request: HttpRequest, code: str) -> HttpResponse:
+def quick_log(request: AuthenticatedRequest, code: str) -> HttpResponse:
     """The quick-log form of one client: a dialog over the page with htmx, a page without."""
     client = get_object_or_404(Client, code=services.normalize_code(code))
     back = _back_url(request, client)
@@ -106,7 +107,7 @@ def quick_log(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
-def quick_log_follow_up(request: HttpRequest, code: str) -> HttpResponse:
+def quick_log_follow_up(request: AuthenticatedRequest, code: str) -> HttpResponse:
     """What depends on the project or task just chosen (htmx): the next follow-up field
     pre-filled for the task the log will now use, unless the user already changed it, and,
     after a project is chosen, the task picker with that project's task first."""
@@ -129,7 +130,7 @@ def quick_log_follow_up(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _back_url(request: HttpRequest, client: Client) -> str:
+def _back_url(request: AuthenticatedRequest, client: Client) -> str:
     """Where the form returns: the page it was opened from, if it is one of ours."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
     if candidate and url_has_allowed_host_and_scheme(
@@ -139,7 +140,9 @@ def _back_url(request: HttpRequest, client: Client) -> str:
     return reverse("web:explorer")
 
 
-def _logged(request: HttpRequest, result: services.QuickLogResult, back: str) -> HttpResponse:
+def _logged(
+    request: AuthenticatedRequest, result: services.QuickLogResult, back: str
+) -> HttpResponse:
     """After Finish: with htmx, empty the dialog, say what was recorded, and announce it in a
     `hexa:quick-logged` event: app.js closes the dialog and each page refreshes its own part
     (the explorer's row, the client page's lists, the agenda); without, go back with the

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -22,6 +23,7 @@ from hexa.crm import services
 from hexa.crm.errors import AmbiguousProject, DomainError
 from hexa.crm.models import Task
 from hexa.crm.services import queries
+from hexa.lib.requests import AuthenticatedRequest
 from hexa.web.forms.management import (
     AssignForm,
     RescheduleForm,
@@ -42,8 +44,8 @@ from hexa.web.views.common import (
 )
 
 
-def task_list(request: HttpRequest) -> HttpResponse:
-    default = {"status": Task.Status.PENDING}
+def task_list(request: AuthenticatedRequest) -> HttpResponse:
+    default: dict[str, Any] = {"status": Task.Status.PENDING}
     form = TaskFilterForm(request.GET or default)
     filters = form.cleaned_data if form.is_valid() else default
     tasks = queries.list_tasks(
@@ -65,7 +67,7 @@ def task_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
+def task_detail(request: AuthenticatedRequest, task_id: int) -> HttpResponse:
     task = task_or_404(task_id)
     return TemplateResponse(
         request,
@@ -81,7 +83,12 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
 
 
 def _new_task_page(
-    request: HttpRequest, *, form: TaskForm, save, cancel: str, crumbs
+    request: AuthenticatedRequest,
+    *,
+    form: TaskForm,
+    save: Callable[[dict[str, Any]], tuple[str, str]],
+    cancel: str,
+    crumbs: list[tuple[str, str]],
 ) -> HttpResponse:
     kind = request.GET.get("kind") or request.POST.get("kind") or "task"
     title = _("New incident") if kind == Task.Kind.INCIDENT else _("New task")
@@ -97,7 +104,7 @@ def _new_task_page(
     )
 
 
-def client_task_new(request: HttpRequest, code: str) -> HttpResponse:
+def client_task_new(request: AuthenticatedRequest, code: str) -> HttpResponse:
     """A task or incident for a client: on the project the quick log would use, or one of its
     active projects chosen in the form."""
     client = client_or_404(code)
@@ -130,7 +137,7 @@ def client_task_new(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def project_task_new(request: HttpRequest, code: str) -> HttpResponse:
+def project_task_new(request: AuthenticatedRequest, code: str) -> HttpResponse:
     project = project_or_404(code)
     form = TaskForm(posted(request), initial={"kind": request.GET.get("kind", "task")})
     here = reverse("web:project", args=[project.code])
@@ -150,7 +157,7 @@ def project_task_new(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def task_edit(request: HttpRequest, task_id: int) -> HttpResponse:
+def task_edit(request: AuthenticatedRequest, task_id: int) -> HttpResponse:
     task = task_or_404(task_id)
     fields = ("kind", "title", "next_follow_up", "assigned_to", "priority", "reported_by")
     initial = {name: getattr(task, name) for name in fields}
@@ -177,7 +184,7 @@ def task_edit(request: HttpRequest, task_id: int) -> HttpResponse:
 
 
 def _task_action(
-    request: HttpRequest, task_id: int, act: Callable[[Task], str], *, undo: bool = False
+    request: AuthenticatedRequest, task_id: int, act: Callable[[Task], str], *, undo: bool = False
 ) -> HttpResponse:
     """Run `act` on the task; with htmx from the agenda, answer the message and a
     `hexa:changed` event, on which the agenda refreshes its lists. With `undo`, the message
@@ -196,6 +203,7 @@ def _task_action(
             button = render_to_string("web/undo.html", context, request=request)
             message = format_html("{} {}", message, button)
         messages.success(request, message)
+    response: HttpResponse
     if is_htmx(request) and from_agenda:
         response = TemplateResponse(request, "web/messages.html", {"oob": True})
     else:
@@ -205,7 +213,7 @@ def _task_action(
 
 
 @require_POST
-def task_complete(request: HttpRequest, task_id: int) -> HttpResponse:
+def task_complete(request: AuthenticatedRequest, task_id: int) -> HttpResponse:
     def act(task: Task) -> str:
         services.complete_task(task)
         return _("“%(title)s” done.") % {"title": task.title}
@@ -214,13 +222,13 @@ def task_complete(request: HttpRequest, task_id: int) -> HttpResponse:
 
 
 @require_POST
-def task_undo(request: HttpRequest, task_id: int) -> HttpResponse:
+def task_undo(request: AuthenticatedRequest, task_id: int) -> HttpResponse:
     """The "Undo" of a one-click action: the task's status and next follow-up as they were."""
     form = UndoForm(request.POST)
 
     def act(task: Task) -> str:
         if not form.is_valid():
-            raise DomainError(" ".join(m for ms in form.errors.values() for m in ms))
+            raise DomainError(" ".join(str(m) for ms in form.errors.values() for m in ms))
         services.update_task(task, **form.cleaned_data)
         return _("“%(title)s” is as it was.") % {"title": task.title}
 
@@ -228,7 +236,7 @@ def task_undo(request: HttpRequest, task_id: int) -> HttpResponse:
 
 
 @require_POST
-def task_reopen(request: HttpRequest, task_id: int) -> HttpResponse:
+def task_reopen(request: AuthenticatedRequest, task_id: int) -> HttpResponse:
     def act(task: Task) -> str:
         services.reopen_task(task)
         return _("“%(title)s” reopened.") % {"title": task.title}
@@ -237,13 +245,14 @@ def task_reopen(request: HttpRequest, task_id: int) -> HttpResponse:
 
 
 @require_POST
-def task_reschedule(request: HttpRequest, task_id: int) -> HttpResponse:
+def task_reschedule(request: AuthenticatedRequest, task_id: int) -> HttpResponse:
     form = RescheduleForm(request.POST)
 
     def act(task: Task) -> str:
         if not form.is_valid():
-            raise DomainError(" ".join(m for ms in form.errors.values() for m in ms))
+            raise DomainError(" ".join(str(m) for ms in form.errors.values() for m in ms))
         services.reschedule_task(task, days=form.cleaned_data["days"], to=form.cleaned_data["to"])
+        assert task.next_follow_up is not None  # reschedule_task gave it one
         return _("“%(title)s”: next follow-up %(date)s.") % {
             "title": task.title,
             "date": formats.date_format(task.next_follow_up, "SHORT_DATE_FORMAT"),
@@ -253,12 +262,12 @@ def task_reschedule(request: HttpRequest, task_id: int) -> HttpResponse:
 
 
 @require_POST
-def task_assign(request: HttpRequest, task_id: int) -> HttpResponse:
+def task_assign(request: AuthenticatedRequest, task_id: int) -> HttpResponse:
     form = AssignForm(request.POST)
 
     def act(task: Task) -> str:
         if not form.is_valid():
-            raise DomainError(" ".join(m for ms in form.errors.values() for m in ms))
+            raise DomainError(" ".join(str(m) for ms in form.errors.values() for m in ms))
         services.assign_task(task, form.cleaned_data["assigned_to"])
         if task.assigned_to:
             return _("“%(title)s” assigned to %(who)s.") % {

@@ -55,7 +55,7 @@ class ImportSpec:
 
     def field_of(self, header: str) -> str:
         """The field a header names, or ""."""
-        return self._names.get(normalize_header(header), "")  # type: ignore[attr-defined]
+        return self._names.get(normalize_header(header), "")  # type: ignore[attr-defined]  # __post_init__
 
     def label(self, field_name: str) -> str:
         for column in self.columns:
@@ -163,7 +163,7 @@ def map_columns(headers: Sequence[str], *, kind: str) -> Columns:
     spec = spec_for(kind)
     found: dict[str, list[str]] = defaultdict(list)
     pairs = []
-    index = {}
+    index: dict[str, int] = {}
     for position, header in enumerate(headers):
         field_name = spec.field_of(header)
         pairs.append((header, field_name))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +20,7 @@ from hexa.crm.services.permissions import Actor, can_import, is_manager, require
 KEEP_DAYS = 30
 
 
-def _signed_in(by: Actor | None) -> AbstractBaseUser | None:
+def _signed_in(by: Actor | None) -> User | None:
     """The user who acts, kept on the job; None when it is Hexa itself (SYSTEM)."""
     return by if isinstance(by, AbstractBaseUser) and by.is_authenticated else None
 

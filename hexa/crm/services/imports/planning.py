@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -135,8 +136,12 @@ class Importer[Known](ABC):
 
     def write(self, plans: list[RowPlan]) -> None:
         """Insert the new records and save the changed ones, a statement per batch."""
-        new = [plan.record for plan in plans if plan.action == ImportAction.CREATE]
-        self.model.objects.bulk_create(new, batch_size=BATCH)
+        new = [
+            plan.record
+            for plan in plans
+            if plan.action == ImportAction.CREATE and plan.record is not None
+        ]
+        self.model._default_manager.bulk_create(new, batch_size=BATCH)
         # One UPDATE per set of changed fields (a file usually changes the same columns in
         # every row): it writes only what changed, and its CASE has no cell to spare.
         changed: dict[tuple[str, ...], list[models.Model]] = defaultdict(list)
@@ -144,7 +149,7 @@ class Importer[Known](ABC):
             if plan.action == ImportAction.UPDATE and plan.record is not None:
                 changed[tuple(sorted(plan.changed))].append(plan.record)
         for fields, records in changed.items():
-            self.model.objects.bulk_update(records, fields, batch_size=BATCH)
+            self.model._default_manager.bulk_update(records, fields, batch_size=BATCH)
 
     def _plan_change(self, plan: RowPlan, record: Any, **fixed: Any) -> None:
         """An update: the row's non-empty changeable cells, and the `fixed` values that are not
@@ -191,7 +196,7 @@ class Importer[Known](ABC):
         plan.changes = self._new_values(record, shown)
 
     def _base(self, lock: bool) -> models.QuerySet:
-        objects = self.model.objects.all()
+        objects = self.model._default_manager.all()
         # of=self: PostgreSQL cannot lock the empty side of an outer join (employees' users).
         return objects.select_for_update(of=("self",)) if lock else objects
 
@@ -307,7 +312,7 @@ class _ClientImporter(Importer[_KnownClients]):
 @dataclass
 class _KnownEmployees:
     by_code: dict[str, Employee]
-    users: dict[str, AbstractBaseUser]
+    users: dict[str, User]
     linked: dict[int, Employee]  # login user's id -> the employee linked to it
 
 
@@ -358,7 +363,7 @@ class _EmployeeImporter(Importer[_KnownEmployees]):
             self._plan_change(plan, employee, user=user, active=active)
 
     def _plan_new(
-        self, plan: RowPlan, *, code: str, user: AbstractBaseUser | None, active: bool | None
+        self, plan: RowPlan, *, code: str, user: User | None, active: bool | None
     ) -> None:
         plan.would = ImportAction.CREATE
         if not code:
@@ -388,8 +393,8 @@ def _mark_clashes(plans: list[RowPlan]) -> None:
     which of them is right is for the user to say."""
     holders: dict[tuple[str, str], list[RowPlan]] = defaultdict(list)
     for plan in plans:
-        for key in dict.fromkeys(plan.keys):
-            holders[key].append(plan)
+        for held in dict.fromkeys(plan.keys):
+            holders[held].append(plan)
     reported: dict[int, set[int]] = defaultdict(set)
     for (key, value), group in holders.items():
         if len(group) < 2:
