@@ -8,9 +8,8 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -22,25 +21,19 @@ from hexa.crm import services
 from hexa.crm.errors import DomainError, Forbidden
 from hexa.crm.models import Client, InboundEmail
 from hexa.crm.services import mail
+from hexa.lib.requests import AuthenticatedRequest
 from hexa.web.forms.pickers import ClientField
 
 SHOWN = 100  # emails per list; the oldest beyond wait until these are handled
-
-
-def _user(request: HttpRequest) -> AbstractBaseUser:
-    """The signed-in user (every page requires one: the middleware sees to it)."""
-    if not isinstance(request.user, AbstractBaseUser):
-        raise PermissionDenied
-    return request.user
 
 
 class AssignForm(forms.Form):
     client = ClientField(include_archived=False, label=gettext_lazy("Client"))
 
 
-def unassigned(request: HttpRequest) -> HttpResponse:
+def unassigned(request: AuthenticatedRequest) -> HttpResponse:
     waiting = list(mail.waiting_emails().order_by("received_at", "id")[: SHOWN + 1])
-    manager = services.is_manager(_user(request))
+    manager = services.is_manager(request.user)
     unknown = list(mail.unknown_sender_emails()[: SHOWN + 1]) if manager else []
     candidate_ids = {pk for email in waiting for pk in email.candidates}
     candidates = {c.pk: c for c in Client.objects.filter(pk__in=candidate_ids)}
@@ -66,7 +59,7 @@ def unassigned(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def assign(request: HttpRequest, pk: int) -> HttpResponse:
+def assign(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = AssignForm(request.POST, prefix=f"e{pk}")
     client = request.POST.get("choice")
     if client:  # one of the candidates, chosen with its button
@@ -75,7 +68,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose the client: %(error)s") % _errors(form))
         return redirect(f"{reverse('web:mail-unassigned')}#email-{pk}")
     try:
-        email = mail.assign_email(pk, form.cleaned_data["client"], by=_user(request))
+        email = mail.assign_email(pk, form.cleaned_data["client"], by=request.user)
     except DomainError as error:
         messages.error(request, error.message)
         return redirect(f"{reverse('web:mail-unassigned')}#email-{pk}")
@@ -93,9 +86,9 @@ def _errors(form: forms.Form) -> dict[str, Any]:
 
 
 @require_POST
-def discard(request: HttpRequest, pk: int) -> HttpResponse:
+def discard(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     try:
-        email: InboundEmail = mail.discard_email(pk, by=_user(request))
+        email: InboundEmail = mail.discard_email(pk, by=request.user)
     except Forbidden:
         raise PermissionDenied from None
     except DomainError as error:

@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
@@ -139,7 +139,7 @@ def _set(record: InboundEmail, status: str, reason: str = "") -> None:
     record.save()
 
 
-def _log(record: InboundEmail, client: Client, *, by: AbstractBaseUser | None) -> None:
+def _log(record: InboundEmail, client: Client, *, by: User | None) -> None:
     """The quick log of the email on `client`; its Message-ID is the idempotency key."""
     next_follow_up: NextFollowUp = record.next_follow_up or KEPT_IF_TO_COME
     key = "email:" + hashlib.sha256(record.message_id.encode()).hexdigest()
@@ -182,7 +182,7 @@ def record_failure(raw_message_id: str, reason: str) -> Handled:
     return Handled(record, new=True)
 
 
-def assign_email(email_id: int, client: Client, *, by: AbstractBaseUser) -> InboundEmail:
+def assign_email(email_id: int, client: Client, *, by: User) -> InboundEmail:
     """A person chose the client of a waiting email: log it there."""
     with transaction.atomic():
         record = _waiting(email_id, unknown=True)
@@ -195,7 +195,7 @@ def assign_email(email_id: int, client: Client, *, by: AbstractBaseUser) -> Inbo
     return record
 
 
-def discard_email(email_id: int, *, by: AbstractBaseUser) -> InboundEmail:
+def discard_email(email_id: int, *, by: User) -> InboundEmail:
     """Nothing will be logged from this email. Unknown senders' are managers' to discard."""
     with transaction.atomic():
         record = _waiting(email_id, unknown=True)
