@@ -134,8 +134,8 @@ def test_refused_entries_say_why_and_can_be_fixed_and_sent_again(phone, live_ser
     log(page, "ACME", "Visita")
     card = cards(page).first
     expect(card.locator("[data-state]")).to_have_text(REFUSED)
-    expect(card.locator("[data-reason]")).to_contain_text("Elige el proyecto")
-    card.get_by_label("Proyecto").select_option("ACME-WEB")
+    expect(card.locator("[data-reason]")).to_contain_text("varios proyectos activos")
+    card.get_by_label("Elige el proyecto y envía otra vez.").select_option("ACME-WEB")
     card.get_by_role("button", name="Enviar otra vez").click()
     expect(cards(page).first.locator("[data-state]")).to_have_text(SENT)
     assert Dedication.objects.get().project.code == "ACME-WEB"

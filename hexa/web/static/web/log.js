@@ -41,6 +41,12 @@ function later(from, step) {
   return isoDate(date);
 }
 
+function shownDate(iso) {
+  const date = new Date(`${iso}T12:00:00`);
+  if (Number.isNaN(date.getTime())) return iso;
+  return date.toLocaleDateString(document.documentElement.lang, { dateStyle: "medium" });
+}
+
 // --- Finding a client -----------------------------------------------------------------------
 
 function folded(text) {
@@ -217,8 +223,9 @@ function card(entry) {
   at("[data-state]").textContent = texts[entry.state];
   at("[data-code]").textContent = entry.client.code;
   at("[data-name]").textContent = entry.client.name;
-  const minutes = entry.payload.minutes ? ` · ${entry.payload.minutes} min` : "";
-  at("[data-when]").textContent = `${entry.payload.date}${minutes}`;
+  const typed = entry.payload.minutes || "";
+  const minutes = typed ? ` · ${typed}${/^\d+$/.test(typed) ? " min" : ""}` : "";
+  at("[data-when]").textContent = `${shownDate(entry.payload.date)}${minutes}`;
   at("[data-text]").textContent = entry.payload.text;
   if (entry.user !== user) {
     at("[data-who]").hidden = false;
@@ -235,7 +242,7 @@ function card(entry) {
     at("[data-edit]").hidden = false;
     if (entry.projects && entry.projects.length) {
       at("[data-choose]").hidden = false;
-      at("[data-reason]").textContent = `${entry.reason} ${texts.choose_project}`;
+      at("[data-choose-label]").textContent = texts.choose_project;
       const select = at("[data-choose-project]");
       for (const project of entry.projects) {
         select.append(new Option(`${project.code} · ${project.name}`, project.code));
