@@ -11,6 +11,7 @@ import hashlib
 import json
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -212,13 +213,21 @@ def _version(paths: list[str]) -> str:
     return digest.hexdigest()[:16]
 
 
+def _precached_urls() -> list[str]:
+    """Each file's address as pages link it (hashed once collected) and as the ES modules
+    import each other (`./outbox.js`: Django leaves module imports unhashed)."""
+    urls = [static(path) for path in PRECACHED]
+    urls += [settings.STATIC_URL + path for path in PRECACHED]
+    return list(dict.fromkeys(urls))
+
+
 @login_not_required  # nothing private in it; the browser fetches it for every signed-out page
 @require_GET
 def service_worker(request: HttpRequest) -> HttpResponse:
     """The service worker, at the site's root so that its scope covers every page."""
     context: dict[str, Any] = {
         "version": _version(PRECACHED),
-        "precached": json.dumps([static(path) for path in PRECACHED]),
+        "precached": json.dumps(_precached_urls()),
         "log_url": json.dumps(reverse("web:log")),
     }
     response = TemplateResponse(
