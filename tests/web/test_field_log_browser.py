@@ -215,3 +215,27 @@ def test_the_app_installs_under_the_csp(phone, live_server):
     expect(page.get_by_role("heading", name="Registrar")).to_be_visible()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"]
+
+
+def test_any_page_sends_what_waits_and_the_badge_counts_it(phone, live_server):
+    page = phone
+    open_log(page, live_server)
+    page.context.set_offline(True)
+    log(page, "acme", "Visita")
+    log(page, "acme", "Llamada")
+    page.close()  # the tab closed while offline
+
+    page.context.set_offline(False)
+    explorer = page.context.new_page()
+    answers: list[int] = []
+    explorer.on("response", lambda r: answers.append(r.status) if "/log/entries/" in r.url else 0)
+    explorer.goto(f"{live_server.url}/")  # pwa.js sends, one entry after the other
+    for _ in range(100):
+        if len(answers) == 2:
+            break
+        explorer.wait_for_timeout(100)
+    assert answers == [201, 201]
+    assert Dedication.objects.count() == 2
+    expect(explorer.locator("[data-outbox-badge]")).to_be_hidden()
+    explorer.goto(f"{live_server.url}/log/")
+    expect(cards(explorer).locator("[data-state]")).to_have_text([SENT] * 2)
