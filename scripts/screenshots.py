@@ -107,6 +107,7 @@ def main() -> None:
                     ("Imports", imports),
                     ("Account", account),
                     ("Log by email", mail),
+                    ("The Log page on a phone, and its outbox", field_log),
                 ]
                 only = sys.argv[1:]
                 for title, step in steps:
@@ -346,6 +347,37 @@ def mail(browser: Browser, url: str) -> None:
     phone_page = signed_in(browser, url, viewport=PHONE, locale="es-ES")
     phone_page.goto(f"{url}/emails/")
     shot(phone_page, "phone-mail-unassigned", full_page=True)
+
+
+def field_log(browser: Browser, url: str) -> None:
+    """The installable Log page (issue 12) and its outbox with an entry in each state."""
+    page = signed_in(browser, url, viewport=PHONE, locale="es-ES")
+    page.goto(f"{url}/log/")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    page.wait_for_selector("#field-log[data-clients-kept]", state="attached")
+    shot(page, "log-search")
+
+    def log(search: str, text: str) -> None:
+        page.get_by_label("Cliente").fill(search)
+        page.locator("[data-results] button").first.click()
+        page.get_by_label("¿Qué has hecho?").fill(text)
+        page.get_by_role("button", name="30 min").click()
+        page.get_by_role("button", name="+1 semana").click()
+
+    log("prieto", "Visita a obra: revisada la entrega del jueves.")
+    shot(page, "log-form", full_page=True)
+    page.get_by_role("button", name="Finalizar").click()
+    expect(page.locator("[data-outbox] .state").first).to_have_text("Enviada")
+    log("bodegas", "Cata con el enólogo.")  # several projects: Hexa asks which
+    page.get_by_role("button", name="Finalizar").click()
+    expect(page.locator("[data-outbox] .state").first).to_have_text("Rechazada")
+    page.context.set_offline(True)
+    log("prieto", "Llamada sin cobertura en el polígono.")
+    page.get_by_role("button", name="Finalizar").click()
+    expect(page.locator("[data-outbox] .state").first).to_have_text("Pendiente de enviar")
+    page.locator("#outbox-title").scroll_into_view_if_needed()
+    shot(page, "log-outbox", full_page=True)
+    page.context.set_offline(False)
 
 
 if __name__ == "__main__":

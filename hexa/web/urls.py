@@ -5,6 +5,7 @@ from hexa.web.views import (
     clients,
     dedications,
     employees,
+    field_log,
     mail,
     projects,
     quick_log,
@@ -71,5 +72,11 @@ urlpatterns = [
     path("emails/<int:pk>/assign/", mail.assign, name="mail-assign"),
     path("emails/<int:pk>/discard/", mail.discard, name="mail-discard"),
     path("reports/", include("hexa.web.reporting.urls")),
+    # The installable Log page and its offline outbox (issue 12).
+    path("log/", field_log.log_page, name="log"),
+    path("log/clients/", field_log.log_clients, name="log-clients"),
+    path("log/entries/", field_log.log_send, name="log-send"),
+    path("manifest.webmanifest", field_log.manifest, name="manifest"),
+    path("sw.js", field_log.service_worker, name="service-worker"),
     path("imports/", include("hexa.web.importing.urls")),
 ]

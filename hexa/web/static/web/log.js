@@ -1,0 +1,364 @@
+// The Log page (web/log.html): find a client, log, and follow the device's outbox.
+// Entries go to the outbox first (outbox.js), so that Finish never loses one, then to Hexa.
+import { entries, getEntry, keep, kept, putEntry, removeEntry, sendAll } from "./outbox.js";
+import { showWaiting } from "./pwa.js";
+
+const root = document.getElementById("field-log");
+const texts = JSON.parse(document.getElementById("log-texts").textContent);
+const user = root.dataset.user;
+const $ = (selector, within = root) => within.querySelector(selector);
+const form = $("[data-entry]");
+const search = $("#log-search");
+const results = $("[data-results]");
+const status = $("[data-status]");
+let clients = [];
+let chosen = null; // {code, name}
+let editing = null; // the key of the entry being edited
+
+function format(text, values) {
+  return text.replace(/%\((\w+)\)s/g, (_, name) => values[name] ?? "");
+}
+
+// --- Dates, in the device's time zone ------------------------------------------------------
+
+function isoDate(date) {
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+function later(from, step) {
+  const date = new Date(`${from}T12:00:00`);
+  const amount = parseInt(step, 10);
+  if (step.endsWith("m")) {
+    const day = date.getDate();
+    date.setDate(1);
+    date.setMonth(date.getMonth() + amount);
+    const last = new Date(date.getFullYear(), date.getMonth() + 1, 0).getDate();
+    date.setDate(Math.min(day, last));
+  } else {
+    date.setDate(date.getDate() + amount);
+  }
+  return isoDate(date);
+}
+
+function shownDate(iso) {
+  const date = new Date(`${iso}T12:00:00`);
+  if (Number.isNaN(date.getTime())) return iso;
+  return date.toLocaleDateString(document.documentElement.lang, { dateStyle: "medium" });
+}
+
+// --- Finding a client -----------------------------------------------------------------------
+
+function folded(text) {
+  return (text || "")
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase();
+}
+
+function matches(query) {
+  const q = folded(query.trim());
+  if (!q) return [];
+  const taxId = q.replace(/[\s.-]/g, "");
+  return clients
+    .filter(
+      (c) =>
+        folded(c.code).includes(q) ||
+        folded(c.name).includes(q) ||
+        (taxId && folded(c.tax_id).replace(/[\s.-]/g, "").includes(taxId)),
+    )
+    .slice(0, 10);
+}
+
+// Online, the explorer's own search finds the clients beyond the device's budget too.
+async function serverMatches(query) {
+  if (!navigator.onLine) return [];
+  try {
+    const url = `${root.dataset.suggestions}?q=${encodeURIComponent(query)}`;
+    const response = await fetch(url, { credentials: "same-origin", redirect: "manual" });
+    if (!response.ok) return [];
+    const list = new DOMParser().parseFromString(`<ul>${await response.text()}</ul>`, "text/html");
+    return [...list.querySelectorAll("li[data-value]")]
+      .filter((li) => !li.querySelector(".archived"))
+      .map((li) => ({ code: li.dataset.value, name: li.querySelector(".name")?.textContent || "" }));
+  } catch (error) {
+    return [];
+  }
+}
+
+function showResults(found) {
+  results.replaceChildren(
+    ...found.map((client) => {
+      const item = document.createElement("li");
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "secondary outline client";
+      const code = document.createElement("strong");
+      code.className = "code";
+      code.textContent = client.code;
+      button.append(code, ` ${client.name}`);
+      button.addEventListener("click", () => choose(client));
+      item.append(button);
+      return item;
+    }),
+  );
+  if (!found.length && search.value.trim()) {
+    const item = document.createElement("li");
+    item.className = "none";
+    item.textContent = texts.no_match;
+    results.append(item);
+  }
+}
+
+let searching = 0;
+search.addEventListener("input", async () => {
+  const query = search.value;
+  const mine = ++searching;
+  const local = matches(query);
+  showResults(local);
+  if (!query.trim()) return;
+  const remote = await serverMatches(query);
+  if (mine !== searching) return; // typed on meanwhile
+  const seen = new Set(local.map((c) => c.code));
+  showResults([...local, ...remote.filter((c) => !seen.has(c.code))].slice(0, 10));
+});
+
+function choose(client, focus = true) {
+  chosen = { code: client.code, name: client.name };
+  $("[data-client-code]").textContent = client.code;
+  $("[data-client-name]").textContent = client.name;
+  $("[data-find]").hidden = true;
+  form.hidden = false;
+  if (focus) $("#log-text").focus();
+}
+
+$("[data-change-client]").addEventListener("click", () => {
+  form.hidden = true;
+  $("[data-find]").hidden = false;
+  search.focus();
+});
+
+// --- The form -------------------------------------------------------------------------------
+
+function resetForm() {
+  form.reset();
+  form.elements.date.value = isoDate(new Date());
+  $("[data-project-choice]").hidden = true;
+  form.elements.project.replaceChildren();
+  for (const error of form.querySelectorAll("[data-error-for]")) error.textContent = "";
+  editing = null;
+}
+
+for (const chip of form.querySelectorAll("[data-minutes]")) {
+  chip.addEventListener("click", () => {
+    form.elements.minutes.value = chip.dataset.minutes;
+  });
+}
+for (const chip of form.querySelectorAll("[data-follow-up]")) {
+  chip.addEventListener("click", () => {
+    const from = form.elements.date.value || isoDate(new Date());
+    form.elements.next_follow_up.value = later(from, chip.dataset.followUp);
+  });
+}
+
+function payloadOf() {
+  const data = form.elements;
+  const payload = { client: chosen.code, text: data.text.value.trim(), date: data.date.value };
+  if (data.employee.value) payload.employee = data.employee.value;
+  if (data.minutes.value.trim()) payload.minutes = data.minutes.value.trim();
+  if (data.next_follow_up.value) payload.next_follow_up = data.next_follow_up.value;
+  if (!$("[data-project-choice]").hidden && data.project.value) payload.project = data.project.value;
+  return payload;
+}
+
+form.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  if (!form.elements.text.value.trim()) {
+    $("[data-error-for=text]").textContent = form.elements.text.validationMessage;
+    form.elements.text.focus();
+    return;
+  }
+  const previous = editing ? await getEntry(editing) : null;
+  const entry = {
+    // A refused entry wrote nothing, so its key can be used again; one refused because the
+    // key had been used with other values needs a new one.
+    key: previous && previous.code !== "idempotency_conflict" ? previous.key : crypto.randomUUID(),
+    user,
+    userName: root.dataset.userName,
+    client: { ...chosen },
+    payload: payloadOf(),
+    recordedAt: previous ? previous.recordedAt : new Date().toISOString(),
+    state: "waiting",
+  };
+  if (previous && previous.key !== entry.key) await removeEntry(previous.key);
+  await putEntry(entry);
+  resetForm();
+  form.hidden = true;
+  $("[data-find]").hidden = false;
+  search.value = "";
+  showResults([]);
+  status.textContent = navigator.onLine ? texts.saved : texts.saved_offline;
+  await render();
+  send();
+});
+
+// --- The outbox -----------------------------------------------------------------------------
+
+function resultText(result) {
+  if (!result || !result.project) return "";
+  const project = format(result.project.created ? texts.new_project : texts.project, {
+    project: result.project.code,
+  });
+  const task = format(result.task.created ? texts.new_task : texts.task, {
+    task: result.task.title,
+  });
+  return `${project} · ${task}`;
+}
+
+function card(entry) {
+  const item = document.getElementById("outbox-entry").content.firstElementChild.cloneNode(true);
+  const at = (selector) => item.querySelector(selector);
+  item.dataset.key = entry.key;
+  item.dataset.state = entry.state;
+  at("[data-state]").textContent = texts[entry.state];
+  at("[data-code]").textContent = entry.client.code;
+  at("[data-name]").textContent = entry.client.name;
+  const typed = entry.payload.minutes || "";
+  const minutes = typed ? ` · ${typed}${/^\d+$/.test(typed) ? " min" : ""}` : "";
+  at("[data-when]").textContent = `${shownDate(entry.payload.date)}${minutes}`;
+  at("[data-text]").textContent = entry.payload.text;
+  if (entry.user !== user) {
+    at("[data-who]").hidden = false;
+    at("[data-who]").textContent = format(texts.other_user, { name: entry.userName });
+  }
+  if (entry.state === "sent") {
+    at("[data-result]").hidden = false;
+    at("[data-result]").textContent = resultText(entry.result);
+  }
+  if (entry.state === "refused") {
+    at("[data-reason]").hidden = false;
+    at("[data-reason]").textContent = entry.reason;
+    at("[data-resend]").hidden = false;
+    at("[data-edit]").hidden = false;
+    if (entry.projects && entry.projects.length) {
+      at("[data-choose]").hidden = false;
+      at("[data-choose-label]").textContent = texts.choose_project;
+      const select = at("[data-choose-project]");
+      for (const project of entry.projects) {
+        select.append(new Option(`${project.code} · ${project.name}`, project.code));
+      }
+    }
+  }
+  if (entry.state === "waiting" && entry.user === user) at("[data-edit]").hidden = false;
+  at("[data-resend]").addEventListener("click", async () => {
+    const fresh = await getEntry(entry.key);
+    if (!at("[data-choose]").hidden) fresh.payload.project = at("[data-choose-project]").value;
+    fresh.state = "waiting";
+    await putEntry(fresh);
+    await render();
+    send();
+  });
+  at("[data-edit]").addEventListener("click", () => edit(entry));
+  const discard = at("[data-discard]");
+  discard.addEventListener("click", async () => {
+    if (entry.state !== "sent" && !discard.dataset.armed) {
+      discard.dataset.armed = "true"; // a second tap, so that a slip loses nothing
+      discard.textContent = texts.discard_confirm;
+      return;
+    }
+    await removeEntry(entry.key);
+    await render();
+  });
+  return item;
+}
+
+function edit(entry) {
+  resetForm();
+  editing = entry.key;
+  choose(entry.client, false);
+  const data = form.elements;
+  data.text.value = entry.payload.text;
+  data.date.value = entry.payload.date;
+  data.minutes.value = entry.payload.minutes || "";
+  data.next_follow_up.value = entry.payload.next_follow_up || "";
+  if (entry.payload.employee) data.employee.value = entry.payload.employee;
+  if (entry.projects && entry.projects.length) {
+    $("[data-project-choice]").hidden = false;
+    for (const project of entry.projects) {
+      data.project.append(new Option(`${project.code} · ${project.name}`, project.code));
+    }
+    if (entry.payload.project) data.project.value = entry.payload.project;
+  }
+  for (const [field, messages] of Object.entries(entry.fields || {})) {
+    const error = form.querySelector(`[data-error-for="${CSS.escape(field)}"]`);
+    if (error) error.textContent = messages.join(" ");
+  }
+  data.text.focus();
+  form.scrollIntoView({ block: "start" });
+}
+
+async function render() {
+  const all = (await entries()).reverse(); // newest first
+  $("[data-outbox]").replaceChildren(...all.map(card));
+  $("[data-outbox-empty]").hidden = all.length > 0;
+  const waiting = all.filter((e) => e.user === user && e.state !== "sent").length;
+  $("[data-waiting-count]").textContent = waiting ? String(waiting) : "";
+  const others = all.filter((e) => e.user !== user && e.state !== "sent");
+  const note = $("[data-other-user]");
+  note.hidden = !others.length;
+  if (others.length) note.textContent = format(texts.other_user, { name: others[0].userName });
+  await showWaiting();
+}
+
+let sending = null;
+async function send() {
+  if (sending) return sending; // one at a time; a change meanwhile is picked up next time
+  sending = (async () => {
+    try {
+      const { stopped } = await sendAll({ url: root.dataset.send, user, changed: render });
+      $("[data-signed-out]").hidden = stopped !== "signed-out";
+      if (stopped === "offline") status.textContent = texts.not_sent_yet;
+      else if (stopped === "server") status.textContent = texts.error;
+      else if (stopped === null) status.textContent = "";
+    } finally {
+      sending = null;
+      await render();
+    }
+  })();
+  return sending;
+}
+
+function showConnection() {
+  $("[data-connection]").hidden = navigator.onLine;
+}
+
+// --- The clients kept on this device --------------------------------------------------------
+
+async function loadClients() {
+  clients = (await kept(`clients:${user}`)) || [];
+  try {
+    if (!navigator.onLine) return;
+    const response = await fetch(root.dataset.clients, { credentials: "same-origin", redirect: "manual" });
+    if (!response.ok) return;
+    clients = (await response.json()).clients;
+    await keep(`clients:${user}`, clients);
+  } catch (error) {
+    // Offline after all: the clients kept last time.
+  } finally {
+    root.dataset.clientsKept = String(clients.length);
+  }
+}
+
+$("[data-send-now]").addEventListener("click", send);
+window.addEventListener("online", () => {
+  showConnection();
+  send();
+});
+window.addEventListener("offline", showConnection);
+
+resetForm();
+showConnection();
+await render();
+await loadClients();
+if (search.value) search.dispatchEvent(new Event("input"));
+await send();

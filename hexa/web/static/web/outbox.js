@@ -1,0 +1,138 @@
+// The device's outbox (IndexedDB): quick logs recorded on this phone, each with the
+// idempotency key made here, until Hexa has them. Sending an entry twice is harmless: the
+// server answers a repeated key with the first answer (a replay), never a second dedication.
+//
+// An entry: {key, user, userName, payload, recordedAt, state, reason, code, fields, projects,
+//            result}; state is "waiting", "sent" or "refused".
+
+const DB_NAME = "hexa";
+const OUTBOX = "outbox";
+const KEPT = "kept"; // other things the device keeps: the clients for offline search
+
+function request(req) {
+  return new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
+
+let opened = null;
+function database() {
+  if (!opened) {
+    const req = indexedDB.open(DB_NAME, 1);
+    req.onupgradeneeded = () => {
+      req.result.createObjectStore(OUTBOX, { keyPath: "key" });
+      req.result.createObjectStore(KEPT);
+    };
+    opened = request(req);
+  }
+  return opened;
+}
+
+async function store(name, mode) {
+  const db = await database();
+  return db.transaction(name, mode).objectStore(name);
+}
+
+function written(objectStore) {
+  return new Promise((resolve, reject) => {
+    objectStore.transaction.oncomplete = () => resolve();
+    objectStore.transaction.onerror = () => reject(objectStore.transaction.error);
+  });
+}
+
+export async function entries() {
+  const all = await request((await store(OUTBOX, "readonly")).getAll());
+  return all.sort((a, b) => (a.recordedAt < b.recordedAt ? -1 : 1));
+}
+
+export async function getEntry(key) {
+  return request((await store(OUTBOX, "readonly")).get(key));
+}
+
+export async function putEntry(entry) {
+  const objectStore = await store(OUTBOX, "readwrite");
+  objectStore.put(entry);
+  await written(objectStore); // on disk before saying it is saved
+}
+
+export async function removeEntry(key) {
+  const objectStore = await store(OUTBOX, "readwrite");
+  objectStore.delete(key);
+  await written(objectStore);
+}
+
+export async function keep(name, value) {
+  const objectStore = await store(KEPT, "readwrite");
+  objectStore.put(value, name);
+  await written(objectStore);
+}
+
+export async function kept(name) {
+  return request((await store(KEPT, "readonly")).get(name));
+}
+
+// Entries not yet in Hexa (waiting or refused) recorded by `user`.
+export async function unsentCount(user) {
+  return (await entries()).filter((e) => e.user === user && e.state !== "sent").length;
+}
+
+function csrfToken() {
+  const field = document.querySelector("input[name=csrfmiddlewaretoken]");
+  return field ? field.value : "";
+}
+
+// Send every waiting entry of `user` to `url`, one at a time, oldest first. Resolves to
+// {stopped: null | "offline" | "signed-out" | "other-user" | "server"}; `changed` is called
+// after each entry changes state. One sender at a time across the tabs of this browser.
+export async function sendAll({ url, user, changed = () => {} }) {
+  const run = () => sendEach(url, user, changed);
+  if (navigator.locks) return navigator.locks.request("hexa-outbox", run);
+  return run();
+}
+
+async function sendEach(url, user, changed) {
+  for (const entry of await entries()) {
+    if (entry.state !== "waiting" || entry.user !== user) continue;
+    let response;
+    try {
+      response = await fetch(url, {
+        method: "POST",
+        credentials: "same-origin",
+        redirect: "manual",
+        headers: {
+          "Content-Type": "application/json",
+          Accept: "application/json",
+          "X-CSRFToken": csrfToken(),
+          "Idempotency-Key": entry.key,
+          "X-Hexa-User": entry.user,
+        },
+        body: JSON.stringify(entry.payload),
+      });
+    } catch (error) {
+      return { stopped: "offline" }; // or the answer was lost: the same key replays it later
+    }
+    if (response.type === "opaqueredirect" || response.status === 401 || response.status === 403) {
+      return { stopped: "signed-out" };
+    }
+    const body = await response.json().catch(() => ({}));
+    if (response.status === 409 && body.code === "other_user") return { stopped: "other-user" };
+    if (response.status >= 500 || response.status === 429) return { stopped: "server" };
+    const fresh = await getEntry(entry.key); // discarded meanwhile?
+    if (!fresh) continue;
+    if (response.ok) {
+      Object.assign(fresh, { state: "sent", result: body, reason: "", code: "", fields: {} });
+    } else {
+      Object.assign(fresh, {
+        state: "refused",
+        reason: body.message || String(response.status),
+        code: body.code || "",
+        fields: body.fields || {},
+        projects: body.projects || [],
+      });
+    }
+    await putEntry(fresh);
+    changed(fresh);
+  }
+  return { stopped: null };
+}
