@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import Q
 
 from hexa.crm.models import Client, Dedication, Employee
@@ -13,7 +13,7 @@ RECENT_LOGS = 500  # the user's latest dedications looked at for "logged recentl
 
 
 def device_clients(
-    *, user: AbstractBaseUser, employee: Employee | None, limit: int = DEVICE_CLIENTS
+    *, user: User, employee: Employee | None, limit: int = DEVICE_CLIENTS
 ) -> list[Client]:
     """Active clients, most likely needed first, at most `limit`: those of the employee's
     agenda, then those the user logged for (or recorded) most recently, then the others by

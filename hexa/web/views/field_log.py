@@ -31,6 +31,7 @@ from hexa.crm import services
 from hexa.crm.errors import AmbiguousProject, DomainError
 from hexa.crm.models import Dedication, Employee
 from hexa.crm.services.device_clients import device_clients
+from hexa.lib.requests import AuthenticatedRequest
 
 THEME_COLOUR = "#1a5fb4"  # favicon.svg's blue
 # What the service worker keeps for the Log page to open offline: everything base.html and
@@ -56,7 +57,7 @@ KEY_PREFIX = "device:"
 
 
 @require_GET
-def log_page(request: HttpRequest) -> HttpResponse:
+def log_page(request: AuthenticatedRequest) -> HttpResponse:
     """The phone-first Log page: find a client, log, and see the device's outbox."""
     employees = Employee.objects.filter(active=True).order_by("name")
     texts = {
@@ -101,7 +102,7 @@ def log_page(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @never_cache
-def log_clients(request: HttpRequest) -> JsonResponse:
+def log_clients(request: AuthenticatedRequest) -> JsonResponse:
     """The clients the device keeps for searching offline (README, "The Log page")."""
     employee = services.employee_of(request.user)
     clients = device_clients(user=request.user, employee=employee)
