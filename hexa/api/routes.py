@@ -13,7 +13,7 @@ from django.utils import timezone
 from ninja import Header, Router, Status
 from ninja.pagination import paginate
 
-from hexa.api.parsing import Pages
+from hexa.api.parsing import AgendaPages, Pages
 from hexa.api.schemas import (
     AgendaRow,
     ClientIn,
@@ -442,7 +442,7 @@ def delete_dedication(request: HttpRequest, dedication_id: Id) -> Status[None]:
     tags=["agenda"],
     summary="Pending follow-ups, soonest first (overdue included)",
 )
-@paginate(Pages)
+@paginate(AgendaPages)
 def list_agenda(
     request: HttpRequest,
     employee: Text | None = None,
