@@ -266,6 +266,9 @@ def fill(apps, schema_editor):
             )
             (clients,) = cursor.fetchone()
             if not clients:
+                # The planner's statistics of the new columns: without them it takes every
+                # client for a follow-up due (a guess of 500 rows) and plans for that.
+                cursor.execute("ANALYZE crm_client")
                 return
             cursor.execute("SELECT hexa_refresh_follow_ups(%s)", [clients])
             cursor.execute("SELECT hexa_refresh_last_dedications(%s)", [clients])

@@ -25,7 +25,7 @@ from hexa.web.views.common import is_htmx
 
 FORGOTTEN_DAYS = 30
 FORGOTTEN_SHOWN = 50
-GROUP_PAGE = 50
+GROUP_PAGE = 25
 """Follow-ups on each page of one agenda group (its "more")."""
 
 
@@ -66,7 +66,7 @@ def agenda_context(request: HttpRequest) -> dict:
         return {**context, **_group_page(request, tasks, group, today)}
     return {
         **context,
-        "agenda": agenda_service.agenda(tasks, today=today),
+        "agenda": agenda_service.agenda(tasks, today=today, one_persons=employee is not None),
         "forgotten": agenda_service.forgotten_clients(today=today, days=days)[:FORGOTTEN_SHOWN],
     }
 
