@@ -2,7 +2,7 @@
 in small letters, so that "penA" finds "Peña" and "jose" finds "José".
 
 The database function is `hexa_fold(text)`: on PostgreSQL an immutable SQL wrapper around
-the `unaccent` extension (made by migration 0006, where the trigram indexes on it are), on
+the `unaccent` extension (made by migration 0006, where the trigram index on it is), on
 SQLite the Python `fold` below, registered on every connection.
 """
 
@@ -29,6 +29,22 @@ class Fold(Func):
 
     function = FUNCTION
     output_field = TextField()
+
+
+class Joined(Func):
+    """Texts joined by a space: `(a || ' ' || b || ' ' || c)`, the shape of the search
+    index's expression (migration 0006), which a query must repeat exactly to use it."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " || ' ' || "
+    output_field = TextField()
+
+
+def client_search_text(prefix: str = "") -> Fold:
+    """What the clients' search looks in: the code, name and tax id of the client (or, with
+    prefix "client__", of the row's client) as one folded text, "c075001 veterinaria roble
+    b00075001"."""
+    return Fold(Joined(*(f"{prefix}{name}" for name in ("code", "name", "tax_id"))))
 
 
 def _sqlite_fold(value: Any) -> str | None:

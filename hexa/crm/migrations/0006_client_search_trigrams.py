@@ -1,26 +1,25 @@
-"""The clients' search on PostgreSQL: trigram indexes on the code, name and tax id folded
-(without accents, in small letters), so that a substring search reads the index instead of
-every client.
+"""The clients' search on PostgreSQL: a trigram index on the code, name and tax id, joined
+by spaces and folded (without accents, in small letters: "c075001 veterinaria roble
+b00075001"), so that a substring search reads the index instead of every client. One text,
+one index: a search reads one index and folds each candidate once.
 
 `hexa_fold(text)` is an immutable SQL wrapper around the `unaccent` extension (whose own
 function is only stable: it reads a dictionary, so it cannot be indexed as is); its body names
 the extension's schema, so that a restore with an empty search_path still finds it. Its
 declared cost is high, as it is: otherwise the planner would rather walk the clients in the
 order asked and fold each one until a page is found (0.5 s for a rare word) than read the
-matches from the trigram indexes and sort them (8 ms). SQLite has
-no such indexes (a scan of 10,000 clients is fast) and gets `hexa_fold` from Python
-(hexa.crm.search). The indexes are built CONCURRENTLY, so writers are never locked out while
-they are built (hence atomic = False); at 100,000 clients this takes a few seconds.
+matches from the trigram index and sort them (8 ms). SQLite has
+no such index (a scan of 10,000 clients is fast) and gets `hexa_fold` from Python
+(hexa.crm.search). The index is built CONCURRENTLY, so writers are never locked out while it
+is built (hence atomic = False); at 100,000 clients this takes a few seconds.
 Both extensions are "trusted": the database's owner may create them without superuser rights.
 """
 
 from django.db import migrations
 
-FIELDS = ("code", "name", "tax_id")
-
-
-def _index(field: str) -> str:
-    return f"crm_client_{field}_trgm"
+INDEX = "crm_client_search_trgm"
+# hexa.crm.search.client_search_text(): a query repeats this expression exactly.
+TEXT = "hexa_fold((code || ' ' || name || ' ' || tax_id))"
 
 
 def forwards(apps, schema_editor):
@@ -39,19 +38,17 @@ def forwards(apps, schema_editor):
             "LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT COST 5000 AS "
             f"$$ SELECT lower({unaccent}.unaccent('{unaccent}.unaccent'::regdictionary, value)) $$"
         )
-        for field in FIELDS:
-            cursor.execute(
-                f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {_index(field)} ON crm_client "
-                f"USING gin (hexa_fold({field}) {trgm}.gin_trgm_ops)"
-            )
+        cursor.execute(
+            f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {INDEX} ON crm_client "
+            f"USING gin ({TEXT} {trgm}.gin_trgm_ops)"
+        )
 
 
 def backwards(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     with schema_editor.connection.cursor() as cursor:
-        for field in FIELDS:
-            cursor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {_index(field)}")
+        cursor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {INDEX}")
         cursor.execute("DROP FUNCTION IF EXISTS hexa_fold(text)")
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from hexa.crm.errors import InvalidInput
 from hexa.crm.models import Client, Dedication, Employee, Project, Task
-from hexa.crm.search import Fold, fold
+from hexa.crm.search import Fold, client_search_text, fold
 from hexa.crm.services.codes import normalize_code, normalize_tax_id
 
 # How many clients or projects a picker suggests, and names in a "several match" message.
@@ -25,22 +25,21 @@ NAMED = 5
 def _client_match(q: str) -> Q:
     """A client (or a row's client) whose code, name or tax id contains `q`, ignoring case
     and accents; a tax id is matched without its spaces or dashes. The queryset carries the
-    aliases of _folded() first. On PostgreSQL each of the three is a trigram index
-    (migration 0006)."""
+    alias of _folded() first. On PostgreSQL this reads a trigram index (migration 0006)."""
     needle = fold(q)
-    match = Q(**{f"{_FOLDED}code__contains": needle}) | Q(**{f"{_FOLDED}name__contains": needle})
-    if tax_id := normalize_tax_id(q):
-        match |= Q(**{f"{_FOLDED}tax_id__contains": fold(tax_id)})
+    match = Q(**{f"{_FOLDED}__contains": needle})
+    if (tax_id := fold(normalize_tax_id(q))) and tax_id != needle:
+        match |= Q(**{f"{_FOLDED}__contains": tax_id})
     return match
 
 
-_FOLDED = "folded_"
+_FOLDED = "folded_search_text"
 
 
 def _folded(prefix: str = "") -> dict[str, Fold]:
-    """The folded code, name and tax id that _client_match() filters on, of the client or
-    (with prefix "client__") of the row's client."""
-    return {f"{_FOLDED}{name}": Fold(f"{prefix}{name}") for name in ("code", "name", "tax_id")}
+    """The folded text that _client_match() filters on, of the client or (with prefix
+    "client__") of the row's client."""
+    return {_FOLDED: client_search_text(prefix)}
 
 
 def _searched(q: str) -> str:
