@@ -13,10 +13,13 @@ from django.utils import timezone
 from hexa.crm import services
 from hexa.crm.models import CalendarFeed, Client, Employee, Task
 from hexa.crm.services.agenda import (
+    GROUPS,
     agenda,
     calendar_owner,
     follow_ups,
     forgotten_clients,
+    group_of,
+    group_range,
     new_calendar_feed,
     revoke_calendar_feed,
 )
@@ -564,3 +567,11 @@ def test_one_persons_agenda_is_everyones_read_another_way(employee, luis, rows):
     assert seen(agenda(tasks, today=TODAY, rows=rows, one_persons=True)) == seen(
         agenda(tasks, today=TODAY, rows=rows)
     )
+
+
+def test_a_days_group_is_the_group_whose_range_holds_it(project):
+    for offset in range(-3, 12):
+        factories.task(project, f"day {offset:+d}", next_follow_up=on(offset))
+    for task in Task.objects.all():
+        holding = [g for g in GROUPS if Task.objects.filter(group_range(g, TODAY), pk=task.pk)]
+        assert holding == [group_of(task.next_follow_up, TODAY)], task.title

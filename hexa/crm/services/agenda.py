@@ -157,7 +157,7 @@ def _one_persons_agenda(tasks: QuerySet[Task], *, today: dt.date, rows: int) -> 
     grouped = Agenda(today=today)
     for name, group in keys.items():
         count = min(len(group), AGENDA_COUNT_CAP)
-        tasks_shown = [shown[pk] for pk in group[:rows]]
+        tasks_shown = [shown[pk] for pk in group[:rows] if pk in shown]  # unless just deleted
         grouped.sections.append(
             Group(name, tasks_shown, count, capped=len(group) > AGENDA_COUNT_CAP)
         )
