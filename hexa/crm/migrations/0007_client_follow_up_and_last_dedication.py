@@ -79,12 +79,17 @@ END $$;
 CREATE OR REPLACE FUNCTION hexa_dedications_inserted() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM hexa_refresh_last_dedications(ARRAY(
-        SELECT c.id FROM crm_client c
-        JOIN (SELECT client_id, max(date) AS day FROM new_rows GROUP BY client_id) n
-          ON n.client_id = c.id
-        WHERE c.last_dedication IS NULL OR c.last_dedication <= n.day
-    ));
+    -- One statement, the quick log's path: each client's latest new dedication, if it is
+    -- not before the client's latest. Whoever writes a dedication locks its client first
+    -- (the domain does), so ids grow in the order of the commits and a tie on the date goes
+    -- to the higher id; an update that waited for the row re-checks it against what the
+    -- other writer committed.
+    UPDATE crm_client c SET last_dedication = n.date, last_worked_by_id = n.employee_id
+    FROM (
+        SELECT DISTINCT ON (client_id) client_id, date, employee_id FROM new_rows
+        ORDER BY client_id, date DESC, id DESC
+    ) n
+    WHERE c.id = n.client_id AND (c.last_dedication IS NULL OR c.last_dedication <= n.date);
     RETURN NULL;
 END $$;
 
