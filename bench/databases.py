@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -12,7 +13,10 @@ from pathlib import Path
 
 from bench.options import HEXA, RESULTS_DIR
 
-BENCH_DATABASE = "hexa_bench"
+# Another name (HEXA_BENCH_DATABASE) lets several people measure on one server at once.
+BENCH_DATABASE = os.environ.get("HEXA_BENCH_DATABASE") or "hexa_bench"
+if not re.fullmatch(r"[a-z_][a-z0-9_]*", BENCH_DATABASE):
+    raise SystemExit("HEXA_BENCH_DATABASE: small letters, digits and _ only")
 
 
 @dataclass(frozen=True)

@@ -143,7 +143,12 @@ def _engine(
     engine: str, clients: int, dedications: int, args: argparse.Namespace
 ) -> dict[str, Any]:
     target = _target(
-        engine, clients, dedications, rebuild=args.rebuild, admin_url=args.postgres_url
+        engine,
+        clients,
+        dedications,
+        rebuild=args.rebuild,
+        admin_url=args.postgres_url,
+        database=args.database,
     )
     started = time.perf_counter()
     _hexa(target, "migrate", "--noinput", "-v0")
@@ -182,6 +187,8 @@ def _engine(
             httpx.Client(base_url=server.url, headers=api_headers, timeout=TIMEOUT) as api,
         ):
             for probe in probes(setup["sample"]):
+                if args.only and not any(part in probe.name for part in args.only):
+                    continue
                 measured = _measure(api if probe.api else web, probe, args.requests, args.budget)
                 rows.append(row := measured.row())
                 print(_line(row), flush=True)
@@ -276,9 +283,9 @@ def _table(engine: str, rows: list[dict[str, Any]]) -> str:
 
 
 def _target(
-    engine: str, clients: int, dedications: int, *, rebuild: bool, admin_url: str
+    engine: str, clients: int, dedications: int, *, rebuild: bool, admin_url: str, database: str
 ) -> Target:
-    data_dir = RESULTS_DIR / f"scale-{engine}"
+    data_dir = RESULTS_DIR / (f"scale-{engine}" if database == DATABASE else f"scale-{database}")
     data_dir.mkdir(parents=True, exist_ok=True)
     marker = data_dir / "built.json"
     wanted = {"clients": clients, "dedications": dedications}
@@ -300,15 +307,15 @@ def _target(
         raise Unavailable(f"no PostgreSQL server answers at {admin_url}: {reason}")
     with psycopg.connect(admin_url, autocommit=True) as admin:
         exists = admin.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE]
+            "SELECT 1 FROM pg_database WHERE datname = %s", [database]
         ).fetchone()
         if stale and exists:
-            admin.execute(f'DROP DATABASE "{DATABASE}" WITH (FORCE)')
+            admin.execute(f'DROP DATABASE "{database}" WITH (FORCE)')
             exists = None
         if not exists:
             marker.unlink(missing_ok=True)
-            admin.execute(f'CREATE DATABASE "{DATABASE}"')
-    return Target(engine, f"{admin_url.rsplit('/', 1)[0]}/{DATABASE}", data_dir)
+            admin.execute(f'CREATE DATABASE "{database}"')
+    return Target(engine, f"{admin_url.rsplit('/', 1)[0]}/{database}", data_dir)
 
 
 def _remember(target: Target, clients: int, dedications: int, seed: int) -> None:
@@ -351,6 +358,18 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--postgres-url", default=POSTGRES_ADMIN_URL)
+    parser.add_argument(
+        "--only",
+        type=lambda text: tuple(part for part in text.split(",") if part),
+        default=(),
+        help="measure only the pages whose name holds one of these comma-separated words",
+    )
+    parser.add_argument(
+        "--database",
+        default=DATABASE,
+        help=f"PostgreSQL database to build and keep (default {DATABASE}; another name lets "
+        "several people measure on one server)",
+    )
     args = parser.parse_args(argv)
     unknown = set(args.databases) - set(ENGINES)
     if unknown:

@@ -7,11 +7,16 @@ import re
 from functools import cache
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Schema
 from ninja.errors import ValidationError
 from ninja.pagination import LimitOffsetPagination
 from ninja.parser import Parser
+
+from hexa.crm.models import Task
+from hexa.crm.services import agenda
+from hexa.crm.services.agenda import AGENDA_COUNT_CAP
 
 
 class ObjectParser(Parser):
@@ -32,6 +37,38 @@ class Pages(LimitOffsetPagination):
     class Input(Schema):
         limit: int = Field(50, ge=1, le=500)
         offset: int = Field(0, ge=0, le=2**31 - 1)
+
+
+class AgendaPages(Pages):
+    """The agenda's pages: `after` (a task's id) starts the page after that follow-up, at
+    the same cost however deep (`offset` then counts from there); `count` stops at
+    AGENDA_COUNT_CAP, and `count_capped` says there are more."""
+
+    class Input(Pages.Input):
+        after: int | None = Field(
+            None,
+            ge=1,
+            le=2**63 - 1,
+            description="the id of the last follow-up of the previous page: this page starts "
+            "after it, in the agenda's order",
+        )
+
+    class Output(Schema):
+        items: list[Any]
+        count: int = Field(description=f"how many follow-ups, counted up to {AGENDA_COUNT_CAP}")
+        count_capped: bool = Field(description=f"there are more than {AGENDA_COUNT_CAP}")
+
+    def paginate_queryset(
+        self, queryset: QuerySet[Task], pagination: Any, request: HttpRequest, **params: Any
+    ) -> dict[str, Any]:
+        count, capped = agenda.capped_count(queryset)
+        page = agenda.after(queryset, pagination.after)
+        offset = pagination.offset
+        return {
+            "items": page[offset : offset + min(pagination.limit, self.max_limit)],
+            "count": count,
+            "count_capped": capped,
+        }
 
 
 @cache

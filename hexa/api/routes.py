@@ -14,7 +14,7 @@ from ninja import Header, Router, Status
 from ninja.pagination import paginate
 
 from hexa.api.auth import ApiRequest
-from hexa.api.parsing import Pages
+from hexa.api.parsing import AgendaPages, Pages
 from hexa.api.schemas import (
     AgendaRow,
     ClientIn,
@@ -443,7 +443,7 @@ def delete_dedication(request: ApiRequest, dedication_id: Id) -> Status[None]:
     tags=["agenda"],
     summary="Pending follow-ups, soonest first (overdue included)",
 )
-@paginate(Pages)
+@paginate(AgendaPages)
 def list_agenda(
     request: ApiRequest,
     employee: Text | None = None,

@@ -31,7 +31,7 @@ from hexa.crm.models import (
     Project,
     Task,
 )
-from hexa.crm.services.agenda import agenda
+from hexa.crm.services.agenda import group_of
 from hexa.crm.services.dedications import HistoryEntry
 from hexa.crm.services.reports import Total
 from hexa.lib.text import is_unicode
@@ -512,9 +512,8 @@ class AgendaRow(Schema):
 
     @staticmethod
     def resolve_group(task: Task) -> str:
-        # The domain's grouping, applied to this one row.
-        groups = agenda([task], today=timezone.localdate()).groups()
-        return next(name for name, tasks in groups if tasks)
+        assert task.next_follow_up is not None  # a follow-up has its date
+        return group_of(task.next_follow_up, timezone.localdate())
 
 
 # --- Reports ----------------------------------------------------------------------------------

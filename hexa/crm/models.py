@@ -44,6 +44,22 @@ class Client(models.Model):
         _("active"), default=True, help_text=_("Archived clients refuse new dedications.")
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # What the explorer and the agenda filter and sort by, kept by the database itself
+    # (triggers made by migration 0007, on every write of tasks, projects and dedications,
+    # whichever way it comes): the earliest next follow-up of the client's pending tasks on
+    # active projects, and the date and employee of its latest dedication (latest date, then
+    # highest id). Never written by Hexa's code.
+    next_follow_up = models.DateField(_("next follow-up"), null=True, editable=False)
+    last_dedication = models.DateField(_("last dedication"), null=True, editable=False)
+    last_worked_by = models.ForeignKey(
+        "Employee",
+        verbose_name=_("last worked by"),
+        null=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # an employee with dedications cannot be deleted (PROTECT)
+    )
 
     class Meta:
         verbose_name = _("client")
@@ -55,6 +71,9 @@ class Client(models.Model):
                 fields=["tax_id"], condition=~Q(tax_id=""), name="crm_client_tax_id_unique"
             ),
         ]
+        # The explorer's orders (queries.EXPLORER_ORDERS) each have an index, made by
+        # migration 0007 and not declared here: PostgreSQL's say where NULLs sort, which
+        # SQLite cannot say.
 
     def __str__(self) -> str:
         return f"{self.code} · {self.name}"
@@ -241,6 +260,8 @@ class Task(models.Model):
                 condition=Q(status="pending"),
                 name="crm_task_pending_follow_up",
             ),
+            # The tasks list (queries.list_tasks): newest first, a page read from here.
+            models.Index(fields=["-created_at", "-id"], name="crm_task_newest"),
         ]
 
     def __str__(self) -> str:
@@ -262,11 +283,20 @@ class Dedication(models.Model):
 
     # The client is implied by the project; it is kept on the row because every report and
     # list of dedications is by client, and the quick log always knows it.
+    # No index of their own: the composite indexes below start with these columns.
     client = models.ForeignKey(
-        Client, verbose_name=_("client"), on_delete=models.PROTECT, related_name="dedications"
+        Client,
+        verbose_name=_("client"),
+        on_delete=models.PROTECT,
+        related_name="dedications",
+        db_index=False,
     )
     project = models.ForeignKey(
-        Project, verbose_name=_("project"), on_delete=models.PROTECT, related_name="dedications"
+        Project,
+        verbose_name=_("project"),
+        on_delete=models.PROTECT,
+        related_name="dedications",
+        db_index=False,
     )
     task = models.ForeignKey(
         Task,
@@ -277,7 +307,11 @@ class Dedication(models.Model):
         blank=True,
     )
     employee = models.ForeignKey(
-        Employee, verbose_name=_("employee"), on_delete=models.PROTECT, related_name="dedications"
+        Employee,
+        verbose_name=_("employee"),
+        on_delete=models.PROTECT,
+        related_name="dedications",
+        db_index=False,
     )
     date = models.DateField(_("date"))
     text = models.TextField(_("text"), max_length=TEXT_MAX)
@@ -299,6 +333,7 @@ class Dedication(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # crm_dedication_updated_by below: only the rows that have one
     )
     updated_at = models.DateTimeField(_("changed at"), null=True, blank=True)
 
@@ -319,12 +354,27 @@ class Dedication(models.Model):
             ),
             _in_choices("via", Via, "crm_dedication_via_valid"),
         ]
+        # Every index here is paid by every quick log; each is there for a query:
+        # - the primary key: a dedication's page, change and delete;
+        # - client_date: a client's dedications (client page, entries, API ?client=), the
+        #   client's latest dedication (the trigger of Client.last_dedication), reports by
+        #   client, and PROTECT when a client is deleted;
+        # - project_date and employee_date: the same for a project and an employee;
+        # - date: reports over a period, whoever the client;
+        # - task_id (the foreign key's own): a task's page and its minutes;
+        # - recorded_by_id (the foreign key's own): deleting a login (SET_NULL);
+        # - updated_by: the same, partial: most rows were never changed.
         indexes = [
             models.Index(fields=["client", "-date"], name="crm_dedication_client_date"),
             models.Index(fields=["project", "-date"], name="crm_dedication_project_date"),
             models.Index(fields=["employee", "-date"], name="crm_dedication_employee_date"),
             # Reports over a period, whoever the client.
             models.Index(fields=["date"], name="crm_dedication_date"),
+            models.Index(
+                fields=["updated_by"],
+                condition=Q(updated_by__isnull=False),
+                name="crm_dedication_updated_by",
+            ),
         ]
 
     def __str__(self) -> str:

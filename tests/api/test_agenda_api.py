@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from hexa.crm.models import Client, Dedication, Employee, Project, Task
+from hexa.crm.services import agenda as agenda_service
 from tests import factories
 from tests.api.conftest import Api
 
@@ -109,7 +110,7 @@ def world(api, today) -> dict[str, Any]:
 def rows(response) -> list[dict[str, Any]]:
     assert response.status_code == 200, response.content
     body = response.json()
-    assert set(body) == {"items", "count"}, body
+    assert set(body) == {"items", "count", "count_capped"}, body
     return body["items"]
 
 
@@ -280,7 +281,11 @@ def test_an_employees_agenda_up_to_a_date(api, worked, today):
 def test_an_employee_with_nothing_to_follow_up_has_an_empty_agenda(api, worked):
     factories.employee("NEW")
 
-    assert api.get("/agenda", employee="NEW").json() == {"items": [], "count": 0}
+    assert api.get("/agenda", employee="NEW").json() == {
+        "items": [],
+        "count": 0,
+        "count_capped": False,
+    }
 
 
 def test_without_dedications_only_assigned_tasks_are_anyones(api, world):
@@ -376,6 +381,31 @@ def test_agenda_pages(api, world):
 
     assert titles(page) == everything[3:5]
     assert page.json()["count"] == 7
+    assert page.json()["count_capped"] is False
+
+
+def test_agenda_pages_after_a_follow_up_follow_the_agenda_order_at_one_cost(api, world):
+    everything = [row["task"] for row in rows(api.get("/agenda"))]
+    seen, costs, after = [], [], None
+    while True:
+        with CaptureQueriesContext(connection) as queries:
+            page = rows(api.get("/agenda", limit=2, **({"after": after} if after else {})))
+        if not page:
+            break
+        seen += [row["task"] for row in page]
+        costs.append(len(queries))
+        after = page[-1]["task"]
+
+    assert seen == everything
+    assert len(costs) == 4 and len(set(costs[1:])) == 1  # the same, however deep
+
+
+def test_agenda_count_stops_at_the_cap(api, world, monkeypatch):
+    monkeypatch.setattr(agenda_service, "AGENDA_COUNT_CAP", 3)
+
+    body = api.get("/agenda", limit=10).json()
+
+    assert (body["count"], body["count_capped"], len(body["items"])) == (3, True, 7)
 
 
 @pytest.mark.parametrize(

@@ -13,10 +13,13 @@ from django.utils import timezone
 from hexa.crm import services
 from hexa.crm.models import CalendarFeed, Client, Employee, Task
 from hexa.crm.services.agenda import (
+    GROUPS,
     agenda,
     calendar_owner,
     follow_ups,
     forgotten_clients,
+    group_of,
+    group_range,
     new_calendar_feed,
     revoke_calendar_feed,
 )
@@ -330,7 +333,9 @@ def _make_follow_ups(n: int, employee: Employee, other: Employee) -> None:
 def _queries_of_the_agenda(employee: Employee | None) -> tuple[int, int]:
     """Queries to show an agenda (every row with its client and assignee), and its rows."""
     with CaptureQueriesContext(connection) as queries:
-        grouped = agenda(follow_ups(employee=employee), today=TODAY)
+        grouped = agenda(
+            follow_ups(employee=employee), today=TODAY, one_persons=employee is not None
+        )
         for _name, tasks in grouped.groups():
             for task in tasks:
                 _shown = (task.project.code, task.project.client.code, task.project.client.name)
@@ -347,7 +352,9 @@ def test_query_count_of_the_agenda_does_not_grow_with_the_rows(employee, luis, w
     big, big_rows = _queries_of_the_agenda(who)
 
     assert big_rows > small_rows > 0
-    assert small == big == 1
+    # Everyone's: each of the 4 groups, its first rows and its count; one person's: their
+    # follow-ups' keys, then the rows shown.
+    assert small == big == (2 if who else 8)
 
 
 def test_query_count_of_forgotten_clients_does_not_grow_with_the_rows(employee, luis, today):
@@ -547,3 +554,24 @@ def test_follow_ups_of_someone_who_left_go_to_whoever_worked_for_the_client_last
     luis.save()
 
     assert list(follow_ups(employee=employee)) == [task]
+
+
+@pytest.mark.parametrize("rows", [1, 2, 25])
+def test_one_persons_agenda_is_everyones_read_another_way(employee, luis, rows):
+    _make_follow_ups(12, employee, luis)
+    tasks = follow_ups(employee=employee)
+
+    def seen(grouped):
+        return [(g.name, [t.pk for t in g.tasks], g.count, g.capped) for g in grouped.sections]
+
+    assert seen(agenda(tasks, today=TODAY, rows=rows, one_persons=True)) == seen(
+        agenda(tasks, today=TODAY, rows=rows)
+    )
+
+
+def test_a_days_group_is_the_group_whose_range_holds_it(project):
+    for offset in range(-3, 12):
+        factories.task(project, f"day {offset:+d}", next_follow_up=on(offset))
+    for task in Task.objects.all():
+        holding = [g for g in GROUPS if Task.objects.filter(group_range(g, TODAY), pk=task.pk)]
+        assert holding == [group_of(task.next_follow_up, TODAY)], task.title

@@ -96,3 +96,22 @@ def test_the_explorer_and_the_pickers_search_alike(hotels):
     suggested = [c.code for c in queries.search_clients("b1111")]
 
     assert explored == suggested == ["HOTELSOL"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "codes"),
+    [
+        ("pena", ["PENA"]),  # without its tilde
+        ("PEÑA", ["PENA"]),  # in capitals, with it
+        ("jose", ["JOSE", "PENA"]),  # "José" in one name, "Josefa" in the other
+        ("JOSÉ", ["JOSE", "PENA"]),
+        ("b-9876", ["JOSE"]),  # part of a tax id, dashes ignored
+        ("se", ["JOSE", "PENA"]),  # a code's substring (jOSE) or a name's (JoSEfa)
+    ],
+)
+def test_the_search_ignores_accents_and_case(db, typed, codes):
+    factories.client("JOSE", name="Bar José", tax_id="B98765432")
+    factories.client("PENA", name="Josefa Peña")
+    factories.client("OTRO", name="Otro")
+
+    assert list(queries.search_clients(typed).values_list("code", flat=True)) == codes

@@ -8,10 +8,10 @@ import secrets
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from hexa.crm.models import CalendarFeed, Client, Dedication, Employee, Task
+from hexa.crm.models import CalendarFeed, Client, Employee, Task
 
 AGENDA_WEEK_DAYS = 7
 
@@ -32,74 +32,167 @@ def follow_ups(
         .filter(next_follow_up__isnull=False, project__client__active=True)
     ).select_related("project__client", "assigned_to")
     if employee is not None:
-        last_worked_by = Dedication.objects.filter(client=OuterRef("project__client")).order_by(
-            "-date", "-id"
+        # Two sets, each read from an index (tasks by assignee, clients by the employee of
+        # their latest dedication: Client.last_worked_by, kept by the database), instead of
+        # testing every follow-up of everyone.
+        follow_up = Task.objects.pending().filter(next_follow_up__isnull=False)
+        assigned = follow_up.filter(assigned_to=employee).values("pk")
+        inherited = (
+            follow_up.filter(project__client__last_worked_by=employee)
+            .filter(Q(assigned_to__isnull=True) | Q(assigned_to__active=False))
+            .values("pk")
         )
-        tasks = tasks.annotate(
-            last_worked_by=Subquery(last_worked_by.values("employee")[:1])
-        ).filter(
-            Q(assigned_to=employee)
-            | (
-                (Q(assigned_to__isnull=True) | Q(assigned_to__active=False))
-                & Q(last_worked_by=employee.pk)
-            )
-        )
+        tasks = tasks.filter(pk__in=assigned.union(inherited, all=True))
     if date_to is not None:
         tasks = tasks.filter(next_follow_up__lte=date_to)
     return tasks.order_by("next_follow_up", "project__client__code", "id")
 
 
+AGENDA_ROWS = 10
+"""Follow-ups the agenda shows in each group; the rest are a "more" away."""
+AGENDA_COUNT_CAP = 500
+"""Each group's count stops there ("500+"): counting 40,000 follow-ups would cost more
+than showing the page, and nobody acts on more than that in a day."""
+
+GROUPS = ("overdue", "today", "week", "later")
+
+
+def group_range(group: str, today: dt.date) -> Q:
+    """The follow-ups of one agenda group, as seen on `today`: overdue (before today),
+    today, the next 7 days, later."""
+    week_end = today + dt.timedelta(days=AGENDA_WEEK_DAYS)
+    return {
+        "overdue": Q(next_follow_up__lt=today),
+        "today": Q(next_follow_up=today),
+        "week": Q(next_follow_up__gt=today, next_follow_up__lte=week_end),
+        "later": Q(next_follow_up__gt=week_end),
+    }[group]
+
+
+def group_of(day: dt.date, today: dt.date) -> str:
+    """The agenda group of a follow-up due on `day` (the rows group_range() selects)."""
+    if day < today:
+        return "overdue"
+    if day == today:
+        return "today"
+    return "week" if day <= today + dt.timedelta(days=AGENDA_WEEK_DAYS) else "later"
+
+
+@dataclass(frozen=True)
+class Group:
+    """One group of the agenda: its first follow-ups, and how many it has in all (up to
+    AGENDA_COUNT_CAP, `capped` beyond)."""
+
+    name: str
+    tasks: list[Task]
+    count: int
+    capped: bool = False
+
+    @property
+    def more(self) -> bool:
+        return self.count > len(self.tasks)
+
+
 @dataclass
 class Agenda:
-    """Follow-ups grouped by when they are due, as seen on `today`."""
+    """Follow-ups grouped by when they are due, as seen on `today`: each group's first
+    `rows` and its count, so that the page costs the same whatever the number of
+    follow-ups."""
 
     today: dt.date
-    overdue: list[Task] = field(default_factory=list)
-    due_today: list[Task] = field(default_factory=list)
-    this_week: list[Task] = field(default_factory=list)  # the next 7 days
-    later: list[Task] = field(default_factory=list)
+    sections: list[Group] = field(default_factory=list)
+
+    def _tasks(self, name: str) -> list[Task]:
+        return next(group.tasks for group in self.sections if group.name == name)
+
+    @property
+    def overdue(self) -> list[Task]:
+        return self._tasks("overdue")
+
+    @property
+    def due_today(self) -> list[Task]:
+        return self._tasks("today")
+
+    @property
+    def this_week(self) -> list[Task]:
+        return self._tasks("week")
+
+    @property
+    def later(self) -> list[Task]:
+        return self._tasks("later")
 
     @property
     def count(self) -> int:
-        return len(self.overdue) + len(self.due_today) + len(self.this_week) + len(self.later)
+        return sum(group.count for group in self.sections)
 
     def groups(self) -> list[tuple[str, list[Task]]]:
-        return [
-            ("overdue", self.overdue),
-            ("today", self.due_today),
-            ("week", self.this_week),
-            ("later", self.later),
-        ]
+        return [(group.name, group.tasks) for group in self.sections]
 
 
-def agenda(tasks: QuerySet[Task] | list[Task], *, today: dt.date) -> Agenda:
-    """Group follow-ups: overdue (before today), today, the next 7 days, later."""
+def agenda(
+    tasks: QuerySet[Task], *, today: dt.date, rows: int = AGENDA_ROWS, one_persons: bool = False
+) -> Agenda:
+    """Group follow-ups (follow_ups()) by when they are due: each group's first `rows` and
+    its count. Everyone's: two queries a group, each reading at most AGENDA_COUNT_CAP rows.
+    `one_persons` (one employee's follow-ups, a share of everyone's that a person works
+    through): their keys are read once and grouped here, then the rows shown are read, two
+    queries in all."""
+    if one_persons:
+        return _one_persons_agenda(tasks, today=today, rows=rows)
     grouped = Agenda(today=today)
-    week_end = today + dt.timedelta(days=AGENDA_WEEK_DAYS)
-    for task in tasks:
-        day = task.next_follow_up
-        assert day is not None
-        if day < today:
-            grouped.overdue.append(task)
-        elif day == today:
-            grouped.due_today.append(task)
-        elif day <= week_end:
-            grouped.this_week.append(task)
-        else:
-            grouped.later.append(task)
+    for name in GROUPS:
+        in_group = tasks.filter(group_range(name, today))
+        count, capped = capped_count(in_group)
+        grouped.sections.append(Group(name, list(in_group[:rows]), count, capped=capped))
     return grouped
+
+
+def _one_persons_agenda(tasks: QuerySet[Task], *, today: dt.date, rows: int) -> Agenda:
+    keys: dict[str, list[int]] = {name: [] for name in GROUPS}
+    for pk, day in tasks.values_list("pk", "next_follow_up"):
+        assert day is not None  # follow_ups() reads tasks with a follow-up only
+        keys[group_of(day, today)].append(pk)
+    shown = Task.objects.select_related("project__client", "assigned_to").in_bulk(
+        [pk for group in keys.values() for pk in group[:rows]]
+    )
+    grouped = Agenda(today=today)
+    for name, group in keys.items():
+        count = min(len(group), AGENDA_COUNT_CAP)
+        tasks_shown = [shown[pk] for pk in group[:rows] if pk in shown]  # unless just deleted
+        grouped.sections.append(
+            Group(name, tasks_shown, count, capped=len(group) > AGENDA_COUNT_CAP)
+        )
+    return grouped
+
+
+def after(tasks: QuerySet[Task], task_id: int | None) -> QuerySet[Task]:
+    """The follow-ups of `tasks` that come after the task `task_id` in the agenda's order
+    (follow_ups()): the next page starts there, whatever the number of pages before it (no
+    OFFSET). All of them if that task is not among `tasks` (done or moved meanwhile)."""
+    task = tasks.filter(pk=task_id).first() if task_id else None
+    if task is None or task.next_follow_up is None:
+        return tasks
+    day, code = task.next_follow_up, task.project.client.code
+    return tasks.filter(
+        Q(next_follow_up__gt=day)
+        | Q(next_follow_up=day, project__client__code__gt=code)
+        | Q(next_follow_up=day, project__client__code=code, pk__gt=task.pk)
+    )
+
+
+def capped_count(tasks: QuerySet[Task]) -> tuple[int, bool]:
+    """How many follow-ups, counted up to AGENDA_COUNT_CAP, and whether there are more."""
+    counted = tasks.order_by()[: AGENDA_COUNT_CAP + 1].count()
+    return min(counted, AGENDA_COUNT_CAP), counted > AGENDA_COUNT_CAP
 
 
 def forgotten_clients(*, today: dt.date, days: int = 30) -> QuerySet[Client]:
     """Active clients with no follow-up scheduled and no dedication in the last `days` days,
-    those that would otherwise fall through the cracks; longest forgotten first."""
-    scheduled = Task.objects.in_active_projects().pending().filter(next_follow_up__isnull=False)
-    latest = Dedication.objects.filter(client=OuterRef("pk")).order_by("-date")
+    those that would otherwise fall through the cracks; longest forgotten first. (Both dates
+    are on the client's row, kept by the database: models.Client.)"""
     since = today - dt.timedelta(days=days)
     return (
-        Client.objects.filter(active=True)
-        .exclude(pk__in=scheduled.values("project__client_id"))
-        .annotate(last_dedication=Subquery(latest.values("date")[:1]))
+        Client.objects.filter(active=True, next_follow_up__isnull=True)
         .filter(Q(last_dedication__lt=since) | Q(last_dedication__isnull=True))
         .order_by(F("last_dedication").asc(nulls_first=True), "code")
     )

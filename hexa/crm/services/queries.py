@@ -8,12 +8,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, Model, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from hexa.crm.errors import InvalidInput
 from hexa.crm.models import Client, Dedication, Employee, Project, Task
+from hexa.crm.search import Fold, client_search_text, fold
 from hexa.crm.services.codes import normalize_code, normalize_tax_id
 
 # How many clients or projects a picker suggests, and names in a "several match" message.
@@ -21,14 +22,24 @@ SUGGESTIONS = 10
 NAMED = 5
 
 
-def _client_match(q: str, prefix: str = "") -> Q:
-    """A client (or, with prefix "client__", a row's client) whose code, name or tax id
-    contains `q`, case-insensitive; a tax id is matched without its spaces or dashes."""
-    tax_id = normalize_tax_id(q)
-    match = Q(**{f"{prefix}code__icontains": q}) | Q(**{f"{prefix}name__icontains": q})
-    if tax_id:
-        match |= Q(**{f"{prefix}tax_id__icontains": tax_id})
+def _client_match(q: str) -> Q:
+    """A client (or a row's client) whose code, name or tax id contains `q`, ignoring case
+    and accents; a tax id is matched without its spaces or dashes. The queryset carries the
+    alias of _folded() first. On PostgreSQL this reads a trigram index (migration 0006)."""
+    needle = fold(q)
+    match = Q(**{f"{_FOLDED}__contains": needle})
+    if (tax_id := fold(normalize_tax_id(q))) and tax_id != needle:
+        match |= Q(**{f"{_FOLDED}__contains": tax_id})
     return match
+
+
+_FOLDED = "folded_search_text"
+
+
+def _folded(prefix: str = "") -> dict[str, Fold]:
+    """The folded text that _client_match() filters on, of the client or (with prefix
+    "client__") of the row's client."""
+    return {_FOLDED: client_search_text(prefix)}
 
 
 def _searched(q: str) -> str:
@@ -40,7 +51,7 @@ def search_clients(q: str = "", *, include_archived: bool = False) -> QuerySet[C
     search, and the client pickers'."""
     clients = Client.objects.all() if include_archived else Client.objects.filter(active=True)
     if q := _searched(q):
-        clients = clients.filter(_client_match(q))
+        clients = clients.alias(**_folded()).filter(_client_match(q))
     return clients.order_by("code")
 
 
@@ -55,8 +66,8 @@ def search_projects(
     if client is not None:
         projects = projects.filter(client=client)
     if q := _searched(q):
-        projects = projects.filter(
-            Q(code__icontains=q) | Q(name__icontains=q) | _client_match(q, "client__")
+        projects = projects.alias(**_folded("client__")).filter(
+            Q(code__icontains=q) | Q(name__icontains=q) | _client_match(q)
         )
     return projects
 
@@ -232,9 +243,9 @@ def explore_clients(
     include_archived: bool = False,
     archived: bool = False,
 ) -> QuerySet[Client]:
-    """The client explorer: clients matching `q`, each annotated with
+    """The client explorer: clients matching `q`, each with
 
-    - `active_projects`: how many active projects it has;
+    - `active_projects` (annotated): how many active projects it has;
     - `next_follow_up`: the earliest next follow-up of its pending tasks (tasks and incidents)
       on active projects;
     - `last_dedication`: the date of its latest dedication.
@@ -242,17 +253,12 @@ def explore_clients(
     `due_by` keeps clients whose next follow-up is on or before that day; `unscheduled` keeps
     clients with none; `archived` shows the archived clients instead of the active ones;
     `order` is a key of EXPLORER_ORDERS (by default, see explorer_order).
-    Each figure is a correlated subquery on an index, so a page costs one query whatever the
-    number of clients, projects or dedications.
+    The two dates are kept on the client's row by the database (models.Client), and each
+    order has its index: a page reads its rows from an index whatever the filter, the order
+    or the number of clients, and the count of active projects is a subquery on an index for
+    the rows shown only (page with page_of()).
     """
     active = Project.objects.active().of(OuterRef("pk"))
-    follow_ups = (
-        Task.objects.of(OuterRef("pk"))
-        .in_active_projects()
-        .pending()
-        .filter(next_follow_up__isnull=False)
-    )
-    last = Dedication.objects.filter(client=OuterRef("pk"))
     clients = search_clients(q, include_archived=include_archived or archived)
     if archived:
         clients = clients.filter(active=False)
@@ -261,14 +267,22 @@ def explore_clients(
             Subquery(active.order_by().values("client").annotate(n=Count("pk")).values("n")[:1]),
             0,
         ),
-        next_follow_up=Subquery(follow_ups.order_by("next_follow_up").values("next_follow_up")[:1]),
-        last_dedication=Subquery(last.order_by("-date").values("date")[:1]),
     )
     if due_by is not None:
         clients = clients.filter(next_follow_up__lte=due_by)
     if unscheduled:
         clients = clients.filter(next_follow_up__isnull=True)
     return clients.order_by(*EXPLORER_ORDERS[explorer_order(order, due=due_by is not None)])
+
+
+def page_of[M: Model](rows: QuerySet[M], *, offset: int, limit: int) -> list[M]:
+    """`rows[offset:offset + limit]`, reading the rows that are skipped from the order's
+    index only: their keys first, then the page's rows with what is annotated on them (a
+    plain slice would compute the annotations of every row skipped: a deep page would cost
+    as much as all the pages before it)."""
+    keys = list(rows.values_list("pk", flat=True)[offset : offset + limit])
+    found = {row.pk: row for row in rows.filter(pk__in=keys)}
+    return [found[key] for key in keys if key in found]
 
 
 @dataclass(frozen=True)

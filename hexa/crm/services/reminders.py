@@ -31,7 +31,8 @@ def send_reminders(*, today: dt.date, link: str = "") -> list[Reminded]:
     twice sends nothing more. `link` is the agenda's address, put in the email."""
     results = []
     for employee in Employee.objects.filter(active=True).exclude(email="").order_by("code"):
-        due = list(follow_ups(employee=employee, date_to=today))
+        due_tasks = follow_ups(employee=employee, date_to=today)
+        due = list(due_tasks)
         if not due:
             continue
         try:
@@ -42,7 +43,8 @@ def send_reminders(*, today: dt.date, link: str = "") -> list[Reminded]:
                 )
         except IntegrityError:
             continue
-        grouped = agenda(due, today=today)
+        # The email lists every follow-up due, not the agenda page's first rows of each group.
+        grouped = agenda(due_tasks, today=today, rows=len(due), one_persons=True)
         subject = ngettext(
             "Hexa: %(count)d follow-up due", "Hexa: %(count)d follow-ups due", len(due)
         ) % {"count": len(due)}

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from hexa.crm.errors import Conflict, InvalidInput
 from hexa.crm.models import Client, Employee, Project, Task
-from hexa.crm.services.locks import lock_client, require_open, unchanged_on_error
+from hexa.crm.services.locks import lock, lock_client, require_open, unchanged_on_error
 from hexa.crm.services.model_validation import full_clean
 from hexa.crm.services.quick_log import client_project
 from hexa.crm.services.validation import (
@@ -130,6 +130,12 @@ def update_task(task: Task, **changes: Any) -> Task:
         if completing:
             task.completed_at = timezone.now()
             changed.append("completed_at")
+        if {"next_follow_up", "status"} & set(changed) and not reopening:
+            # The database then updates the client's next follow-up (models.Client): lock
+            # the client first, as the quick log does, so that the two never wait for each
+            # other's row.
+            client = task.project.client
+            lock(client, gone=_("There is no client with code %(code)s.") % {"code": client.code})
         if changed:
             task.save(update_fields=changed)
     return task

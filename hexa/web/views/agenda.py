@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -17,13 +18,16 @@ from django.views.decorators.http import require_GET, require_POST
 from icalendar import Calendar, Event
 
 from hexa.crm import services
-from hexa.crm.models import Employee
+from hexa.crm.models import Employee, Task
 from hexa.crm.services import agenda as agenda_service
 from hexa.lib.exports import private_download
 from hexa.lib.requests import AuthenticatedRequest
 from hexa.web.views.common import is_htmx
 
 FORGOTTEN_DAYS = 30
+FORGOTTEN_SHOWN = 50
+GROUP_PAGE = 25
+"""Follow-ups on each page of one agenda group (its "more")."""
 
 
 def _whose(request: AuthenticatedRequest, who: str) -> tuple[str, Employee | None]:
@@ -39,24 +43,47 @@ def _whose(request: AuthenticatedRequest, who: str) -> tuple[str, Employee | Non
 
 def agenda_context(request: AuthenticatedRequest) -> dict:
     """What the agenda page shows for the request's `who`: "mine" (the default), "all" or an
-    employee's code."""
+    employee's code. Each group shows its first follow-ups and its count; with `group`, the
+    page shows that group alone, a page at a time (`after` the last task of the previous
+    page)."""
     today = timezone.localdate()
     who = (request.GET.get("who") or "mine").strip()
     who, employee = _whose(request, who)
     if who == "mine" and employee is None:
-        tasks = []  # a user without an employee has no follow-ups of their own
+        # A user without an employee has no follow-ups of their own.
+        tasks: QuerySet[Task] = Task.objects.none()
     else:
-        tasks = list(agenda_service.follow_ups(employee=employee))
+        tasks = agenda_service.follow_ups(employee=employee)
+    group = request.GET.get("group")
     days = FORGOTTEN_DAYS
-    return {
+    context = {
         "today": today,
         "who": who,
         "employee": employee,
         "employees": Employee.objects.filter(active=True).order_by("name"),
-        "agenda": agenda_service.agenda(tasks, today=today),
-        "forgotten": agenda_service.forgotten_clients(today=today, days=days)[:50],
         "forgotten_days": days,
         "has_feed": hasattr(request.user, "calendar_feed"),
+    }
+    if group in agenda_service.GROUPS:
+        return {**context, **_group_page(request, tasks, group, today)}
+    return {
+        **context,
+        "agenda": agenda_service.agenda(tasks, today=today, one_persons=employee is not None),
+        "forgotten": agenda_service.forgotten_clients(today=today, days=days)[:FORGOTTEN_SHOWN],
+    }
+
+
+def _group_page(request: HttpRequest, tasks: QuerySet[Task], group: str, today: dt.date) -> dict:
+    """One group of the agenda, GROUP_PAGE follow-ups from the one after `after`."""
+    in_group = tasks.filter(agenda_service.group_range(group, today))
+    after = request.GET.get("after", "")
+    after_id = int(after) if after.isascii() and after.isdigit() and len(after) < 19 else None
+    shown = list(agenda_service.after(in_group, after_id)[: GROUP_PAGE + 1])
+    return {
+        "group": group,
+        "page_tasks": shown[:GROUP_PAGE],
+        "next_after": shown[GROUP_PAGE - 1].pk if len(shown) > GROUP_PAGE else None,
+        "continued": after_id is not None,
     }
 
 

@@ -4,7 +4,6 @@ restoring clients."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -20,6 +19,7 @@ from hexa.web.forms import ExplorerForm
 from hexa.web.forms.management import ClientForm, RestoreForm
 from hexa.web.views.common import (
     PAGE_SIZE,
+    KeysFirstPaginator,
     client_or_404,
     form_page,
     is_htmx,
@@ -35,7 +35,7 @@ def explorer(request: AuthenticatedRequest) -> HttpResponse:
     form = ExplorerForm(request.GET)
     filters = form.filters()
     clients = queries.explore_clients(**filters)
-    page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = KeysFirstPaginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "page": page,

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -25,6 +26,20 @@ from hexa.web.forms.pickers import SuggestionsForm
 
 PAGE_SIZE = 25
 """Rows per page of the clients', projects' and tasks' lists."""
+
+
+class KeysFirstPaginator(Paginator):
+    """A Paginator whose page reads the rows it skips from the order's index only, and
+    computes what is annotated for the page's rows only (queries.page_of)."""
+
+    def page(self, number: Any) -> Page:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        rows: QuerySet[Any] = self.object_list  # type: ignore[assignment]  # the views pass a QuerySet
+        return Page(queries.page_of(rows, offset=bottom, limit=top - bottom), number, self)
 
 
 def client_or_404(code: str) -> Client:

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -33,6 +32,7 @@ from hexa.web.forms.management import (
 )
 from hexa.web.views.common import (
     PAGE_SIZE,
+    KeysFirstPaginator,
     client_or_404,
     form_page,
     is_htmx,
@@ -54,7 +54,7 @@ def task_list(request: AuthenticatedRequest) -> HttpResponse:
         kind=filters.get("kind") or None,
         assigned_to=filters.get("assigned_to"),
     )
-    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = KeysFirstPaginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
     return TemplateResponse(
         request,
         "web/tasks.html",
