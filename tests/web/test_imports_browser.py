@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from hexa.crm.models import Client, ImportJob
 from hexa.crm.services.imports import applying
-from hexa.web.importing import views
+from hexa.web.views import importing
 from tests import factories
 from tests.spreadsheets import csv_bytes
 from tests.web.conftest import sign_in
@@ -74,7 +74,7 @@ def test_upload_preview_confirm_and_watch_the_progress(
     signed_in, live_server, acme, mixed_file, monkeypatch
 ):
     monkeypatch.setattr(applying, "CHUNK_ROWS", 40)  # six chunks, one per request: the bar moves
-    monkeypatch.setattr(views, "PROGRESS_SECONDS", 0)
+    monkeypatch.setattr(importing, "PROGRESS_SECONDS", 0)
     page = signed_in
 
     upload(page, live_server, mixed_file)
@@ -141,7 +141,7 @@ def test_without_javascript_the_import_goes_by_pages_and_continue_buttons(
     browser, live_server, ana, acme, mixed_file, monkeypatch
 ):
     monkeypatch.setattr(applying, "CHUNK_ROWS", 100)
-    monkeypatch.setattr(views, "NO_SCRIPT_SECONDS", 0)  # one chunk per request
+    monkeypatch.setattr(importing, "NO_SCRIPT_SECONDS", 0)  # one chunk per request
     context = browser.new_context(java_script_enabled=False, locale="en-GB")
     sign_in(context, live_server, ana)
     page = context.new_page()

@@ -12,7 +12,7 @@ from hexa.crm.models import Client, Employee, ImportJob
 from hexa.crm.services import imports
 from hexa.crm.services.imports import applying
 from hexa.crm.services.permissions import managers_group
-from hexa.web.importing import views
+from hexa.web.views import importing
 from tests import factories
 from tests.spreadsheets import csv_bytes, many_clients, xlsx_bytes
 
@@ -283,7 +283,7 @@ def test_confirming_without_javascript_imports_and_shows_the_result(web, acme):
 
 def test_without_javascript_a_long_import_stops_after_a_while_and_continues(web, monkeypatch):
     monkeypatch.setattr(applying, "CHUNK_ROWS", 10)
-    monkeypatch.setattr(views, "NO_SCRIPT_SECONDS", 0)
+    monkeypatch.setattr(importing, "NO_SCRIPT_SECONDS", 0)
     job = uploaded(web, many_clients(25))
 
     web.post(f"/imports/{job.pk}/apply/")
@@ -301,7 +301,7 @@ def test_without_javascript_a_long_import_stops_after_a_while_and_continues(web,
 
 def test_htmx_applies_chunks_for_a_moment_and_says_when_it_is_done(web, monkeypatch):
     monkeypatch.setattr(applying, "CHUNK_ROWS", 10)
-    monkeypatch.setattr(views, "PROGRESS_SECONDS", 0)  # one chunk per request
+    monkeypatch.setattr(importing, "PROGRESS_SECONDS", 0)  # one chunk per request
     job = uploaded(web, many_clients(15))
 
     first = htmx(web, f"/imports/{job.pk}/apply/")

@@ -215,7 +215,7 @@ def test_report_filters_and_groupings(web, world, query, expected):
 
 
 def test_beyond_the_first_groups_the_rest_is_one_line(web, world, monkeypatch):
-    monkeypatch.setattr("hexa.web.reporting.views.TOTALS_SHOWN", 1)
+    monkeypatch.setattr("hexa.web.views.reporting.TOTALS_SHOWN", 1)
 
     response = web.get("/reports/?period=last_month")
 

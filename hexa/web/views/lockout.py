@@ -1,6 +1,6 @@
 """What a locked-out sign-in gets (AXES_LOCKOUT_CALLABLE): the sign-in page again, with the
 reason and how long, as a 429 with Retry-After. (The API and the password reset answer their
-own lockouts: hexa.api.auth, hexa.web.accounts.views.)"""
+own lockouts: hexa.api.auth, hexa.web.views.accounts.)"""
 
 from __future__ import annotations
 

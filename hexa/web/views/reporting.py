@@ -20,8 +20,8 @@ from django.views.decorators.http import require_GET
 from hexa.crm.services import reports
 from hexa.crm.services.reports import Chart, ReportFilters, Totals
 from hexa.lib.exports import CsvStyle, csv_response, private_download, xlsx_table_response
-from hexa.web.reporting.documents import period_text, statement_pdf, statement_xlsx
-from hexa.web.reporting.forms import (
+from hexa.web.documents import period_text, statement_pdf, statement_xlsx
+from hexa.web.forms.reporting import (
     ALL_TIME,
     CUSTOM,
     ExportForm,

@@ -28,7 +28,7 @@ from hexa.crm.models import ImportAction, ImportJob, ImportKind, ImportRow, Impo
 from hexa.crm.services import imports
 from hexa.crm.services.permissions import can_import
 from hexa.web.forms.base import show_error
-from hexa.web.importing.forms import FAILED, ImportFileForm, RowsForm
+from hexa.web.forms.importing import FAILED, ImportFileForm, RowsForm
 from hexa.web.views.common import is_htmx, posted
 
 ROWS_PER_PAGE = 50

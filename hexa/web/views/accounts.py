@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from hexa.api import tokens as token_service
 from hexa.crm.errors import DomainError, Forbidden, NotFound
 from hexa.crm.services import lockouts
-from hexa.web.accounts.forms import LiftLockoutForm, TokenForm
+from hexa.web.forms.accounts import LiftLockoutForm, TokenForm
 from hexa.web.forms.base import show_error
 from hexa.web.views.common import posted, require_manager_page
 
