@@ -15,14 +15,14 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client as HttpClient
-from django.test.client import ClientHandler
 from django.utils import timezone
 
 from hexa.api.api import api as ninja_api
 from hexa.api.models import ApiToken
-from hexa.crm.models import Client, Dedication, Employee, IdempotencyKey, Project, Task
+from hexa.crm.models import Dedication, Employee
 from hexa.crm.services.permissions import managers_group
 from tests import factories
+from tests.api.conftest import every_row
 from tests.conftest import HEXA, run_hexa
 
 # --- Every operation, from the OpenAPI schema ---------------------------------------------------
@@ -84,12 +84,6 @@ def test_the_api_has_the_expected_endpoints():
         ("GET", "/api/v1/reports/dedications.csv"),
     } <= set(OPERATIONS)
     assert len(OPERATIONS) >= 26
-
-
-@pytest.fixture(scope="module")
-def _handler() -> ClientHandler:
-    # One handler (and one middleware load) for the module: a new one costs ~80 ms.
-    return ClientHandler()
 
 
 @pytest.fixture
@@ -170,13 +164,6 @@ def send(http: HttpClient, method: str, path: str, body: Any, authorization: str
     )
 
 
-MODELS = (Client, Employee, Project, Task, Dedication, IdempotencyKey, ApiToken)
-
-
-def db_state() -> dict[str, list[dict[str, Any]]]:
-    return {model.__name__: list(model.objects.order_by("pk").values()) for model in MODELS}
-
-
 def assert_unauthorized(response) -> None:
     assert response.status_code == 401, response.content
     assert response["Content-Type"].startswith("application/json")
@@ -236,13 +223,13 @@ def test_every_endpoint_refuses_a_request_without_a_valid_token(
     method, path = operation
     target, body, _status = valid_request(method, path, world)
     authorization = _credentials(credentials, world)
-    before = db_state()
+    before = every_row()
 
     response = send(http, method, target, body, authorization)
 
     assert_unauthorized(response)
     assert response["WWW-Authenticate"] == "Bearer"
-    assert db_state() == before
+    assert every_row() == before
 
 
 def _valid_token_params():
@@ -270,12 +257,12 @@ def test_every_endpoint_answers_a_valid_token(http, world, operation):
 def test_a_signed_in_session_is_not_an_api_token(http, world):
     # The API takes tokens only, so a browser session cannot be used for cross-site requests.
     http.force_login(world["user"])
-    before = db_state()
+    before = every_row()
 
     response = send(http, "POST", "/api/v1/clients", {"code": "NEWCO", "name": "N"}, None)
 
     assert_unauthorized(response)
-    assert db_state() == before
+    assert every_row() == before
 
 
 def test_token_with_surrounding_spaces_is_accepted(http, world):

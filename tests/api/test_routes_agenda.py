@@ -12,51 +12,14 @@ from typing import Any
 
 import pytest
 from django.db import connection
-from django.test.client import ClientHandler
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from hexa.crm.models import Client, Dedication, Employee, Project, Task
+from hexa.crm.models import Employee, Project, Task
 from tests import factories
-from tests.api.conftest import Api
+from tests.api.conftest import assert_json_error, every_row
 
 pytestmark = pytest.mark.django_db
-
-MODELS = (Client, Employee, Project, Task, Dedication)
-
-
-def db_state() -> dict[str, list[dict[str, Any]]]:
-    return {model.__name__: list(model.objects.order_by("pk").values()) for model in MODELS}
-
-
-def assert_error(response, status: int, code: str, field: str | None = None) -> dict[str, Any]:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith("application/json"), response["Content-Type"]
-    body = response.json()
-    assert body["code"] == code, body
-    assert isinstance(body["message"], str), body
-    assert body["message"].strip(), body
-    if field is not None:
-        assert field in body["fields"], body
-        assert all(message.strip() for message in body["fields"][field]), body
-    return body
-
-
-@pytest.fixture(scope="module")
-def _handler() -> ClientHandler:
-    return ClientHandler()
-
-
-@pytest.fixture
-def api(api, _handler) -> Api:
-    api.http.handler = _handler
-    return api
-
-
-@pytest.fixture
-def anonymous(anonymous, _handler) -> Api:
-    anonymous.http.handler = _handler
-    return anonymous
 
 
 def day(today: dt.date, offset: int) -> dt.date:
@@ -395,19 +358,19 @@ def test_agenda_pages(api, world):
     ],
 )
 def test_agenda_bad_query_is_a_field_error(api, world, query, field):
-    before = db_state()
+    before = every_row()
 
     response = api.get("/agenda", **query)
 
-    body = assert_error(response, 422, "validation_error", field)
+    body = assert_json_error(response, 422, "validation_error", field)
     assert body["fields"]
-    assert db_state() == before
+    assert every_row() == before
 
 
 def test_agenda_refuses_a_request_without_a_token(anonymous, world):
     response = anonymous.get("/agenda")
 
-    assert_error(response, 401, "unauthorized")
+    assert_json_error(response, 401, "unauthorized")
     assert response["WWW-Authenticate"] == "Bearer"
 
 

@@ -13,11 +13,6 @@ from tests import factories
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sql_modes")]
 
 
-@pytest.fixture
-def acme(db):
-    return factories.client("ACME", name="Acme S.L.")
-
-
 def counts() -> tuple[int, int, int]:
     return Project.objects.count(), Task.objects.count(), Dedication.objects.count()
 
