@@ -1,4 +1,8 @@
-"""Browser tests: Playwright driving Debian's Chromium against pytest-django's live server."""
+"""What the web tests share: who signs in (`ana`, a plain employee; `ana_is_manager` to make
+her a manager; `manager`, another person who is one), Django's test client signed in as Ana
+(`web` in English, `spanish_web` with Spanish chosen in Hexa), and for the browser tests,
+Playwright driving Debian's Chromium against pytest-django's live server (`signed_in`,
+`spanish_page`)."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from django.conf import settings
 from django.test import Client as DjangoClient
 from django.utils import timezone
 
+from hexa.crm.services.permissions import managers_group
 from tests import factories
 
 # The live server runs in a thread of this process while Playwright's sync API runs an event
@@ -41,12 +46,58 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "en-GB", "viewport": {"width": 1280, "height": 900}}
 
 
+# --- Who signs in -------------------------------------------------------------------------------
+
+
 @pytest.fixture
-def ana(transactional_db):
-    """A signed-in user's account, with her employee."""
-    user = factories.user("ana", first_name="Ana")
+def ana(db):
+    """Ana García: user `ana`, employee ANA, not a manager."""
+    user = factories.user("ana", first_name="Ana", last_name="García", email="ana@example.com")
     factories.employee("ANA", name="Ana García", user=user)
     return user
+
+
+@pytest.fixture
+def ana_is_manager(ana):
+    """Ana in the managers group (`pytest.mark.usefixtures("ana_is_manager")` for modules of
+    pages only managers see)."""
+    ana.groups.add(managers_group())
+    return ana
+
+
+@pytest.fixture
+def manager(db):
+    """Marta Ruiz: user `marta`, employee MARTA, a manager; someone other than Ana."""
+    user = factories.user("marta", first_name="Marta", email="marta@example.com")
+    user.groups.add(managers_group())
+    factories.employee("MARTA", name="Marta Ruiz", user=user)
+    return user
+
+
+def signed_in_client(client: DjangoClient, user, language: str = "en") -> DjangoClient:
+    """`client` signed in as `user`, its browser asking for `language`."""
+    client.force_login(user)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
+    return client
+
+
+@pytest.fixture
+def web(client, ana) -> DjangoClient:
+    """Django's test client (pytest-django's `client`) signed in as Ana, reading English
+    pages."""
+    return signed_in_client(client, ana)
+
+
+@pytest.fixture
+def spanish_web(ana) -> DjangoClient:
+    """Another client of Ana's, in an American browser (it asks for en-US), with Spanish
+    chosen in Hexa."""
+    client = signed_in_client(DjangoClient(), ana, "en-US,en;q=0.9")
+    client.cookies["django_language"] = "es"
+    return client
+
+
+# --- Browsers -----------------------------------------------------------------------------------
 
 
 def sign_in(context, live_server, user) -> None:
@@ -71,7 +122,7 @@ def signed_in(page, context, live_server, ana) -> Iterator:
 
 
 @pytest.fixture
-def spanish(browser, live_server, ana) -> Iterator:
+def spanish_page(browser, live_server, ana) -> Iterator:
     """A page signed in as Ana in a Spanish browser; page errors fail the test."""
     context = browser.new_context(locale="es-ES", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(5_000)

@@ -29,20 +29,6 @@ def snapshot() -> list:
 
 
 @pytest.fixture
-def ana(db):
-    user = factories.user("ana")
-    factories.employee("ANA", name="Ana García", user=user)
-    return user
-
-
-@pytest.fixture
-def web(client, ana):
-    client.force_login(ana)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
-@pytest.fixture
 def task(ana):
     acme = factories.client("ACME", name="Acme Industrial")
     task = factories.task(factories.project(acme, "ACME"), "Seguimiento")

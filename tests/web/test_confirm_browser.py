@@ -28,7 +28,7 @@ def _short_waits(context):
     context.set_default_timeout(5_000)
 
 
-def spanish_page(browser, live_server, user, viewport=DESKTOP, javascript=True) -> Page:
+def open_spanish_page(browser, live_server, user, viewport=DESKTOP, javascript=True) -> Page:
     context = browser.new_context(locale="es-ES", viewport=viewport, java_script_enabled=javascript)
     context.set_default_timeout(5_000)
     sign_in(context, live_server, user)
@@ -62,7 +62,7 @@ def test_logging_on_the_last_row_confirms_in_the_window_and_lights_up_the_row(
 ):
     for number in range(1, 26):
         factories.client(f"CLI{number:02d}", name=f"Cliente número {number}")
-    page = spanish_page(browser, live_server, ana, viewport)
+    page = open_spanish_page(browser, live_server, ana, viewport)
     page.goto(live_server.url + "/")
     last = page.locator("table.clients tbody tr").last
     expect(last).to_have_id("client-row-CLI25")
@@ -102,7 +102,7 @@ def test_logging_from_the_client_page_and_the_agenda_lights_up_what_changed(
     )
     task.assigned_to = ana.employee
     task.save()
-    page = spanish_page(browser, live_server, ana, PHONE)
+    page = open_spanish_page(browser, live_server, ana, PHONE)
 
     page.goto(live_server.url + "/clients/ACME/")
     page.locator(".page-head a.log").click()
@@ -134,7 +134,7 @@ def test_logging_from_the_client_page_and_the_agenda_lights_up_what_changed(
 def test_escape_and_cancel_keep_a_draft_per_client_until_it_is_recorded(browser, live_server, ana):
     factories.client("ACME", name="Acme Industrial")
     factories.client("BETA", name="Beta Logística")
-    page = spanish_page(browser, live_server, ana)
+    page = open_spanish_page(browser, live_server, ana)
     page.goto(live_server.url + "/")
     acme = page.locator("#client-row-ACME")
     beta = page.locator("#client-row-BETA")
@@ -194,7 +194,7 @@ def test_a_long_text_is_counted_near_the_limit_and_refused_over_it_not_cut(
     browser, live_server, ana
 ):
     factories.client("ACME", name="Acme Industrial")
-    page = spanish_page(browser, live_server, ana)
+    page = open_spanish_page(browser, live_server, ana)
     page.goto(live_server.url + "/")
     open_log(page, page.locator("#client-row-ACME"))
     text = page.locator("textarea[name=text]")
@@ -234,7 +234,7 @@ def test_the_toast_and_a_long_url_do_not_make_the_client_page_scroll_sideways(
     url = "https://intranet.example.com/" + "x" * 3_000
     factories.dedication(task, ana.employee, text=url, recorded_by=ana)
     for viewport in (DESKTOP, PHONE):
-        page = spanish_page(browser, live_server, ana, viewport)
+        page = open_spanish_page(browser, live_server, ana, viewport)
         page.goto(live_server.url + "/clients/ACME/")
         assert page.evaluate("document.documentElement.scrollWidth - innerWidth") <= 0
         page.locator("table.dedications").get_by_text("ver más").first.click()
@@ -260,7 +260,7 @@ def overdue(transactional_db, ana, today):
 
 def test_done_in_the_agenda_can_be_undone_from_its_toast(browser, live_server, ana, overdue):
     due = overdue.next_follow_up
-    page = spanish_page(browser, live_server, ana, PHONE)
+    page = open_spanish_page(browser, live_server, ana, PHONE)
     page.goto(live_server.url + "/agenda/")
     heading = page.get_by_role("heading", name=re.compile("Vencidas"))
     top = heading.bounding_box()["y"]
@@ -300,7 +300,7 @@ def test_done_in_the_agenda_can_be_undone_from_its_toast(browser, live_server, a
 
 def test_without_javascript_done_is_undone_from_the_message(browser, live_server, ana, overdue):
     due = overdue.next_follow_up
-    page = spanish_page(browser, live_server, ana, javascript=False)
+    page = open_spanish_page(browser, live_server, ana, javascript=False)
     page.goto(live_server.url + "/agenda/")
     page.locator(f"#agenda-task-{overdue.pk}").get_by_role("button", name="Hecha").click()
     expect(page).to_have_url(f"{live_server.url}/agenda/")
@@ -323,7 +323,7 @@ def test_a_request_that_fails_says_so_instead_of_nothing(browser, live_server, u
     what happened and that nothing was saved, and the dialog keeps what was typed."""
     factories.client("ACME", name="Acme Industrial")
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2_000  # a real 413 from Django for a long text
-    page = spanish_page(browser, live_server, user)
+    page = open_spanish_page(browser, live_server, user)
     page.goto(live_server.url)
     open_log(page, page.locator("#client-row-ACME"))
     dialog = page.locator("dialog#dialog")

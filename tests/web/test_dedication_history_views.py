@@ -9,10 +9,9 @@ import re
 import pytest
 
 from hexa.crm.models import DedicationChange
-from hexa.crm.services.permissions import managers_group
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ana_is_manager")]
 
 
 @pytest.fixture
@@ -24,14 +23,6 @@ def dedication(db):
     return factories.dedication(
         task, factories.employee("LUIS"), text="Call", minutes=30, date=dt.date(2026, 1, 5)
     )
-
-
-@pytest.fixture
-def web(client):
-    user = factories.user("ana", first_name="Ana", last_name="García")
-    user.groups.add(managers_group())
-    client.force_login(user)
-    return client
 
 
 def change(web, dedication, **fields):

@@ -13,14 +13,13 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def ana(db):
-    user = factories.user("ana")
-    employee = factories.employee("ANA", name="Ana García", user=user)
+@pytest.fixture(autouse=True)
+def worked(ana):
+    """Ana's dedication to ACME, so that every download has a row."""
+    employee = ana.employee
     acme = factories.client("ACME", name="Acme S.L.")
     task = factories.task(factories.project(acme, "ACME"), "Follow-up")
     factories.dedication(task, employee)
-    return user
 
 
 def cache_directives(response) -> set[str]:

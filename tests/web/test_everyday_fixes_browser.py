@@ -22,13 +22,13 @@ def _short_waits(context):
     context.set_default_timeout(5_000)
 
 
-def test_a_dedication_changed_from_the_client_page_returns_there(spanish, live_server, ana):
+def test_a_dedication_changed_from_the_client_page_returns_there(spanish_page, live_server, ana):
     acme = factories.client("ACME", name="Acme Industrial")
     task = factories.task(factories.project(acme, "ACME"), "Seguimiento")
     dedication = factories.dedication(
         task, ana.employee, text="Llamada", minutes=240, recorded_by=ana
     )
-    page = spanish
+    page = spanish_page
     page.goto(f"{live_server.url}/clients/ACME/")
     expect(page.locator("table.dedications")).to_contain_text("4h")
 
@@ -58,7 +58,7 @@ def bar_position(page: Page, series: int, period: int) -> dict[str, float]:
     )
 
 
-def test_a_bar_of_the_chart_opens_its_dedications(spanish, live_server, ana):
+def test_a_bar_of_the_chart_opens_its_dedications(spanish_page, live_server, ana):
     today = timezone.localdate()
     monday = today - dt.timedelta(days=today.weekday())
     acme = factories.task(factories.project(factories.client("ACME", name="Acme"), "ACME"))
@@ -67,7 +67,7 @@ def test_a_bar_of_the_chart_opens_its_dedications(spanish, live_server, ana):
     factories.dedication(acme, ana.employee, date=last_week, minutes=120, text="Acme pasada")
     factories.dedication(beta, ana.employee, date=last_week, minutes=60, text="Beta pasada")
     factories.dedication(acme, ana.employee, date=monday, minutes=30, text="Acme esta")
-    page = spanish
+    page = spanish_page
     page.goto(f"{live_server.url}/reports/?period=last_3_months&chart=week&stack=client")
     page.wait_for_selector("canvas[data-chart][data-drawn=true]")
     labels = page.evaluate(
@@ -87,7 +87,7 @@ def test_a_bar_of_the_chart_opens_its_dedications(spanish, live_server, ana):
 
 
 def test_follow_up_due_lists_the_longest_overdue_first_and_keeps_an_order_chosen(
-    spanish, live_server
+    spanish_page, live_server
 ):
     today = timezone.localdate()
     for code, name, days in [
@@ -98,7 +98,7 @@ def test_follow_up_due_lists_the_longest_overdue_first_and_keeps_an_order_chosen
     ]:
         client = factories.client(code, name=name)
         factories.task(factories.project(client, code), next_follow_up=today + dt.timedelta(days))
-    page = spanish
+    page = spanish_page
     page.goto(live_server.url)
     rows = page.locator("table.clients tbody tr td:first-child")
     expect(rows).to_have_text(["AAA", "BBB", "CCC", "DDD"])

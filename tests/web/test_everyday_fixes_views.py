@@ -25,13 +25,6 @@ DASH = "\N{EN DASH}"
 
 
 @pytest.fixture
-def web(client, ana):  # Ana (tests/web/conftest.py), in Spanish
-    client.force_login(ana)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "es"
-    return client
-
-
-@pytest.fixture
 def acme(ana):
     acme = factories.client("ACME", name="Acme Industrial")
     project = factories.project(acme, "ACME", name="Acme")
@@ -50,16 +43,16 @@ def links(html: str, path: str) -> list[str]:
 @pytest.mark.parametrize(
     "page", ["/clients/ACME/", "/projects/ACME/", "task"], ids=["client", "project", "task"]
 )
-def test_changing_a_dedication_returns_to_the_page_it_was_opened_from(web, acme, page):
+def test_changing_a_dedication_returns_to_the_page_it_was_opened_from(spanish_web, acme, page):
     page = f"/tasks/{acme['task'].pk}/" if page == "task" else page
     dedication = acme["dedication"]
-    [change] = links(web.get(page).content.decode(), f"/dedications/{dedication.pk}/edit/")
+    [change] = links(spanish_web.get(page).content.decode(), f"/dedications/{dedication.pk}/edit/")
     assert parse_qs(urlsplit(change).query) == {"next": [page]}
 
-    form = web.get(change).content.decode()
+    form = spanish_web.get(change).content.decode()
     assert f'name="next" value="{page}"' in form
     assert f'href="{page}" role="button"' in form  # Cancel goes back there too
-    response = web.post(
+    response = spanish_web.post(
         change,
         {
             "next": page,
@@ -76,22 +69,22 @@ def test_changing_a_dedication_returns_to_the_page_it_was_opened_from(web, acme,
     assert (dedication.text, dedication.minutes) == ("Llamada, con el presupuesto", 240)
 
 
-def test_deleting_a_dedication_returns_to_the_page_it_was_opened_from(web, acme):
+def test_deleting_a_dedication_returns_to_the_page_it_was_opened_from(spanish_web, acme):
     dedication = acme["dedication"]
     [delete] = links(
-        web.get("/clients/ACME/").content.decode(), f"/dedications/{dedication.pk}/delete/"
+        spanish_web.get("/clients/ACME/").content.decode(), f"/dedications/{dedication.pk}/delete/"
     )
-    assert 'name="next" value="/clients/ACME/"' in web.get(delete).content.decode()
+    assert 'name="next" value="/clients/ACME/"' in spanish_web.get(delete).content.decode()
 
-    response = web.post(delete, {"next": "/clients/ACME/"})
+    response = spanish_web.post(delete, {"next": "/clients/ACME/"})
 
     assert response["Location"] == "/clients/ACME/"
     assert not Dedication.objects.filter(pk=dedication.pk).exists()
 
 
-def test_a_next_address_elsewhere_is_ignored(web, acme):
+def test_a_next_address_elsewhere_is_ignored(spanish_web, acme):
     dedication = acme["dedication"]
-    response = web.post(
+    response = spanish_web.post(
         f"/dedications/{dedication.pk}/edit/",
         {
             "next": "https://elsewhere.example.com/",
@@ -117,10 +110,10 @@ def test_someone_else_cannot_open_the_change_form_whatever_the_next(client, acme
 
 
 @pytest.mark.parametrize(("minutes", "shown"), [(240, "4h"), (90, "1h30"), (45, "45m"), (None, "")])
-def test_the_change_form_shows_the_time_as_the_lists_do(web, acme, minutes, shown):
+def test_the_change_form_shows_the_time_as_the_lists_do(spanish_web, acme, minutes, shown):
     Dedication.objects.filter(pk=acme["dedication"].pk).update(minutes=minutes)
 
-    form = web.get(f"/dedications/{acme['dedication'].pk}/edit/").content.decode()
+    form = spanish_web.get(f"/dedications/{acme['dedication'].pk}/edit/").content.decode()
 
     [field] = re.findall(r'<input[^>]*name="minutes"[^>]*>', form)
     assert f'value="{shown}"' in field if shown else "value=" not in field
@@ -129,12 +122,14 @@ def test_the_change_form_shows_the_time_as_the_lists_do(web, acme, minutes, show
 # --- Closing a project ------------------------------------------------------------------------
 
 
-def test_closing_a_project_without_confirming_warns_once_and_lists_its_pending_tasks(web, acme):
+def test_closing_a_project_without_confirming_warns_once_and_lists_its_pending_tasks(
+    spanish_web, acme
+):
     project = acme["project"]
     factories.task(project, "Enviar el presupuesto", next_follow_up=timezone.localdate())
     factories.task(project, "Hecha", status="done")
 
-    response = web.post("/projects/ACME/close/", {})
+    response = spanish_web.post("/projects/ACME/close/", {})
 
     page = response.content.decode()
     assert page.count('class="form-error"') == 1
@@ -146,16 +141,16 @@ def test_closing_a_project_without_confirming_warns_once_and_lists_its_pending_t
     project.refresh_from_db()
     assert project.status == Project.Status.ACTIVE
 
-    web.post("/projects/ACME/close/", {"confirm": "on"})
+    spanish_web.post("/projects/ACME/close/", {"confirm": "on"})
     project.refresh_from_db()
     assert project.status == Project.Status.CLOSED
 
 
-def test_a_project_with_many_pending_tasks_lists_the_first_and_counts_the_rest(web, acme):
+def test_a_project_with_many_pending_tasks_lists_the_first_and_counts_the_rest(spanish_web, acme):
     for number in range(24):
         factories.task(acme["project"], f"Tarea {number}")
 
-    page = web.get("/projects/ACME/close/").content.decode()
+    page = spanish_web.get("/projects/ACME/close/").content.decode()
 
     assert "Tiene 25 tareas pendientes" in page
     assert len(re.findall(r'href="/tasks/\d+/"', page)) == 20
@@ -178,8 +173,8 @@ def codes(response) -> list[str]:
     return re.findall(r'id="client-row-([A-Z]+)"', response.content.decode())
 
 
-def test_follow_up_due_lists_the_longest_overdue_first(web, due_clients):
-    response = web.get("/?due=on")
+def test_follow_up_due_lists_the_longest_overdue_first(spanish_web, due_clients):
+    response = spanish_web.get("/?due=on")
 
     assert codes(response) == ["BBB", "CCC", "AAA"]
     page = response.content.decode()
@@ -187,15 +182,15 @@ def test_follow_up_due_lists_the_longest_overdue_first(web, due_clients):
     assert 'name="order"' not in page  # the default: changing a filter does not keep it
 
 
-def test_follow_up_due_keeps_an_order_chosen(web, due_clients):
-    response = web.get("/?due=on&order=-code")
+def test_follow_up_due_keeps_an_order_chosen(spanish_web, due_clients):
+    response = spanish_web.get("/?due=on&order=-code")
 
     assert codes(response) == ["CCC", "BBB", "AAA"]
     assert 'name="order" value="-code" form="explorer-search"' in response.content.decode()
 
 
-def test_without_follow_up_due_clients_come_by_code(web, due_clients):
-    assert codes(web.get("/")) == ["AAA", "BBB", "CCC", "DDD"]
+def test_without_follow_up_due_clients_come_by_code(spanish_web, due_clients):
+    assert codes(spanish_web.get("/")) == ["AAA", "BBB", "CCC", "DDD"]
 
 
 # --- The chart --------------------------------------------------------------------------------
@@ -228,8 +223,8 @@ def chart_data(response) -> dict:
     return json.loads(found.group(1))
 
 
-def test_the_chart_stops_today_and_labels_each_bar_with_its_days(web, february):
-    data = chart_data(web.get("/reports/?period=this_month&chart=week"))
+def test_the_chart_stops_today_and_labels_each_bar_with_its_days(spanish_web, february):
+    data = chart_data(spanish_web.get("/reports/?period=this_month&chart=week"))
 
     # Sunday 1 February alone (its week began in January), a whole week, this week so far;
     # no columns for the weeks still to come.
@@ -240,14 +235,14 @@ def test_the_chart_stops_today_and_labels_each_bar_with_its_days(web, february):
     ]
 
 
-def test_the_chart_of_this_year_has_no_months_to_come(web, february):
-    data = chart_data(web.get("/reports/?period=this_year&chart=month"))
+def test_the_chart_of_this_year_has_no_months_to_come(spanish_web, february):
+    data = chart_data(spanish_web.get("/reports/?period=this_year&chart=month"))
 
     assert data["labels"] == ["Ene 2026", f"1{DASH}10 Feb"]
 
 
-def test_each_bar_leads_to_its_dedications(web, february):
-    response = web.get("/reports/?period=this_month&chart=week&stack=client")
+def test_each_bar_leads_to_its_dedications(spanish_web, february):
+    response = spanish_web.get("/reports/?period=this_month&chart=week&stack=client")
     data = chart_data(response)
 
     week = parse_qs(urlsplit(data["entries"][1]).query)
@@ -265,5 +260,5 @@ def test_each_bar_leads_to_its_dedications(web, february):
         if "client=BETA" in link and "date_from=2026-02-02" in link
     ]
     assert len(beta_week) == 1
-    entries = web.get(beta_week[0]).content.decode()
+    entries = spanish_web.get(beta_week[0]).content.decode()
     assert "45m" in entries and "ACME" not in re.sub(r"<form.*?</form>", "", entries, flags=re.S)

@@ -8,37 +8,11 @@ import datetime as dt
 import re
 
 import pytest
-from django.test import Client as DjangoClient
 
 from hexa.crm.models import Project, Task
-from hexa.crm.services.permissions import managers_group
 from tests import factories
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def ana(db):
-    user = factories.user("ana")
-    user.groups.add(managers_group())
-    factories.employee("ANA", name="Ana García", user=user)
-    return user
-
-
-@pytest.fixture
-def web(client, ana):
-    client.force_login(ana)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
-@pytest.fixture
-def spanish(ana):
-    """An American browser (it asks for en-US) of someone who chose Spanish in Hexa."""
-    browser = DjangoClient(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
-    browser.force_login(ana)
-    browser.cookies["django_language"] = "es"
-    return browser
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ana_is_manager")]
 
 
 @pytest.fixture
@@ -63,8 +37,8 @@ def input_tag(html: str, name: str) -> str:
 # --- Dates ----------------------------------------------------------------------------------
 
 
-def test_date_fields_are_text_fields_showing_day_month_year(spanish, hotels, today):
-    html = spanish.get("/clients/ACME/dedications/new/").content.decode()
+def test_date_fields_are_text_fields_showing_day_month_year(spanish_web, hotels, today):
+    html = spanish_web.get("/clients/ACME/dedications/new/").content.decode()
 
     date = input_tag(html, "date")
     assert 'type="text"' in date
@@ -88,8 +62,8 @@ def test_typed_dates_are_read_day_first(web, hotels, typed):
     assert task.next_follow_up == dt.date(2027, 2, 3)
 
 
-def test_a_date_that_is_not_one_is_said_in_spanish_on_its_field(spanish, hotels, ana):
-    response = spanish.post(
+def test_a_date_that_is_not_one_is_said_in_spanish_on_its_field(spanish_web, hotels, ana):
+    response = spanish_web.post(
         "/clients/ACME/dedications/new/",
         {"project": Project.objects.get(code="ACME-P").pk, "text": "Llamada",
          "employee": ana.employee.pk, "date": "31/02/2026"},
@@ -110,9 +84,9 @@ def test_a_task_is_moved_to_a_typed_date(web, hotels):
     assert task.next_follow_up == dt.date(2027, 3, 15)
 
 
-def test_forms_leave_checking_to_the_server_and_mark_required_fields(spanish, hotels):
-    new_client = spanish.get("/clients/new/").content.decode()
-    sent_empty = spanish.post("/clients/new/", {}).content.decode()
+def test_forms_leave_checking_to_the_server_and_mark_required_fields(spanish_web, hotels):
+    new_client = spanish_web.get("/clients/new/").content.decode()
+    sent_empty = spanish_web.post("/clients/new/", {}).content.decode()
 
     assert '<form method="post" novalidate>' in new_client
     assert re.search(

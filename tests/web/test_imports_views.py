@@ -11,10 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from hexa.crm.models import Client, Employee, ImportJob
 from hexa.crm.services import imports
 from hexa.crm.services.imports import applying
-from hexa.crm.services.permissions import managers_group
 from hexa.web.views import importing
 from tests import factories
 from tests.spreadsheets import csv_bytes, many_clients, xlsx_bytes
+from tests.web.conftest import signed_in_client
 
 pytestmark = pytest.mark.django_db
 
@@ -25,30 +25,6 @@ MIXED = [
     ["MALA", "Mala", "", "no-es-email", ""],
     ["", "Sin código", "", "", ""],
 ]
-
-
-@pytest.fixture
-def ana(db):
-    """Not a manager."""
-    return factories.user("ana")
-
-
-@pytest.fixture
-def boss(db):
-    user = factories.user("jefa")
-    user.groups.add(managers_group())
-    return user
-
-
-def signed_in(client, user):
-    client.force_login(user)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
-@pytest.fixture
-def web(client, ana):
-    return signed_in(client, ana)
 
 
 @pytest.fixture
@@ -89,7 +65,7 @@ def htmx(web, path, **headers):
     ],
 )
 def test_every_import_page_needs_a_signed_in_user(client, ana, acme, method, path):
-    job = uploaded(signed_in(client, ana))
+    job = uploaded(signed_in_client(client, ana))
     client.logout()
 
     response = getattr(client, method)(path.format(job=job.pk))
@@ -107,8 +83,8 @@ def test_employees_import_is_refused_to_non_managers(web):
     assert not ImportJob.objects.exists()
 
 
-def test_managers_import_employees(client, boss):
-    web = signed_in(client, boss)
+def test_managers_import_employees(client, manager):
+    web = signed_in_client(client, manager)
 
     job = uploaded(
         web, [["Código", "Nombre", "Email"], ["ANA", "Ana", "ana@hexa.es"]], kind="employees"
@@ -119,14 +95,14 @@ def test_managers_import_employees(client, boss):
     assert Employee.objects.get(code="ANA").email == "ana@hexa.es"
 
 
-def test_someone_elses_import_is_not_found_but_managers_see_it(client, ana, boss, acme):
-    job = uploaded(signed_in(client, ana))
-    bea = signed_in(client, factories.user("bea"))
+def test_someone_elses_import_is_not_found_but_managers_see_it(client, ana, manager, acme):
+    job = uploaded(signed_in_client(client, ana))
+    bea = signed_in_client(client, factories.user("bea"))
 
     for method, path in [("get", ""), ("post", "apply/"), ("post", "cancel/")]:
         assert getattr(bea, method)(f"/imports/{job.pk}/{path}").status_code == 404
     assert ImportJob.objects.get(pk=job.pk).status == "planned"
-    seen = signed_in(client, boss).get(f"/imports/{job.pk}/")
+    seen = signed_in_client(client, manager).get(f"/imports/{job.pk}/")
     assert seen.status_code == 200
     assert seen.context["job"] == job
 

@@ -69,9 +69,9 @@ def untranslated_patterns() -> list[tuple[str, re.Pattern[str]]]:
     """A pattern for each English message that reads differently in Spanish, its
     placeholders matching anything; short ones (a word or two) are left to ENGLISH."""
     patterns = []
-    for msgid, spanish in catalog():
+    for msgid, spanish_context in catalog():
         plain = re.sub(r"<[^>]+>", "", msgid)
-        if plain == spanish or len(plain) < 12 or " " not in plain.strip():
+        if plain == spanish_context or len(plain) < 12 or " " not in plain.strip():
             continue
         parts = re.split(r"%\(\w+\)[sd]|%[sd]|\{\{[^}]*\}\}", plain)
         regex = r".{1,80}?".join(re.escape(part) for part in parts)
@@ -178,7 +178,7 @@ def pages(business: dict) -> list[str]:
 
 
 @pytest.fixture
-def spanish(browser: Browser, live_server) -> Iterator[BrowserContext]:
+def spanish_context(browser: Browser, live_server) -> Iterator[BrowserContext]:
     """A browser in American English (dates mm/dd/yyyy, bubbles in English) where the user
     chose Spanish in Hexa."""
     context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
@@ -196,9 +196,9 @@ def english_in(page: Page) -> tuple[list[str], list[str]]:
     return words, messages
 
 
-def test_every_page_in_spanish_shows_no_english(spanish, live_server, business):
-    sign_in(spanish, live_server, business["user"])
-    page = spanish.new_page()
+def test_every_page_in_spanish_shows_no_english(spanish_context, live_server, business):
+    sign_in(spanish_context, live_server, business["user"])
+    page = spanish_context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     found = {}
@@ -229,13 +229,13 @@ def test_every_page_in_spanish_shows_no_english(spanish, live_server, business):
     assert errors == []
 
 
-def test_the_sign_in_and_forbidden_pages_in_spanish(spanish, live_server, business):
-    page = spanish.new_page()
+def test_the_sign_in_and_forbidden_pages_in_spanish(spanish_context, live_server, business):
+    page = spanish_context.new_page()
     page.goto(live_server.url + "/accounts/login/")
     page.locator("form:has(#id_username) button[type=submit]").click()
     expect(page.locator(".field-error, .form-error").first).to_be_visible()
     signed_out = english_in(page)
-    sign_in(spanish, live_server, business["other"])  # not a manager
+    sign_in(spanish_context, live_server, business["other"])  # not a manager
     page.goto(live_server.url + "/employees/new/")
     forbidden = english_in(page)
 
@@ -261,9 +261,9 @@ def test_english_pages_say_activity_not_dedication(browser, live_server, busines
     assert said == {}
 
 
-def test_the_word_lists_find_english(spanish, live_server, business):
+def test_the_word_lists_find_english(spanish_context, live_server, business):
     """The checks above can fail: an English page shows words of both lists."""
-    context = spanish
+    context = spanish_context
     context.clear_cookies()
     context.add_cookies([{"name": "django_language", "value": "en-gb", "url": live_server.url}])
     sign_in(context, live_server, business["user"])

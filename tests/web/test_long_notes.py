@@ -17,21 +17,12 @@ LONG = "Llamada con la gerente sobre el presupuesto de la nave. " * 172 + URL
 
 
 @pytest.fixture
-def web(client, user):
-    factories.employee("ANA", name="Ana García", user=user)
-    client.force_login(user)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "es"
-    return client
-
-
-@pytest.fixture
-def noted(user):
+def noted(ana):
     acme = factories.client("ACME", name="Acme Industrial", notes=LONG)
     project = factories.project(acme, "ACME")
     task = factories.task(project, "Seguimiento")
-    ana = user.employee
-    factories.dedication(task, ana, text=LONG, recorded_by=user)
-    factories.dedication(task, ana, text="Llamada corta.", recorded_by=user)
+    factories.dedication(task, ana.employee, text=LONG, recorded_by=ana)
+    factories.dedication(task, ana.employee, text="Llamada corta.", recorded_by=ana)
     return task
 
 
@@ -45,9 +36,9 @@ def summaries(html: str) -> list[str]:
     "address",
     ["/clients/ACME/", "/projects/ACME/", "task", "/reports/entries/?period=this_year"],
 )
-def test_long_dedication_in_a_list_shows_its_start_and_see_more(web, noted, address):
+def test_long_dedication_in_a_list_shows_its_start_and_see_more(spanish_web, noted, address):
     address = f"/tasks/{noted.pk}/" if address == "task" else address
-    html = web.get(address).content.decode()
+    html = spanish_web.get(address).content.decode()
     starts = [summary for summary in summaries(html) if summary.startswith("Llamada")]
     assert starts, html
     start = starts[-1]
@@ -58,8 +49,8 @@ def test_long_dedication_in_a_list_shows_its_start_and_see_more(web, noted, addr
     assert "Llamada corta." in html and "Llamada corta.…" not in html
 
 
-def test_client_notes_show_their_start_on_the_client_page(web, noted):
-    html = web.get("/clients/ACME/").content.decode()
+def test_client_notes_show_their_start_on_the_client_page(spanish_web, noted):
+    html = spanish_web.get("/clients/ACME/").content.decode()
     assert '<div class="client-notes"><details class="note">' in html
 
 

@@ -20,19 +20,10 @@ from hexa.crm.models import (
     Project,
     Task,
 )
-from hexa.crm.services.permissions import managers_group
 from tests import factories
+from tests.web.conftest import signed_in_client
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def ana(db):
-    """A manager, employee ANA."""
-    user = factories.user("ana")
-    user.groups.add(managers_group())
-    factories.employee("ANA", name="Ana García", user=user)
-    return user
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ana_is_manager")]
 
 
 @pytest.fixture
@@ -41,17 +32,6 @@ def bea(db):
     user = factories.user("bea")
     factories.employee("BEA", name="Bea López", user=user)
     return user
-
-
-def signed_in(client, user):
-    client.force_login(user)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
-@pytest.fixture
-def web(client, ana):
-    return signed_in(client, ana)
 
 
 @pytest.fixture
@@ -133,7 +113,7 @@ def test_every_action_needs_a_signed_in_user_and_a_post(client, web, ana, acme, 
     web.logout()
 
     assert client.post(path)["Location"].startswith("/accounts/login/")
-    signed_in(client, ana)
+    signed_in_client(client, ana)
     assert client.get(path).status_code == 405
 
 
@@ -512,7 +492,7 @@ def test_a_manager_changes_anyones_dedication_and_the_change_is_kept(web, dedica
 
 
 def test_whoever_recorded_it_may_delete_it_and_the_trail_stays(client, dedication, bea):
-    web = signed_in(client, bea)
+    web = signed_in_client(client, bea)
 
     response = web.post(f"/dedications/{dedication.pk}/delete/")
 
@@ -525,7 +505,7 @@ def test_whoever_recorded_it_may_delete_it_and_the_trail_stays(client, dedicatio
 def test_the_employee_whose_dedication_it_is_may_change_it(client, dedication):
     carl_user = factories.user("carl")
     Employee.objects.filter(code="CARL").update(user=carl_user)
-    web = signed_in(client, carl_user)
+    web = signed_in_client(client, carl_user)
 
     assert web.get(f"/dedications/{dedication.pk}/edit/").status_code == 200
     web.post(
@@ -549,7 +529,7 @@ def test_the_employee_whose_dedication_it_is_may_change_it(client, dedication):
 
 def test_another_user_may_neither_change_nor_delete_it(client, dedication):
     other = factories.user("dan")
-    web = signed_in(client, other)
+    web = signed_in_client(client, other)
 
     assert web.get(f"/dedications/{dedication.pk}/edit/").status_code == 403
     assert web.post(f"/dedications/{dedication.pk}/edit/", {"text": "hacked"}).status_code == 403
@@ -588,7 +568,7 @@ def test_linking_a_user_already_linked_is_refused(web, bea):
 
 
 def test_other_users_cannot_manage_employees(client, bea):
-    web = signed_in(client, bea)
+    web = signed_in_client(client, bea)
 
     assert web.get("/employees/").status_code == 200
     assert "/employees/new/" not in web.get("/employees/").content.decode()

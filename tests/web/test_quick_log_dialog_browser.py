@@ -42,10 +42,10 @@ def open_dialog(page: Page, live_server, where: str, task: Task) -> None:
 @pytest.mark.parametrize("where", ["explorer", "agenda"])
 @pytest.mark.parametrize("days", [-6, 0], ids=["overdue", "due today"])
 def test_logging_a_due_follow_up_succeeds_first_time_and_clears_it(
-    spanish, live_server, where, days
+    spanish_page, live_server, where, days
 ):
     task = due_task(days)
-    page = spanish
+    page = spanish_page
     open_dialog(page, live_server, where, task)
     # Nothing pre-filled that Finish would refuse ("no puede ser anterior a la fecha").
     expect(page.locator("#id_next_follow_up")).to_have_value("")
@@ -65,9 +65,9 @@ def test_logging_a_due_follow_up_succeeds_first_time_and_clears_it(
     assert task.next_follow_up is None
 
 
-def test_one_tap_sets_the_next_follow_up_from_the_keyboard(spanish, live_server, today):
+def test_one_tap_sets_the_next_follow_up_from_the_keyboard(spanish_page, live_server, today):
     task = due_task(-2)
-    page = spanish
+    page = spanish_page
     open_dialog(page, live_server, "agenda", task)
     page.keyboard.type("Visita")
     week = page.locator("dialog").get_by_role("button", name="+1 semana")
@@ -85,9 +85,11 @@ def test_one_tap_sets_the_next_follow_up_from_the_keyboard(spanish, live_server,
     assert task.next_follow_up == in_a_week
 
 
-def test_the_dialog_says_where_and_picks_another_pending_task(spanish, live_server, today, prieto):
+def test_the_dialog_says_where_and_picks_another_pending_task(
+    spanish_page, live_server, today, prieto
+):
     overdue, latest = prieto
-    page = spanish
+    page = spanish_page
     page.goto(live_server.url)
     page.locator("#client-row-PRIETO a.log").click()
     picker = page.get_by_label("Se registrará en")
@@ -114,9 +116,9 @@ def test_the_dialog_says_where_and_picks_another_pending_task(spanish, live_serv
     assert (overdue.next_follow_up, latest.next_follow_up) == (None, today + dt.timedelta(days=2))
 
 
-def test_a_new_task_is_announced_before_finish(spanish, live_server):
+def test_a_new_task_is_announced_before_finish(spanish_page, live_server):
     factories.project(factories.client("ACME", name="Acme Industrial"), "ACME")
-    page = spanish
+    page = spanish_page
     page.goto(live_server.url)
     page.locator("#client-row-ACME a.log").click()
 
@@ -125,12 +127,12 @@ def test_a_new_task_is_announced_before_finish(spanish, live_server):
     )
 
 
-def test_a_client_with_several_projects_is_asked_in_plain_words(spanish, live_server, today):
+def test_a_client_with_several_projects_is_asked_in_plain_words(spanish_page, live_server, today):
     bodegas = factories.client("BODEGAS", name="Bodegas Valdehierro")
     factories.project(bodegas, "BOD-EXPORT", name="Exportación")
     shop = factories.project(bodegas, "BOD-TIENDA", name="Tienda online")
     photos = factories.task(shop, "Fotos", next_follow_up=today + dt.timedelta(days=4))
-    page = spanish
+    page = spanish_page
     page.goto(live_server.url)
     page.locator("#client-row-BODEGAS a.log").click()
 

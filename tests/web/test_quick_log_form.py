@@ -16,7 +16,7 @@ from django.utils import timezone
 from hexa.crm.models import Dedication, Task
 from hexa.web.forms.quick_log import ARROW
 from tests import factories
-from tests.web.test_views import acme, ana, form_of, post_log, web  # noqa: F401
+from tests.web.test_views import acme, form_of, post_log  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

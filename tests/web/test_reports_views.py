@@ -17,7 +17,6 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.db import connection
 from django.http import FileResponse, StreamingHttpResponse
-from django.test import Client as DjangoClient
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -36,20 +35,6 @@ def _today(monkeypatch):
     """Noon in Madrid on TODAY, so that the periods are the ones worked out below."""
     moment = dt.datetime(2026, 2, 10, 11, 0, tzinfo=dt.UTC)
     monkeypatch.setattr(timezone, "now", lambda: moment)
-
-
-@pytest.fixture
-def ana(db):
-    user = factories.user("ana")
-    factories.employee("ANA", name="Ana García", user=user)
-    return user
-
-
-@pytest.fixture
-def web(client, ana):
-    client.force_login(ana)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
 
 
 @pytest.fixture
@@ -429,23 +414,14 @@ def test_entries_csv_is_streamed_and_reads_back(web, world):
     ]
 
 
-@pytest.fixture
-def spanish(ana):
-    """Ana's browser, asking for English, with Spanish chosen in Hexa."""
-    browser = DjangoClient(HTTP_ACCEPT_LANGUAGE="en-US")
-    browser.force_login(ana)
-    browser.cookies["django_language"] = "es"
-    return browser
-
-
 def read_spreadsheet_csv(response, delimiter: str) -> list[list[str]]:
     data = body(response)
     assert data.startswith("\ufeff".encode())  # spreadsheets then read it as UTF-8
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=delimiter))
 
 
-def test_the_spanish_totals_csv_opens_in_a_spanish_spreadsheet(spanish, world):
-    response = spanish.get("/reports/export/?period=all&group_by=client&format=csv")
+def test_the_spanish_totals_csv_opens_in_a_spanish_spreadsheet(spanish_web, world):
+    response = spanish_web.get("/reports/export/?period=all&group_by=client&format=csv")
 
     assert response["Content-Disposition"] == 'attachment; filename="totales-cliente.csv"'
     assert read_spreadsheet_csv(response, ";") == [
@@ -455,8 +431,8 @@ def test_the_spanish_totals_csv_opens_in_a_spanish_spreadsheet(spanish, world):
     ]
 
 
-def test_the_spanish_entries_csv_has_spanish_words_and_names(spanish, world):
-    response = spanish.get("/reports/export/?period=last_month&client=ACME&format=csv")
+def test_the_spanish_entries_csv_has_spanish_words_and_names(spanish_web, world):
+    response = spanish_web.get("/reports/export/?period=last_month&client=ACME&format=csv")
 
     assert response["Content-Disposition"] == (
         'attachment; filename="dedicaciones-ACME-2026-01-01-2026-01-31.csv"'
@@ -477,9 +453,9 @@ def test_the_spanish_entries_csv_has_spanish_words_and_names(spanish, world):
 
 
 @pytest.mark.parametrize("group_by", ["client", "project", "employee", "week", "month"])
-def test_download_names_are_in_one_language(spanish, web, world, group_by):
+def test_download_names_are_in_one_language(spanish_web, web, world, group_by):
     query = f"/reports/export/?period=all&group_by={group_by}&format="
-    in_spanish = spanish.get(query + "xlsx")["Content-Disposition"]
+    in_spanish = spanish_web.get(query + "xlsx")["Content-Disposition"]
     in_english = web.get(query + "csv")["Content-Disposition"]
 
     spanish_names = {
@@ -500,8 +476,8 @@ def test_the_english_csv_has_english_words_commas_and_decimal_points(web, world)
     assert {row[6] for row in entries[1:]} == {"Production", "Commercial"}
 
 
-def test_the_xlsx_has_the_kinds_in_words(spanish, world):
-    rows = read_xlsx(spanish.get("/reports/export/?period=all&client=ACME&format=xlsx"))
+def test_the_xlsx_has_the_kinds_in_words(spanish_web, world):
+    rows = read_xlsx(spanish_web.get("/reports/export/?period=all&client=ACME&format=xlsx"))
 
     assert rows[0][6] == "Tipo"
     assert {row[6] for row in rows[1:]} == {"Producción", "Comercial"}

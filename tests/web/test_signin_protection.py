@@ -15,27 +15,12 @@ from django.contrib.auth import SESSION_KEY
 from django.core import mail
 from django.test import Client as HttpClient
 
-from hexa.crm.services.permissions import managers_group
 from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "pw-Secret-123"  # tests.factories.user's
 LOCKED = "Too many failed sign-in attempts for this user name or from this address."
-
-
-@pytest.fixture
-def ana(db):
-    user = factories.user("ana", email="ana@example.com")
-    factories.employee("ANA", name="Ana García", user=user)
-    return user
-
-
-@pytest.fixture
-def manager(db):
-    user = factories.user("marta")
-    user.groups.add(managers_group())
-    return user
 
 
 def browser(address: str = "127.0.0.1") -> HttpClient:

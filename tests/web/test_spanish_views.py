@@ -7,30 +7,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import Client as DjangoClient
 
 from hexa.crm.models import Dedication, Task
 from hexa.crm.services import imports
-from hexa.crm.services.permissions import managers_group
 from tests import factories
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def ana(db):
-    user = factories.user("ana", first_name="Ana")
-    user.groups.add(managers_group())
-    factories.employee("ANA", name="Ana García", user=user)
-    return user
-
-
-@pytest.fixture
-def spanish(ana):
-    browser = DjangoClient(HTTP_ACCEPT_LANGUAGE="en-US")
-    browser.force_login(ana)
-    browser.cookies["django_language"] = "es"
-    return browser
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ana_is_manager")]
 
 
 @pytest.fixture
@@ -45,24 +27,24 @@ def text(response) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
 
 
-def test_the_empty_choice_of_a_list_is_spanish(spanish, acme):
-    page = spanish.get("/clients/ACME/dedications/new/").content.decode()
+def test_the_empty_choice_of_a_list_is_spanish(spanish_web, acme):
+    page = spanish_web.get("/clients/ACME/dedications/new/").content.decode()
 
     assert "Select an option" not in page
     assert '<option value="">Elige…</option>' in page or "Elige…" in page
 
 
-def test_a_former_employee_in_the_report_filters(spanish, acme):
+def test_a_former_employee_in_the_report_filters(spanish_web, acme):
     factories.employee("LUIS", name="Luis Peña", active=False)
 
-    page = spanish.get("/reports/").content.decode()
+    page = spanish_web.get("/reports/").content.decode()
 
     assert ">Luis Peña (ya no está)</option>" in page
     assert "(left)" not in page
 
 
-def test_a_dedication_on_no_task_reads_sin_tarea(spanish, acme):
-    page = spanish.get("/projects/ACME/dedications/new/").content.decode()
+def test_a_dedication_on_no_task_reads_sin_tarea(spanish_web, acme):
+    page = spanish_web.get("/projects/ACME/dedications/new/").content.decode()
 
     assert ">Sin tarea</option>" in page
     assert "Ninguno" not in page
@@ -78,26 +60,28 @@ def test_a_dedication_on_no_task_reads_sin_tarea(spanish, acme):
         ("/clients/new/", "Nuevo cliente"),
     ],
 )
-def test_breadcrumbs_name_the_new_thing(spanish, acme, path, crumb):
-    nav = re.search(r'<nav aria-label="breadcrumb">(.*?)</nav>', spanish.get(path).content.decode())
+def test_breadcrumbs_name_the_new_thing(spanish_web, acme, path, crumb):
+    nav = re.search(
+        r'<nav aria-label="breadcrumb">(.*?)</nav>', spanish_web.get(path).content.decode()
+    )
 
     assert nav and re.sub(r"<[^>]+>", "|", nav.group(1)).strip("|").split("|")[-1] == crumb
 
 
-def test_import_counts_agree_with_their_number(spanish, ana):
+def test_import_counts_agree_with_their_number(spanish_web, ana):
     csv = "código;nombre\nUNO;Uno\nDOS;Dos\nTRES;Tres\n;Sin código\n"
     plan = imports.plan_import(csv.encode(), kind="clients", by=ana, file_name="c.csv")
     job = imports.confirm_import(imports.save_plan(plan, by=ana), by=ana)
     imports.apply_import(job, by=ana)
 
-    shown = text(spanish.get(f"/imports/{job.pk}/"))
+    shown = text(spanish_web.get(f"/imports/{job.pk}/"))
 
     counts = shown.split("Importación terminada")[0]
     assert "3 creados" in counts
     assert "1 omitida" in counts
 
 
-def test_who_recorded_an_activity_is_named_as_a_person(spanish, acme, ana):
+def test_who_recorded_an_activity_is_named_as_a_person(spanish_web, acme, ana):
     helper = factories.user("recepcion", first_name="Marta", last_name="Ruiz")
     factories.employee("MARTA", name="Marta Ruiz Gil", user=helper)
     nobody = factories.user("robot")
@@ -106,21 +90,21 @@ def test_who_recorded_an_activity_is_named_as_a_person(spanish, acme, ana):
     Dedication.objects.filter(text="Llamada").update(recorded_by=helper)
     Dedication.objects.filter(text="Visita").update(recorded_by=nobody)
 
-    shown = text(spanish.get(f"/tasks/{acme.pk}/"))
+    shown = text(spanish_web.get(f"/tasks/{acme.pk}/"))
 
     assert "registrada por Marta Ruiz Gil" in shown  # the employee's name
     assert "registrada por robot" in shown  # a login that is no one: its name is all there is
     assert "registrada por recepcion" not in shown
 
 
-def test_the_header_names_the_signed_in_person(spanish, acme):
-    page = spanish.get("/").content.decode()
+def test_the_header_names_the_signed_in_person(spanish_web, acme):
+    page = spanish_web.get("/").content.decode()
     who = re.search(r'<li class="who"><a [^>]*>([^<]*)</a></li>', page)
     assert who is not None and who[1] == "Ana García"
 
 
-def test_the_task_of_a_quick_log_opened_on_it_is_named_naturally(spanish, acme):
-    page = text(spanish.get(f"/clients/ACME/log/?task={Task.objects.get().pk}"))
+def test_the_task_of_a_quick_log_opened_on_it_is_named_naturally(spanish_web, acme):
+    page = text(spanish_web.get(f"/clients/ACME/log/?task={Task.objects.get().pk}"))
 
     assert (
         "Se registrará en ACME \N{SINGLE RIGHT-POINTING ANGLE QUOTATION MARK} Seguimiento" in page

@@ -24,21 +24,6 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "pw-Secret-123"
 
 
-@pytest.fixture
-def ana(db):
-    user = factories.user("ana")
-    factories.employee("ANA", name="Ana García", user=user)
-    factories.client("ACME")
-    return user
-
-
-@pytest.fixture
-def web(ana) -> HttpClient:
-    client = HttpClient(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_login(ana)
-    return client
-
-
 def api_status(token: str) -> int:
     return (
         HttpClient()
@@ -51,6 +36,11 @@ def new_token(web: HttpClient, name: str = "laptop", expires_on: str = "") -> st
     page = web.post("/accounts/tokens/", {"name": name, "expires_on": expires_on})
     assert page.status_code == 200, page.content
     return re.search(r'value="(hexa_[^"]+)"', page.content.decode())[1]
+
+
+@pytest.fixture(autouse=True)
+def acme(db):
+    return factories.client("ACME")
 
 
 def test_the_navigation_leads_to_the_tokens_page(web):

@@ -18,23 +18,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def ana(db):
-    user = factories.user("ana")
-    factories.employee("ANA", name="Ana García", user=user)
-    return user
-
-
-@pytest.fixture
 def employee(ana):
     return ana.employee
-
-
-@pytest.fixture
-def web(client, ana):
-    """Django's test client, signed in as Ana, reading English pages."""
-    client.force_login(ana)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
 
 
 @pytest.fixture
