@@ -11,7 +11,6 @@ from django.utils import timezone
 from playwright.sync_api import Page
 
 from hexa.crm.models import Client, Task
-from hexa.crm.services.permissions import managers_group
 from tests import factories
 from tests.web.conftest import sign_in
 
@@ -209,11 +208,11 @@ WORDS = (
 
 
 @pytest.fixture
-def long_content(transactional_db, ana):
+def long_content(transactional_db, ana_is_manager):
     """What people really type: names as long as allowed, a URL of 300 characters without a
     space, a 10,000-character note, a client with a dozen projects. Ana is a manager, to
     see every page."""
-    ana.groups.add(managers_group())
+    ana = ana_is_manager
     today = timezone.localdate()
     assert len(URL) == 300
     long_name = ("Construcciones y Reformas Integrales del Noroeste Peninsular " * 4)[:200]

@@ -11,7 +11,6 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from hexa.crm.models import Client, Dedication, DedicationChange, Employee, Project, Task
-from hexa.crm.services.permissions import managers_group
 from tests import factories
 from tests.web.conftest import sign_in
 
@@ -663,8 +662,7 @@ def test_someone_elses_dedication_cannot_be_changed_or_deleted(
     assert recorded_for_ana.text == "Ana called, Luis wrote it"
 
 
-def test_a_manager_changes_anyones_dedication(signed_in, live_server, world, ana):
-    ana.groups.add(managers_group())
+def test_a_manager_changes_anyones_dedication(signed_in, live_server, world, ana, ana_is_manager):
     task = world["follow_up"]
     luis = world["luis"]
     theirs = factories.dedication(task, luis.employee, text="Luis called", recorded_by=luis)
@@ -864,9 +862,8 @@ def test_reopening_a_project_of_an_archived_client_says_why_not(signed_in, live_
 
 
 @pytest.fixture
-def as_manager(signed_in, ana):
+def as_manager(signed_in, ana_is_manager):
     """The signed-in page, Ana being a manager."""
-    ana.groups.add(managers_group())
     return signed_in
 
 
