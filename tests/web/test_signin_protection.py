@@ -1,6 +1,6 @@
 """Sign-in protection on the web: repeated failures lock a user name and an address out for a
 while (the sign-in page and the password reset), every failure is logged, and a manager lifts
-a lock. The API's side is in tests/api/test_api_lockout.py; several processes in
+a lock. The API's side is in tests/api/test_auth_lockout.py; several processes in
 tests/server/test_signin_servers.py."""
 
 from __future__ import annotations
