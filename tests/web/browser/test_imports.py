@@ -13,7 +13,7 @@ from hexa.crm.services.imports import applying
 from hexa.web.views import importing
 from tests import factories
 from tests.spreadsheets import csv_bytes
-from tests.web.conftest import sign_in
+from tests.web.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 

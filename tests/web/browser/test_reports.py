@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests import factories
-from tests.web.conftest import sign_in
+from tests.web.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 

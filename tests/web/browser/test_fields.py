@@ -14,7 +14,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from hexa.crm.models import Dedication, Task
 from tests import factories
-from tests.web.conftest import sign_in
+from tests.web.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -189,7 +189,7 @@ def test_a_stored_hash_upgraded_at_sign_in_revokes_nothing(ana, settings):
     # Django re-hashes a password at sign-in when its hasher changes: not a password change.
     _row, token = ApiToken.objects.issue(user=ana)
     settings.PASSWORD_HASHERS = [
-        "tests.web.test_tokens_page.QuickPBKDF2",
+        "tests.web.views.test_accounts.QuickPBKDF2",
         "django.contrib.auth.hashers.MD5PasswordHasher",
     ]
 

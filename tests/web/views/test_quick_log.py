@@ -1,4 +1,7 @@
-"""The web pages through Django's test client: access, forms, bad input, query counts."""
+"""The quick-log form (hexa/web/views/quick_log.py, hexa/web/forms/quick_log.py): before
+Finish, the next follow-up it starts with (rule 4), where it says the activity goes and the
+task picker, and its refusals of stale or tampered hidden values (never a form shown again
+without a word); then Finish, with and without htmx, its bad input and its query counts."""
 
 from __future__ import annotations
 
@@ -7,178 +10,245 @@ import json
 import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.utils import timezone
 
 from hexa.crm.models import Dedication, Employee, Task
+from hexa.web.forms.quick_log import ARROW
 from tests import factories
+from tests.web.conftest import form_of, post_log
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def employee(ana):
-    return ana.employee
+URL = "/clients/ACME/log/"
 
 
-@pytest.fixture
-def acme(db):
-    acme = factories.client("ACME", name="Acme Industrial", tax_id="B11111111")
-    factories.task(factories.project(acme, "ACME"), "Seguimiento")
-    return acme
+def written() -> tuple[int, int, int]:
+    return (
+        Dedication.objects.count(),
+        Task.objects.count(),
+        Task.objects.filter(status="pending").count(),
+    )
 
 
-def form_of(response) -> dict[str, str]:
-    """The fields of the quick-log form as the web would send them untouched."""
+def alert(response) -> str:
+    """The message above the form's fields."""
     html = response.content.decode()
-    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
-    for name in ("date", "next_follow_up"):
-        match = re.search(rf'name="{name}" value="([^"]*)"', html)
-        fields[name] = match[1] if match else ""
-    fields.pop("csrfmiddlewaretoken", None)
-    for name in ("employee", "task"):
-        select = re.search(rf'<select name="{name}".*?</select>', html, re.S)
-        selected = select and re.search(r'<option value="(\d*)" selected>', select[0])
-        if selected:
-            fields[name] = selected[1]
-    return fields
+    start = html.index('<p class="form-error" role="alert">')
+    return html[start : html.index("</p>", start)]
 
 
-def post_log(web, code: str, **changes):
-    page = web.get(reverse("web:quick-log", args=[code]))
-    data = {**form_of(page), "text": "Called", "minutes": "", **changes}
-    return web.post(reverse("web:quick-log", args=[code]), data)
+# --- 1, 2. The next follow-up ---------------------------------------------------------------
 
 
-# --- Access -------------------------------------------------------------------------------------
+@pytest.mark.parametrize("due_in", [-6, 0], ids=["overdue", "due today"])
+def test_a_follow_up_due_is_not_prefilled_and_left_empty_clears_it(web, acme, today, due_in):
+    Task.objects.update(next_follow_up=today + dt.timedelta(days=due_in))
+
+    page = web.get(URL)
+    response = web.post(URL, {**form_of(page), "text": "Called"})
+
+    assert page.context["form"]["next_follow_up"].value() is None
+    assert response.status_code == 302  # the first try succeeds
+    assert Dedication.objects.count() == 1
+    assert Task.objects.get().next_follow_up is None  # out of the agenda
+
+
+def test_a_follow_up_still_to_come_is_prefilled_and_kept(web, acme, today):
+    Task.objects.update(next_follow_up=today + dt.timedelta(days=1))
+
+    page = web.get(URL)
+    post_log(web, "ACME")
+
+    assert page.context["form"]["next_follow_up"].value() == today + dt.timedelta(days=1)
+    assert Task.objects.get().next_follow_up == today + dt.timedelta(days=1)
+
+
+def test_a_date_changed_before_finish_applies_the_rule_to_that_date(web, acme, today):
+    # Opened today, yesterday's follow-up is done by it: the field starts empty. The user then
+    # dates the call three days back, before that follow-up: the server decides on Finish,
+    # and the follow-up, still to come on that date, stays.
+    yesterday = today - dt.timedelta(days=1)
+    Task.objects.update(next_follow_up=yesterday)
+    page = web.get(URL)
+    back = (today - dt.timedelta(days=3)).isoformat()
+
+    response = web.post(URL, {**form_of(page), "text": "Called", "date": back})
+
+    assert response.status_code == 302
+    assert Task.objects.get().next_follow_up == yesterday
+
+
+def test_the_one_tap_follow_ups_carry_their_dates_for_the_keyboard(web, acme, today):
+    html = web.get(URL).content.decode()
+
+    for label, days in (("+1 day", 1), ("+1 week", 7), ("+2 weeks", 14)):
+        day = today + dt.timedelta(days=days)
+        assert (
+            f'<button type="button" class="secondary outline" data-follow-up="{day:%d/%m/%Y}" '
+            f'aria-controls="id_next_follow_up">{label}</button>'
+        ) in html
+    # Hidden until JavaScript can fill the field; without it the field is typed.
+    assert "data-follow-up-choices hidden" in html
+
+
+# --- 4. Where it goes, and the task picker --------------------------------------------------
+
+
+def test_the_form_says_where_the_activity_goes_and_offers_the_other_pending_tasks(
+    web, today, prieto
+):
+    overdue, latest = prieto
+    own = latest.project
+    incident = factories.task(factories.project(own.client, "REFORMAS"), "Gotera", kind="incident")
+    factories.task(own, "Hecha", status="done")
+
+    form = web.get("/clients/PRIETO/log/").context["form"]
+
+    assert form["task"].value() == latest.pk  # what the rules choose
+    assert [value for value, _label in form.fields["task"].widget.choices] == [
+        latest.pk,
+        overdue.pk,
+        incident.pk,
+    ]
+    labels = dict(form.fields["task"].widget.choices)
+    assert (
+        labels[overdue.pk]
+        == f"PRIETO {ARROW} Presupuesto nave · {today - dt.timedelta(days=3):%d/%m/%Y}"
+    )
+    assert labels[incident.pk] == f"REFORMAS {ARROW} Gotera (incident)"
+
+
+def test_picking_another_task_logs_on_it_with_its_own_follow_up_rule(web, today, prieto):
+    overdue, latest = prieto
+
+    post_log(web, "PRIETO", task=str(overdue.pk))
+
+    assert Dedication.objects.get().task == overdue
+    overdue.refresh_from_db()
+    latest.refresh_from_db()
+    assert overdue.next_follow_up is None  # done by this dedication
+    assert latest.next_follow_up == today + dt.timedelta(days=2)
 
 
 @pytest.mark.parametrize(
-    ("method", "url"),
+    ("projects", "says"),
     [
-        ("get", "/"),
-        ("get", "/?q=acme"),
-        ("get", "/clients/ACME/"),
-        ("get", "/clients/ACME/log/"),
-        ("post", "/clients/ACME/log/"),
-        ("get", "/clients/NOPE/"),
+        ([], f"a new project ACME {ARROW} a new task “Seguimiento”"),
+        (["ACME"], f"ACME {ARROW} a new task “Seguimiento”"),
     ],
 )
-def test_every_page_sends_a_signed_out_visitor_to_sign_in(client, acme, method, url):
-    response = getattr(client, method)(url)
+def test_what_will_be_created_is_said_before_finish(web, projects, says):
+    client = factories.client("ACME", name="Acme")
+    for code in projects:
+        factories.project(client, code)
 
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    html = web.get(URL).content.decode()
+
+    assert f"Will be logged on <strong>{says}</strong>" in html
+
+
+def test_the_project_choice_explains_itself(web):
+    bodegas = factories.client("BODEGAS", name="Bodegas Valdehierro")
+    factories.project(bodegas, "BOD-EXPORT")
+    factories.project(bodegas, "BOD-TIENDA")
+
+    page = web.get("/clients/BODEGAS/log/", HTTP_ACCEPT_LANGUAGE="es")
+    html = page.content.decode()
+    missing = web.post(
+        "/clients/BODEGAS/log/", {**form_of(page), "text": "x"}, HTTP_ACCEPT_LANGUAGE="es"
+    )
+
+    assert (
+        "Bodegas Valdehierro tiene varios proyectos activos. ¿En cuál se registra esta dedicación?"
+    ) in html
+    assert "ninguno tiene su código" not in html
+    assert "Elige el proyecto de esta dedicación." in missing.content.decode()
+
+
+# --- Issue 9.5: stale or tampered hidden values ---------------------------------------------
+
+
+def test_a_task_done_meanwhile_is_refused_then_the_form_falls_back(web, acme, today):
+    project = acme.projects.get()
+    first = Task.objects.get()
+    older = factories.task(project, "Presupuesto", created_at=timezone.now() - dt.timedelta(days=5))
+    page = web.get(f"{URL}?task={first.pk}")
+    Task.objects.filter(pk=first.pk).update(status="done")  # from the agenda, meanwhile
+
+    refused = web.post(URL, {**form_of(page), "text": "Called"})
+
+    assert refused.status_code == 200
+    message = alert(refused)
+    assert "“Seguimiento” has been marked done. Nothing was recorded." in message
+    assert (
+        f"It will be logged on ACME {ARROW} Presupuesto instead: press Finish to confirm."
+        in message
+    )
     assert Dedication.objects.count() == 0
+    again = web.post(URL, {**form_of(refused), "text": "Called"})
+    assert again.status_code == 302
+    assert Dedication.objects.get().task == older
 
 
-def test_sign_in_page_and_language_switch_are_open(client):
-    assert client.get(reverse("login")).status_code == 200
-    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
-    assert response.status_code == 302
+@pytest.mark.parametrize("case", ["other client", "unknown", "not a number", "closed project"])
+def test_a_tampered_task_is_refused_with_the_reason(web, acme, case):
+    if case == "other client":
+        value = str(factories.task(factories.project(factories.client("X"), "X"), "Theirs").pk)
+        reason = "“Theirs” is not a task of client ACME."
+    elif case == "closed project":
+        old = factories.project(acme, "OLD", status="closed")
+        value = str(factories.task(old, "Antigua").pk)
+        reason = "“Antigua” is on project OLD, which is closed."
+    else:
+        value = "999999" if case == "unknown" else "1e3"
+        reason = "The task chosen no longer exists."
+    before = written()
+
+    response = post_log(web, "ACME", task=value)
+
+    assert response.status_code == 200
+    assert reason in alert(response)
+    assert f"It will be logged on ACME {ARROW} Seguimiento instead" in alert(response)
+    assert written() == before
 
 
-def test_sign_out_needs_a_post_and_ends_the_session(web):
-    assert web.get(reverse("logout")).status_code == 405
-    web.post(reverse("logout"))
-    assert web.get("/").status_code == 302
+def test_a_project_closed_meanwhile_or_tampered_is_refused(web, acme):
+    project = acme.projects.get()
+    other = factories.project(factories.client("X"), "X")
+    page = web.get(f"{URL}?project=ACME")
+    before = written()
+
+    tampered = web.post(URL, {**form_of(page), "text": "Called", "project": str(other.pk)})
+
+    assert "is not an active project of ACME" in alert(tampered)
+    assert written() == before
+    project.status = "closed"
+    project.save()
+    closed = web.post(URL, {**form_of(page), "text": "Called"})
+    assert "is not an active project of ACME" in alert(closed)
+    assert written() == before
 
 
-def test_pages_carry_a_content_security_policy_and_no_inline_code(web, acme):
-    for url in ("/", "/clients/ACME/", "/clients/ACME/log/"):
-        response = web.get(url)
-        policy = response["Content-Security-Policy"]
-        html = response.content.decode()
-        assert "script-src 'self'" in policy and "style-src 'self'" in policy
-        assert not re.search(r"<script(?![^>]*\bsrc=)", html), url
-        assert " style=" not in html and "<style" not in html, url
-        assert not re.search(r"<[^>]+\son[a-z]+=", html), url
+@pytest.mark.parametrize("token", ["", "not a token!", "0" * 200])
+def test_a_missing_or_damaged_token_is_refused_then_renewed(web, acme, token):
+    refused = post_log(web, "ACME", token=token)
+
+    assert refused.status_code == 200
+    assert "one-time token was missing or damaged" in alert(refused)
+    assert Dedication.objects.count() == 0
+    again = web.post(URL, {**form_of(refused), "text": "Called"})
+    assert again.status_code == 302 and Dedication.objects.count() == 1
 
 
-# --- Explorer -----------------------------------------------------------------------------------
+def test_the_agendas_task_done_before_the_form_opens_is_said(web, acme):
+    task = Task.objects.get()
+    factories.task(acme.projects.get(), "Otra", created_at=timezone.now() - dt.timedelta(days=1))
+    Task.objects.filter(pk=task.pk).update(status="done")
 
+    response = web.get(f"{URL}?task={task.pk}")
 
-def test_explorer_shows_figures_per_client(web, employee, today):
-    acme = factories.client("ACME", name="Acme")
-    project = factories.project(acme, "ACME")
-    factories.project(acme, "ACME-OLD", status="closed")
-    task = factories.task(project, next_follow_up=today - dt.timedelta(days=2))
-    factories.task(project, next_follow_up=today + dt.timedelta(days=5))
-    factories.task(project, status="done", next_follow_up=today - dt.timedelta(days=9))
-    factories.dedication(task, employee, date=today - dt.timedelta(days=1))
-    factories.dedication(task, employee, date=today - dt.timedelta(days=6))
-
-    row = web.get("/").context["page"].object_list[0]
-
-    assert (row.code, row.active_projects) == ("ACME", 1)
-    assert row.next_follow_up == today - dt.timedelta(days=2)
-    assert row.last_dedication == today - dt.timedelta(days=1)
-
-
-def test_explorer_search_matches_code_name_and_tax_id(web, acme):
-    factories.client("ZETA", name="Zeta Consultores", tax_id="B99999999")
-    factories.client("OLD", name="Old Acme", active=False)
-
-    def codes(query: str) -> list[str]:
-        return [c.code for c in web.get("/", {"q": query}).context["page"]]
-
-    assert codes("acm") == ["ACME"]
-    assert codes("consult") == ["ZETA"]
-    assert codes("b-9999") == ["ZETA"]
-    assert codes("") == ["ACME", "ZETA"]
-
-
-def test_explorer_filters_due_and_unscheduled(web, today):
-    due = factories.client("DUE")
-    factories.task(factories.project(due, "DUE"), next_follow_up=today)
-    later = factories.client("LATER")
-    factories.task(factories.project(later, "LATER"), next_follow_up=today + dt.timedelta(days=1))
-    closed = factories.client("CLOSED")
-    factories.task(factories.project(closed, "CLOSED", status="closed"), next_follow_up=today)
-    factories.client("NONE")
-
-    def codes(**query) -> list[str]:
-        return [c.code for c in web.get("/", query).context["page"]]
-
-    assert codes(due="on") == ["DUE"]
-    assert codes(unscheduled="on") == ["CLOSED", "NONE"]
-
-
-def test_explorer_sorts_and_pages(web, employee):
-    for n in range(30):
-        factories.client(f"C{n:02d}", name=f"Name {29 - n:02d}")
-
-    first = web.get("/", {"order": "name"}).context["page"]
-    second = web.get("/", {"order": "name", "page": 2}).context["page"]
-    descending = web.get("/", {"order": "-code"}).context["page"]
-
-    assert [c.code for c in first][:2] == ["C29", "C28"]
-    assert len(first) == 25 and len(second) == 5
-    assert descending[0].code == "C29"
-    assert web.get("/", {"order": "nonsense", "page": "x"}).status_code == 200
-
-
-def test_explorer_answers_htmx_with_the_table_only(web, acme):
-    response = web.get("/", {"q": "acme"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="client-table")
-
-    html = response.content.decode()
-    assert html.lstrip().startswith('<div id="client-table">')
-    assert "client-row-ACME" in html
-    assert "<html" not in html
-
-
-def test_explorer_query_count_does_not_grow_with_the_clients_shown(web, employee):
-    def queries_for(count: int) -> int:
-        for n in range(count):
-            client = factories.client(f"Q{count}X{n}")
-            task = factories.task(factories.project(client, f"Q{count}X{n}"))
-            factories.dedication(task, employee)
-        with CaptureQueriesContext(connection) as captured:
-            web.get("/", {"q": f"Q{count}X"})
-        return len(captured)
-
-    assert queries_for(3) == queries_for(20)
+    assert "“Seguimiento” has been marked done." in alert(response)
+    assert f"It will be logged on ACME {ARROW} Otra instead" in alert(response)
 
 
 # --- Quick-log form -----------------------------------------------------------------------------

@@ -20,7 +20,7 @@ import hexa
 from hexa.crm import demo, services
 from hexa.crm.models import Client, Dedication, Employee, ImportJob, Project, Task
 from tests import factories
-from tests.web.conftest import sign_in
+from tests.web.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -12,7 +12,7 @@ from playwright.sync_api import Page
 
 from hexa.crm.models import Client, Task
 from tests import factories
-from tests.web.conftest import sign_in
+from tests.web.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 

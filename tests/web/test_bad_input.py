@@ -16,7 +16,7 @@ from hexa.crm.models import Client, Dedication, DedicationChange, Employee, Proj
 from hexa.crm.services import agenda
 from hexa.crm.services.validation import EARLIEST_DAY, latest_follow_up
 from tests import factories
-from tests.web.test_views import form_of
+from tests.web.conftest import form_of
 
 pytestmark = pytest.mark.django_db
 
