@@ -274,6 +274,7 @@ def test_bearer_scheme_is_case_insensitive(http, world):
     response = send(http, "GET", "/api/v1/clients/ACME", None, f"bearer {token}")
 
     assert response.status_code == 200, response.content
+    assert response.json()["code"] == "ACME"
 
 
 def test_token_stops_working_once_revoked(http, world):
@@ -366,6 +367,7 @@ def test_docs_refuse_a_signed_in_but_deactivated_user(http, world):
     response = http.get("/api/v1/docs")
 
     assert response.status_code == 401, response.content
+    assert b"/api/v1/openapi.json" not in response.content  # no docs page behind the 401
 
 
 def test_openapi_schema_answers_a_signed_in_user(http, world):

@@ -68,11 +68,13 @@ def test_the_api_lock_ends_after_the_lockout_time(ana):
     _row, token = ApiToken.objects.issue(user=ana)
     for _ in range(5):
         call(WRONG)
-    assert call(token).status_code == 429
+    assert call(token).json()["code"] == "too_many_attempts"
 
     AccessAttempt.objects.update(attempt_time=timezone.now() - dt.timedelta(minutes=15, seconds=1))
 
-    assert call(token).status_code == 200
+    answer = call(token)
+    assert answer.status_code == 200
+    assert answer.json()["code"] == "ACME"
 
 
 def test_the_schema_and_docs_are_locked_out_too(ana):
@@ -92,7 +94,10 @@ def test_failures_on_the_sign_in_page_lock_the_api_out_of_that_address(ana):
     for n in range(5):
         browser.post("/accounts/login/", {"username": f"user{n}", "password": "guess"})
 
-    assert call(token).status_code == 429
+    answer = call(token)
+    assert answer.status_code == 429
+    assert answer.json()["code"] == "too_many_attempts"
+    assert int(answer["Retry-After"]) > 0
 
 
 def test_refused_tokens_are_logged_with_the_address_never_the_token(ana, caplog):

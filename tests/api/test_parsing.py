@@ -335,6 +335,8 @@ def test_an_unknown_caller_is_told_401_before_anything_about_its_query(anonymous
     response = anonymous.get("/clients", limt="5")
 
     assert response.status_code == 401
+    assert response.json()["code"] == "unauthorized"
+    assert "fields" not in response.json()  # nothing said about `limt`
 
 
 def test_a_query_parameter_given_twice_is_a_422_naming_it(api, rows):

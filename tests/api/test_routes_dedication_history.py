@@ -78,6 +78,7 @@ def test_history_needs_a_token(anonymous, dedication):
     response = anonymous.get(f"/dedications/{dedication.pk}/history")
 
     assert response.status_code == 401
+    assert response.json()["code"] == "unauthorized"
 
 
 def test_history_is_in_the_openapi_schema(api, db):

@@ -53,7 +53,10 @@ def test_first_quick_log_creates_project_and_task(api, acme, today):
 
 
 def test_client_code_in_the_path_is_case_insensitive(api, acme):
-    assert api.post("/clients/acme/quick-log", {"text": "x", "employee": "ana"}).status_code == 201
+    response = api.post("/clients/acme/quick-log", {"text": "x", "employee": "ana"})
+
+    assert response.status_code == 201, response.content
+    assert Dedication.objects.get().client == acme
 
 
 def test_employee_defaults_to_the_token_users_employee(api, acme):

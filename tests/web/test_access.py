@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.urls import reverse
 
 from hexa.crm.models import (
@@ -42,15 +44,23 @@ def test_every_page_sends_a_signed_out_visitor_to_sign_in(client, acme, method, 
 
 
 def test_sign_in_page_and_language_switch_are_open(client):
-    assert client.get(reverse("login")).status_code == 200
-    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(reverse("login"))
+    assert page.status_code == 200
+    assert 'name="password"' in page.content.decode()
+    response = client.post(reverse("set_language"), {"language": "es", "next": "/"})
     assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "es"
 
 
 def test_sign_out_needs_a_post_and_ends_the_session(web):
     assert web.get(reverse("logout")).status_code == 405
+    assert SESSION_KEY in web.session  # still signed in
     web.post(reverse("logout"))
-    assert web.get("/").status_code == 302
+    assert SESSION_KEY not in web.session
+    response = web.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
 
 
 def test_pages_carry_a_content_security_policy_and_no_inline_code(web, acme):
@@ -113,6 +123,7 @@ def test_every_page_answers_a_manager(web, acme, path):
     response = web.get(_fill(path, acme))
 
     assert response.status_code == 200, path
+    assert "Ana García" in response.content.decode()  # the page, signed in, not an error
 
 
 @pytest.mark.parametrize(

@@ -81,6 +81,9 @@ def test_an_unchanged_dedication_says_so(web, dedication):
 def test_someone_who_may_not_change_it_does_not_see_its_page(client, dedication):
     client.force_login(factories.user("eve"))
 
-    response = client.get(f"/dedications/{dedication.pk}/edit/")
+    response = client.get(f"/dedications/{dedication.pk}/edit/", HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 403
+    page = response.content.decode()
+    assert "Not allowed" in page
+    assert dedication.text not in page

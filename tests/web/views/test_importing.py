@@ -108,7 +108,10 @@ def test_someone_elses_import_is_not_found_but_managers_see_it(client, ana, mana
 
 
 def test_an_unknown_import_is_not_found(web):
-    assert web.get("/imports/999/").status_code == 404
+    response = web.get("/imports/999/")
+
+    assert response.status_code == 404
+    assert "There is nothing at this address" in response.content.decode()
 
 
 # --- Upload and preview -------------------------------------------------------------------------

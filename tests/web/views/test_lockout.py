@@ -146,7 +146,10 @@ def test_a_success_does_not_wipe_the_failures(ana):
             sign_in(attacker, "ana", f"guess-{round}-{n}")
         sign_in(browser("203.0.113.7"), mallory.username, PASSWORD)
 
-    assert sign_in(attacker, "ana", PASSWORD).status_code == 429
+    response = sign_in(attacker, "ana", PASSWORD)
+    assert response.status_code == 429
+    assert "Try again in" in response.content.decode()
+    assert not signed_in(attacker)
 
 
 def test_every_failure_is_logged_with_user_name_and_address_never_the_password(ana, caplog):

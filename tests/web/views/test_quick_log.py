@@ -451,8 +451,10 @@ def test_archived_client_cannot_be_logged(web, acme):
 
 
 def test_unknown_client_is_404(web):
-    assert web.get("/clients/NOPE/").status_code == 404
-    assert web.get("/clients/NOPE/log/").status_code == 404
+    for path in ("/clients/NOPE/", "/clients/NOPE/log/"):
+        response = web.get(path)
+        assert response.status_code == 404
+        assert "There is nothing at this address" in response.content.decode()
 
 
 def test_next_parameter_cannot_send_the_user_elsewhere(web, acme):

@@ -139,12 +139,21 @@ def test_every_report_page_needs_a_signed_in_user(client, world, path):
 
 @pytest.mark.parametrize("path", PAGES)
 def test_every_report_page_answers_a_signed_in_user(web, world, path):
-    assert web.get(path).status_code == 200
+    response = web.get(path)
+
+    assert response.status_code == 200
+    body = b"".join(response) if response.streaming else response.content
+    assert body  # a page or a document, not an empty answer
+    if response["Content-Type"].startswith("text/html"):
+        assert "Ana García" in body.decode()  # the page, signed in, not an error
 
 
 @pytest.mark.parametrize("path", ["/reports/", "/reports/export/?format=csv"])
 def test_report_pages_are_read_only(web, world, path):
-    assert web.post(path).status_code == 405
+    response = web.post(path)
+
+    assert response.status_code == 405
+    assert response["Allow"] == "GET"
 
 
 # --- The report page ----------------------------------------------------------------------------
