@@ -12,7 +12,6 @@ from django.utils import timezone
 from hexa.crm import services
 from hexa.crm.errors import ClientArchived, Conflict, InvalidInput
 from hexa.crm.models import Dedication, DedicationChange, Project
-from hexa.crm.services.permissions import managers_group
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -37,13 +36,6 @@ def project(client_acme) -> Project:
 @pytest.fixture
 def task(project):
     return factories.task(project, "Quote")
-
-
-@pytest.fixture
-def manager(db):
-    user = factories.user("boss")
-    user.groups.add(managers_group())
-    return user
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from hexa.crm.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hexa.crm.models import Client, Employee, ImportAction, ImportJob, ImportRow
 from hexa.crm.services import imports
 from hexa.crm.services.imports import jobs, plan_import, planning, reading
-from hexa.crm.services.permissions import SYSTEM, managers_group
+from hexa.crm.services.permissions import SYSTEM
 from tests import factories
 from tests.spreadsheets import csv_bytes, many_clients, xlsx_bytes
 
@@ -654,13 +654,6 @@ def test_old_imports_are_forgotten_when_a_new_one_is_kept(acme):
 
 
 # --- Who may import -----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def manager(db):
-    user = factories.user("jefa")
-    user.groups.add(managers_group())
-    return user
 
 
 def test_everyone_signed_in_imports_clients_and_sees_only_their_imports(manager):

@@ -14,7 +14,6 @@ from hexa.crm.errors import AmbiguousProject, ClientArchived, Conflict, InvalidI
 from hexa.crm.models import Client, Dedication, Employee, Project, Task
 from hexa.crm.services import agenda as agenda_service
 from hexa.crm.services import queries
-from hexa.crm.services.permissions import managers_group
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -35,13 +34,6 @@ def updates(queries_context) -> list[str]:
 @pytest.fixture
 def project(client_acme) -> Project:
     return factories.project(client_acme, "ACME")
-
-
-@pytest.fixture
-def manager(db):
-    user = factories.user("boss")
-    user.groups.add(managers_group())
-    return user
 
 
 def fresh_project(project: Project) -> Project:
