@@ -277,7 +277,7 @@ AUTH_PASSWORD_VALIDATORS += [{"NAME": "hexa.api.tokens.RevokeTokensOnPasswordCha
 AXES_FAILURE_LIMIT = env_int("HEXA_SIGNIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("HEXA_SIGNIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = "hexa.crm.services.lockouts.lockout_parameters"
-AXES_LOCKOUT_CALLABLE = "hexa.web.accounts.lockout.locked_out_response"
+AXES_LOCKOUT_CALLABLE = "hexa.web.views.lockout.locked_out_response"
 # A success does not wipe the failures: with it, an attacker with an account of their own
 # could sign in between guesses at someone else's password and never be locked out.
 AXES_RESET_ON_SUCCESS = False

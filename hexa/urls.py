@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from django.views.i18n import set_language
 
 from hexa.api.api import api, unknown_endpoint
+from hexa.web.urls import account_urlpatterns
 from hexa.web.views.agenda import calendar
 from hexa.web.views.health import healthz, readyz
 
@@ -17,7 +18,7 @@ urlpatterns = [
     path("readyz", readyz, name="readyz"),
     # The secret in the address is the credential: calendar apps cannot sign in.
     path("calendar/<str:secret>.ics", calendar, name="calendar"),
-    path("accounts/", include("hexa.web.accounts.urls")),
+    path("accounts/", include(account_urlpatterns)),
     # The language can be switched on the sign-in page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),

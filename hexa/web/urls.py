@@ -1,14 +1,24 @@
-from django.urls import include, path
+"""The pages' addresses. `urlpatterns` are the `web:` pages (hexa.urls includes them at the
+root); `account_urlpatterns` are /accounts/: signing in and out, the password (change, reset
+by email), one's API tokens, and the sign-in lockouts for managers, under Django's own names
+(`login`, `password_reset`...), so that Django and its admin find them."""
 
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from hexa.crm.models import ImportKind
 from hexa.web.views import (
+    accounts,
     agenda,
     clients,
     dedications,
     employees,
     field_log,
+    importing,
     mail,
     projects,
     quick_log,
+    reporting,
     tasks,
 )
 
@@ -71,12 +81,49 @@ urlpatterns = [
     path("emails/", mail.unassigned, name="mail-unassigned"),
     path("emails/<int:pk>/assign/", mail.assign, name="mail-assign"),
     path("emails/<int:pk>/discard/", mail.discard, name="mail-discard"),
-    path("reports/", include("hexa.web.reporting.urls")),
-    # The installable Log page and its offline outbox (issue 12).
+    # The installable Log page and its offline outbox.
     path("log/", field_log.log_page, name="log"),
     path("log/clients/", field_log.log_clients, name="log-clients"),
     path("log/entries/", field_log.log_send, name="log-send"),
     path("manifest.webmanifest", field_log.manifest, name="manifest"),
     path("sw.js", field_log.service_worker, name="service-worker"),
-    path("imports/", include("hexa.web.importing.urls")),
+    # The reports: the dedications report with its chart, exports, client statements.
+    path("reports/", reporting.report, name="reports"),
+    path("reports/entries/", reporting.entries, name="report-entries"),
+    path("reports/export/", reporting.export, name="report-export"),
+    path("reports/statement/", reporting.statement, name="report-statement"),
+    # The import of clients and employees from CSV or XLSX files.
+    path(
+        "imports/clients/",
+        importing.upload,
+        {"kind": ImportKind.CLIENTS.value},
+        name="import-clients",
+    ),
+    path(
+        "imports/employees/",
+        importing.upload,
+        {"kind": ImportKind.EMPLOYEES.value},
+        name="import-employees",
+    ),
+    path("imports/<int:pk>/", importing.detail, name="import"),
+    path("imports/<int:pk>/apply/", importing.apply, name="import-apply"),
+    path("imports/<int:pk>/cancel/", importing.cancel, name="import-cancel"),
+]
+
+account_urlpatterns = [
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password_change/", accounts.PasswordChange.as_view(), name="password_change"),
+    path("password_reset/", accounts.PasswordReset.as_view(), name="password_reset"),
+    path("password_reset/done/", accounts.PasswordResetDone.as_view(), name="password_reset_done"),
+    path(
+        "reset/<uidb64>/<token>/",
+        accounts.PasswordResetConfirm.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("reset/done/", accounts.PasswordResetComplete.as_view(), name="password_reset_complete"),
+    path("tokens/", accounts.tokens, name="api-tokens"),
+    path("tokens/<int:token_id>/revoke/", accounts.token_revoke, name="api-token-revoke"),
+    path("lockouts/", accounts.lockout_list, name="lockouts"),
+    path("lockouts/lift/", accounts.lockout_lift, name="lockout-lift"),
 ]

@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from hexa.api.models import ApiToken
 from hexa.crm.models import Employee
-from hexa.crm.services.permissions import managers_group
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -48,14 +47,10 @@ ENDPOINTS = [
 _numbers = itertools.count()
 
 
-@pytest.fixture
-def ana(db) -> Employee:
-    user = factories.user("ana")
-    user.groups.add(managers_group())
-    return factories.employee("ANA", name="Ana García", user=user)
+pytestmark = pytest.mark.usefixtures("ana_is_manager")  # the pages managers see too
 
 
-def grow(clients: int, ana: Employee) -> int:
+def grow(clients: int, employee: Employee) -> int:
     """`clients` more clients, each with a project, a follow-up (overdue, today, this week or
     later, in turn) and a dedication by Ana. Returns a task of the agenda's first group."""
     today = timezone.localdate()
@@ -66,7 +61,7 @@ def grow(clients: int, ana: Employee) -> int:
         project = factories.project(client, f"GROW{n:05d}")
         day = today + dt.timedelta(days=[-3, 0, 3, 30][n % 4])
         task = factories.task(project, f"Call {n}", next_follow_up=day)
-        factories.dedication(task, ana, date=today - dt.timedelta(days=n % 60))
+        factories.dedication(task, employee, date=today - dt.timedelta(days=n % 60))
         first = first or task.pk
     return first
 
@@ -93,35 +88,28 @@ def assert_bounded(small: dict, big: dict, bigger: dict) -> None:
 
 
 @pytest.fixture
-def web(ana) -> HttpClient:
-    client = HttpClient()
-    client.force_login(ana.user)
-    return client
-
-
-@pytest.fixture
 def api(ana) -> HttpClient:
-    _row, token = ApiToken.objects.issue(user=ana.user)
+    _row, token = ApiToken.objects.issue(user=ana)
     return HttpClient(headers={"Authorization": f"Bearer {token}"})
 
 
-def test_pages_cost_the_same_whatever_the_data(web, ana):
-    task = grow(5, ana)
+def test_pages_cost_the_same_whatever_the_data(web, employee):
+    task = grow(5, employee)
     small = costs(web, PAGES, task)
-    grow(235, ana)  # every page full: 60 follow-ups in each group of the agenda
+    grow(235, employee)  # every page full: 60 follow-ups in each group of the agenda
     big = costs(web, PAGES, task)
-    grow(60, ana)
+    grow(60, employee)
     bigger = costs(web, PAGES, task)
 
     assert_bounded(small, big, bigger)
 
 
-def test_list_endpoints_cost_the_same_whatever_the_data(api, ana):
-    task = grow(5, ana)
+def test_list_endpoints_cost_the_same_whatever_the_data(api, employee):
+    task = grow(5, employee)
     small = costs(api, ENDPOINTS, task)
-    grow(115, ana)  # every page full
+    grow(115, employee)  # every page full
     big = costs(api, ENDPOINTS, task)
-    grow(60, ana)
+    grow(60, employee)
     bigger = costs(api, ENDPOINTS, task)
 
     assert_bounded(small, big, bigger)

@@ -10,31 +10,27 @@ import json
 
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from hexa.crm import services
 from hexa.crm.errors import AmbiguousProject, DomainError, IdempotencyConflict, InvalidInput
-from hexa.crm.models import Client, Dedication, Project, Task
+from hexa.crm.models import Dedication, Project, Task
 from hexa.lib.requests import AuthenticatedRequest
 from hexa.lib.text import ascii_int
 from hexa.web.forms import ProjectChoiceForm, QuickLogForm
-
-
-def _is_htmx(request: AuthenticatedRequest) -> bool:
-    return bool(getattr(request, "htmx", False))
+from hexa.web.views.common import client_or_404, is_htmx, safe_next
 
 
 @require_http_methods(["GET", "POST"])
 def quick_log(request: AuthenticatedRequest, code: str) -> HttpResponse:
     """The quick-log form of one client: a dialog over the page with htmx, a page without."""
-    client = get_object_or_404(Client, code=services.normalize_code(code))
-    back = _back_url(request, client)
+    client = client_or_404(code)
+    back = safe_next(request, reverse("web:explorer"))
     if request.method == "POST":
         form = QuickLogForm(request.POST, client=client, user=request.user)
         if form.is_valid():
@@ -97,7 +93,7 @@ def quick_log(request: AuthenticatedRequest, code: str) -> HttpResponse:
         )
         form = QuickLogForm(client=client, user=request.user, project=requested, task=task)
     template = "web/quick_log.html"
-    if _is_htmx(request):
+    if is_htmx(request):
         template += "#quick-log-form"
     return TemplateResponse(
         request,
@@ -111,7 +107,7 @@ def quick_log_follow_up(request: AuthenticatedRequest, code: str) -> HttpRespons
     """What depends on the project or task just chosen (htmx): the next follow-up field
     pre-filled for the task the log will now use, unless the user already changed it, and,
     after a project is chosen, the task picker with that project's task first."""
-    client = get_object_or_404(Client, code=services.normalize_code(code))
+    client = client_or_404(code)
     form = QuickLogForm(client=client, user=request.user)
     choice = ProjectChoiceForm(request.GET, plan=form.plan)
     if not choice.is_valid():
@@ -130,16 +126,6 @@ def quick_log_follow_up(request: AuthenticatedRequest, code: str) -> HttpRespons
     )
 
 
-def _back_url(request: AuthenticatedRequest, client: Client) -> str:
-    """Where the form returns: the page it was opened from, if it is one of ours."""
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return reverse("web:explorer")
-
-
 def _logged(
     request: AuthenticatedRequest, result: services.QuickLogResult, back: str
 ) -> HttpResponse:
@@ -150,7 +136,7 @@ def _logged(
     dedication = result.dedication
     seen = reverse("web:project", args=[result.project.code]) + f"#dedication-{dedication.pk}"
     summary = format_html('{} <a href="{}">{}</a>', result.summary(), seen, _("See the activity"))
-    if not _is_htmx(request):
+    if not is_htmx(request):
         messages.success(request, summary)
         return redirect(back)
     response = TemplateResponse(request, "web/messages.html", {"summary": summary, "oob": True})
