@@ -23,6 +23,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from hexa.crm.models import Dedication
+from hexa.crm.services import totals
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -222,7 +223,9 @@ def test_beyond_the_first_groups_the_rest_is_one_line(web, world, monkeypatch):
     assert [row.code for row, _url in response.context["rows"]] == ["ACME"]
     assert response.context["rest"] == {"groups": 1, "minutes": 100, "count": 2}
     assert "1 more, with less time: the downloads have them all" in response.content.decode()
-    assert len(response.context["totals"].rows) == 2
+    # The page reads only the groups it shows, and the figures of all of them.
+    totals = response.context["totals"]
+    assert (len(totals.rows), totals.groups, totals.minutes, totals.count) == (1, 2, 325, 6)
 
 
 def test_a_named_period_wins_over_the_dates_left_in_the_form(web, world):
@@ -569,7 +572,7 @@ def test_a_formula_like_text_stays_text_in_xlsx(web, world):
 def test_an_xlsx_export_of_many_rows(web, world):
     task = factories.task(factories.project(factories.client("BIG"), "BIG"))
     employee = factories.employee("BULK")
-    Dedication.objects.bulk_create(
+    rows = Dedication.objects.bulk_create(
         Dedication(
             client=task.project.client,
             project=task.project,
@@ -582,6 +585,7 @@ def test_an_xlsx_export_of_many_rows(web, world):
         )
         for n in range(3000)
     )
+    totals.counted_many(rows)
 
     response = web.get("/reports/export/?period=all&client=BIG&format=xlsx")
     as_csv = read_csv(web.get("/reports/export/?period=all&client=BIG&format=csv"))
