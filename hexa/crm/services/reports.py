@@ -299,6 +299,7 @@ class Total:
     count: int
     start: dt.date | None = None
     end: dt.date | None = None
+    pk: int | None = None  # the client's, project's or employee's
 
     @property
     def hours(self) -> Decimal:
@@ -364,7 +365,7 @@ def totals(
     rows, whole = _ranked(counted, group_by.value, limit, offset)
     return Totals(
         group_by,
-        [Total(group_by, row.code, row.name, row.minutes, row.count) for row in rows],
+        [Total(group_by, row.code, row.name, row.minutes, row.count, pk=row.pk) for row in rows],
         **whole,
         offset=offset,
     )
@@ -391,12 +392,9 @@ def _ranked(
     field: str,
     limit: int | None,
     offset: int,
-    *,
-    tie_by_count: bool = True,
 ) -> tuple[list[_Ranked], dict[str, int]]:
     """The clients, projects or employees (`field`) of the totals `counted`, most time
-    first (then most dedications unless not `tie_by_count`, then by code), from the
-    `offset`-th, `limit` of them;
+    first (then most dedications, then by code), from the `offset`-th, `limit` of them;
     and how many there are, with their time and count (`groups`, `minutes`, `count`).
 
     The totals are summed per id first and only the groups are joined to their code and
@@ -415,8 +413,7 @@ def _ranked(
         f"SELECT r.id, r.code, r.name, g.{minutes}, g.{count}, "  # noqa: S608 - names from models
         f"COUNT(*) OVER (), SUM(g.{minutes}) OVER (), SUM(g.{count}) OVER () "
         f"FROM ({inner}) g JOIN {table} r ON r.id = g.{quote(key)} "
-        f"ORDER BY g.{minutes} DESC, {f'g.{count} DESC, ' if tie_by_count else ''}r.code "
-        "LIMIT %s OFFSET %s"
+        f"ORDER BY g.{minutes} DESC, g.{count} DESC, r.code LIMIT %s OFFSET %s"
     )
     # SQLite takes no LIMIT ALL: a limit no report reaches.
     page = [*params, 2**62 if limit is None else limit, offset]
@@ -531,18 +528,30 @@ def chart(
     stack_by: StackBy | str = StackBy.CLIENT,
     series: int = CHART_SERIES,
     today: dt.date | None = None,
+    totals_by: Totals | None = None,
 ) -> Chart:
     """The chart's figures in two queries: the `series` clients (or employees) with most
     time, then the time per period of each of them and of all the others together. Periods
     without time are there (as zeros) from the report's first day to its last, or to `today`
     when given: no column for weeks or months still to come. A period the range cuts short
-    says so (`whole`), with its own first and last day."""
+    says so (`whole`), with its own first and last day.
+
+    `totals_by`, the first page of the same filters' totals (the report page has them),
+    gives the clients or employees with most time when it is grouped by what the bars are
+    split by: one query instead of two."""
     step = Step(step) if step else default_step(filters)
     stack_by = StackBy(stack_by)
     key = f"{stack_by.value}_id"
     counted = _counted(filters).order_by()
-    ranked, _whole = _ranked(counted, stack_by.value, series + 1, 0, tie_by_count=False)
-    leaders = [row for row in ranked if row.minutes > 0]
+    reusable = (
+        totals_by is not None
+        and totals_by.group_by.value == stack_by.value
+        and totals_by.offset == 0
+        and (len(totals_by.rows) > series or not totals_by.more)
+    )
+    if not reusable or totals_by is None:
+        totals_by = totals(filters, group_by=stack_by.value, limit=series + 1)
+    leaders = [row for row in totals_by.rows[: series + 1] if row.minutes > 0]
     shown = leaders[:series]
     ids = [row.pk for row in shown]
     who = Case(When(**{f"{key}__in": ids}, then=key), default=None, output_field=BigIntegerField())

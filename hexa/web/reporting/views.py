@@ -159,7 +159,9 @@ def report(request: HttpRequest) -> HttpResponse:
         filters = form.filters
         group_by, step, stack_by = form.view()
         totals = reports.totals(filters, group_by=group_by, limit=TOTALS_SHOWN)
-        chart = reports.chart(filters, step=step, stack_by=stack_by, today=timezone.localdate())
+        chart = reports.chart(
+            filters, step=step, stack_by=stack_by, today=timezone.localdate(), totals_by=totals
+        )
         view = {"group_by": group_by.value}
         context.update(
             filters=filters,
