@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, models
-from django.db.models import BigIntegerField, Case, Count, QuerySet, Sum, Value, When
+from django.db.models import BigIntegerField, Count, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -530,15 +530,16 @@ def chart(
     today: dt.date | None = None,
     totals_by: Totals | None = None,
 ) -> Chart:
-    """The chart's figures in two queries: the `series` clients (or employees) with most
-    time, then the time per period of each of them and of all the others together. Periods
+    """The chart's figures in three queries: the `series` clients (or employees) with most
+    time, the time per period of everyone, and that of each of them (the others' is the
+    difference). Periods
     without time are there (as zeros) from the report's first day to its last, or to `today`
     when given: no column for weeks or months still to come. A period the range cuts short
     says so (`whole`), with its own first and last day.
 
     `totals_by`, the first page of the same filters' totals (the report page has them),
     gives the clients or employees with most time when it is grouped by what the bars are
-    split by: one query instead of two."""
+    split by: two queries instead of three."""
     step = Step(step) if step else default_step(filters)
     stack_by = StackBy(stack_by)
     key = f"{stack_by.value}_id"
@@ -554,12 +555,17 @@ def chart(
     leaders = [row for row in totals_by.rows[: series + 1] if row.minutes > 0]
     shown = leaders[:series]
     ids = [row.pk for row in shown]
-    who = Case(When(**{f"{key}__in": ids}, then=key), default=None, output_field=BigIntegerField())
-    # Per day, added up here into weeks or months (see _period_totals).
+    # Per day, added up here into weeks or months (see _period_totals): the time of everyone,
+    # then that of the leaders (their own rows, by index); the others' is the difference.
     figures: Counter[tuple[dt.date, int | None]] = Counter()
-    for day, pk, minutes, _count in _per_day(counted.annotate(who=who), "who"):
-        if minutes:
-            figures[(_period_start(step, day), pk)] += minutes
+    for day, minutes, _count in _per_day(counted):
+        figures[(_period_start(step, day), None)] += minutes
+    if ids:
+        for day, pk, minutes, _count in _per_day(counted.filter(**{f"{key}__in": ids}), key):
+            start = _period_start(step, day)
+            figures[(start, pk)] += minutes
+            figures[(start, None)] -= minutes
+    figures = +figures  # periods without time are left out
     with_time = [day for day, _who in figures]
     if today is not None:
         # Nobody records time ahead (a dedication's date is never in the future): no column
