@@ -5,9 +5,11 @@ transaction, so that a report read from the totals always equals summing the ded
 Each change is an addition to one row, an UPSERT (`INSERT ... ON CONFLICT DO UPDATE SET
 minutes = minutes + excluded.minutes`, on PostgreSQL and SQLite alike): simultaneous writers
 of the same row add one after the other, never over each other, and the first to write a
-row creates it without a race. A change that moves a dedication to another row subtracts
-from one and adds to the other, always in the key's order, so that two such changes cannot
-wait for each other (a deadlock). A row left with no dedication is removed.
+row creates it without a race. Taking away (a delete, fewer minutes) is an UPDATE of a row
+that must be there: one that is not means a write went around this module, and the write is
+refused (OutOfStep) rather than counted wrong. A change that moves a dedication to another
+row subtracts from one and adds to the other, always in the key's order, so that two such
+changes cannot wait for each other (a deadlock). A row left with no dedication is removed.
 
 The statements are written once per database (the quick log runs one on every call, and
 compiling it with the ORM would cost more than running it).
