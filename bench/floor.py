@@ -3,8 +3,8 @@
 Same statements the domain function needs, in one transaction, with none of the ORM, the
 validation or the result objects: lock the client, read its active projects, pick or create
 the project (finding a free code), read its latest pending task, create it or update its next
-follow-up, insert the dedication, commit. No ORM can do these writes faster, so the ratio
-domain/floor is the price of everything above the database.
+follow-up, insert the dedication, add it to the reports' totals, commit. No ORM can do these
+writes faster, so the ratio domain/floor is the price of everything above the database.
 """
 
 from __future__ import annotations
@@ -18,6 +18,14 @@ import psycopg
 from bench.workload import Op
 
 TASK_TITLE = "Seguimiento"  # the Spanish default the domain uses (HEXA_LANGUAGE=es)
+# The dedication counted in the reports' totals (hexa.crm.services.totals), in the same
+# transaction: one of the writes a quick log makes.
+COUNT_IN_TOTALS = (
+    "INSERT INTO crm_dedicationtotal (date, client_id, project_id, employee_id, minutes, entries)"
+    " VALUES (%s, %s, %s, %s, %s, 1) ON CONFLICT (date, client_id, project_id, employee_id)"
+    " DO UPDATE SET minutes = crm_dedicationtotal.minutes + excluded.minutes,"
+    " entries = crm_dedicationtotal.entries + excluded.entries"
+)
 
 
 class Floor(Protocol):
@@ -141,6 +149,10 @@ class SqliteFloor:
                     task_id,
                 ),
             )
+            db.execute(
+                COUNT_IN_TOTALS.replace("%s", "?"),
+                (today.isoformat(), op.client_id, project_id, employee_id, op.minutes or 0),
+            )
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -233,6 +245,9 @@ class PostgresFloor:
                     project_id,
                     task_id,
                 ),
+            )
+            db.execute(
+                COUNT_IN_TOTALS, (today, op.client_id, project_id, employee_id, op.minutes or 0)
             )
         return len(projects) == 0, task is None
 

@@ -11,6 +11,7 @@ from django.contrib.auth.models import AbstractUser
 from django.utils import timezone
 
 from hexa.crm.models import Client, Dedication, Employee, Project, Task
+from hexa.crm.services import totals
 
 _numbers = itertools.count(1)
 
@@ -63,6 +64,8 @@ def dedication(task: Task, employee: Employee, **fields: object) -> Dedication:
     fields.setdefault("date", timezone.localdate())
     fields.setdefault("text", "Did something")
     fields.setdefault("via", "web")
-    return Dedication.objects.create(
+    created = Dedication.objects.create(
         client=task.project.client, project=task.project, task=task, employee=employee, **fields
     )
+    totals.counted(created)  # as every domain function that records one does
+    return created

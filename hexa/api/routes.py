@@ -16,6 +16,8 @@ from ninja.pagination import paginate
 from hexa.api.auth import ApiRequest
 from hexa.api.parsing import AgendaPages, Pages
 from hexa.api.schemas import (
+    REPORT_PAGE,
+    REPORT_PAGE_MAX,
     AgendaRow,
     ClientIn,
     ClientOut,
@@ -40,6 +42,8 @@ from hexa.api.schemas import (
     QuickLogIn,
     QuickLogOut,
     ReportGroup,
+    ReportLimit,
+    ReportOffset,
     ReportOut,
     ReportPeriod,
     RescheduleIn,
@@ -493,7 +497,11 @@ def _report_filters(
     tags=["reports"],
     summary="Time and number of dedications per client, project, employee, week or month",
     description=f"Filters: {_REPORT_FILTERS} Clients, projects and employees come most time "
-    "first; weeks and months in order. Groups without dedications are left out.",
+    "first; weeks and months in order. Groups without dedications are left out. The rows come "
+    f"in pages of `limit` (default {REPORT_PAGE}, at most {REPORT_PAGE_MAX}) from the "
+    "`offset`-th on: `groups` says how many rows the report has, `next` is the address of "
+    "the next page (null on the last), and `minutes` and `count` are those of all the rows, "
+    "whatever the page. The CSV below has every row in one file.",
 )
 def report_dedications(
     request: ApiRequest,
@@ -505,15 +513,26 @@ def report_dedications(
     project: Text | None = None,
     employee: Text | None = None,
     kind: ProjectKind | None = None,
+    limit: ReportLimit = REPORT_PAGE,
+    offset: ReportOffset = 0,
 ) -> dict[str, Any]:
     filters = _report_filters(period, date_from, date_to, client, project, employee, kind)
-    totals = reports.totals(filters, group_by=group_by)
+    totals = reports.totals(filters, group_by=group_by, limit=limit, offset=offset)
+    following = None
+    if totals.more:
+        query = request.GET.copy()
+        query["offset"] = str(offset + len(totals.rows))
+        following = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
     return {
         "group_by": totals.group_by.value,
         "date_from": filters.date_from,
         "date_to": filters.date_to,
         "minutes": totals.minutes,
         "count": totals.count,
+        "groups": totals.groups,
+        "offset": offset,
+        "limit": limit,
+        "next": following,
         "rows": totals.rows,
     }
 

@@ -557,10 +557,25 @@ class ReportRow(Schema):
         return total.end
 
 
+# A page of a report's rows: at most this many (a report by client can have one row per
+# client, 100,000 of them).
+REPORT_PAGE = 100
+REPORT_PAGE_MAX = 1000
+ReportLimit = Annotated[int, Field(ge=1, le=REPORT_PAGE_MAX)]
+ReportOffset = Annotated[int, Field(ge=0, le=2**31 - 1)]
+
+
 class ReportOut(Schema):
     group_by: ReportGroup
     date_from: dt.date | None = Field(description="the report's first day; null: no limit")
     date_to: dt.date | None = Field(description="the report's last day; null: no limit")
-    minutes: int = Field(description="time of all the rows")
-    count: int = Field(description="dedications of all the rows")
-    rows: list[ReportRow]
+    minutes: int = Field(description="time of all the rows, those of every page")
+    count: int = Field(description="dedications of all the rows, those of every page")
+    groups: int = Field(description="number of rows of the report, those of every page")
+    offset: int = Field(description="rows of the report before those of this page")
+    limit: int = Field(description="most rows a page has")
+    next: str | None = Field(
+        description="the address of the next page (the same request with `offset` moved on); "
+        "null on the last page"
+    )
+    rows: list[ReportRow] = Field(description="this page's rows")

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from hexa.crm import services
 from hexa.crm.models import Client, Dedication, Employee, Project, Task
-from hexa.crm.services import SYSTEM
+from hexa.crm.services import SYSTEM, totals
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo"  # noqa: S105 - printed by `make run`; demo databases only
@@ -243,3 +243,4 @@ def _history(
             )
         )
     Dedication.objects.bulk_create(rows)
+    totals.counted_many(rows)

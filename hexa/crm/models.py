@@ -381,6 +381,59 @@ class Dedication(models.Model):
         return f"{self.date} {self.client.code}: {self.text[:40]}"
 
 
+class DedicationTotal(models.Model):
+    """Time and number of dedications per day, client, project and employee: what reports
+    sum instead of the dedications themselves (10 million dedications would take a second
+    to sum). Kept by hexa.crm.services.totals in the same transaction as every write of a
+    dedication, by adding to its row (an UPSERT), so that it always equals summing them;
+    a row whose count falls to zero is removed."""
+
+    date = models.DateField(_("date"))
+    # No foreign key constraints in the database: every key comes from a dedication, whose
+    # own constraints hold, and checking them here would take a share lock on the client's
+    # row, which the quick log locks first: a change of a dedication adding to a new row
+    # while a quick log on its client adds to a row the change holds would deadlock.
+    client = models.ForeignKey(
+        Client, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
+    project = models.ForeignKey(
+        Project, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
+    employee = models.ForeignKey(
+        Employee,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    # One employee's day on one project: an integer holds 1.4 million full days of it (and
+    # PostgreSQL sums integers into a bigint, faster than bigints into a numeric).
+    minutes = models.IntegerField(_("minutes"), default=0)
+    entries = models.IntegerField(_("dedications"), default=0)
+
+    class Meta:
+        verbose_name = _("dedication total")
+        verbose_name_plural = _("dedication totals")
+        constraints = [
+            # The key the UPSERT adds to; its index also serves reports over a period.
+            models.UniqueConstraint(
+                fields=["date", "client", "project", "employee"], name="crm_dedication_total_key"
+            ),
+            # A total below zero would mean a write missed it: refuse it loudly.
+            models.CheckConstraint(
+                condition=Q(minutes__gte=0, entries__gte=0), name="crm_dedication_total_positive"
+            ),
+        ]
+        indexes = [
+            # Reports of a client or a project (its client is known), and of an employee.
+            models.Index(fields=["client", "project", "date"], name="crm_dedication_total_client"),
+            models.Index(fields=["employee", "date"], name="crm_dedication_total_employee"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.client_id}/{self.project_id}/{self.employee_id}: {self.minutes}"
+
+
 class IdempotencyKey(models.Model):
     """A key sent with a quick log (API header or web form token) and what it produced.
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.http import StreamingHttpResponse
@@ -258,3 +259,72 @@ def test_the_csv_is_for_programs_whatever_the_language_asked_for(api, world):
     assert table[0][6] == "project_kind"
     assert {row[6] for row in table[1:]} == {"production", "commercial"}
     assert entries["Content-Disposition"] == 'attachment; filename="dedications.csv"'
+
+
+# --- Pages of rows ------------------------------------------------------------------------------
+
+
+def _many_clients(count: int, start: int = 0, minutes: int | None = None) -> None:
+    """`count` more clients with one dedication each (client n: `minutes`, or n + 1)."""
+    ana = Employee.objects.get(code="ANA")
+    for n in range(start, start + count):
+        task = factories.task(factories.project(factories.client(f"MANY{n:03d}"), f"MANY{n:03d}"))
+        factories.dedication(task, ana, date=D(2026, 2, 3), minutes=minutes or n + 1)
+
+
+def test_rows_come_in_pages_with_the_figures_of_all_and_the_next_page(api, world):
+    _many_clients(5)
+    query = {"group_by": "client", "period": "this_month", "limit": 3}
+
+    first = api.get("/reports/dedications", **query).json()
+    assert [row["code"] for row in first["rows"]] == ["ACME", "BETA", "MANY004"]
+    assert (first["groups"], first["minutes"], first["count"]) == (7, 65, 7)
+    assert (first["offset"], first["limit"]) == (0, 3)
+    following = urlsplit(first["next"])
+    assert following.path == "/api/v1/reports/dedications"
+    assert parse_qs(following.query) == {
+        "group_by": ["client"],
+        "period": ["this_month"],
+        "limit": ["3"],
+        "offset": ["3"],
+    }
+
+    second = api.get(following.path.removeprefix("/api/v1"), **{**query, "offset": 3}).json()
+    assert [row["code"] for row in second["rows"]] == ["MANY003", "MANY002", "MANY001"]
+    assert (second["groups"], second["minutes"], second["count"]) == (7, 65, 7)
+    last = api.get("/reports/dedications", **{**query, "offset": 6}).json()
+    assert ([row["code"] for row in last["rows"]], last["next"]) == (["MANY000"], None)
+    past = api.get("/reports/dedications", **{**query, "offset": 50}).json()
+    assert (past["rows"], past["groups"], past["minutes"], past["next"]) == ([], 7, 65, None)
+
+
+def test_a_page_is_a_hundred_rows_unless_asked_and_at_most_a_thousand(api, world):
+    _many_clients(120)
+
+    body = api.get("/reports/dedications", group_by="client", period="this_month").json()
+
+    assert (len(body["rows"]), body["groups"], body["limit"]) == (100, 122, 100)
+    assert api.get("/reports/dedications", limit=1001).status_code == 422
+    assert api.get("/reports/dedications", limit=0).status_code == 422
+    assert api.get("/reports/dedications", offset=-1).status_code == 422
+
+
+def test_a_page_costs_the_same_queries_and_size_whatever_the_rows(api, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def measured() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as queries:
+            response = api.get(
+                "/reports/dedications", group_by="client", period="this_month", limit=20
+            )
+        return len(queries), len(response.content)
+
+    _many_clients(30, minutes=7)
+    before = measured()
+    _many_clients(200, start=30, minutes=7)  # after the first page's, by their codes
+
+    queries, size = measured()
+    assert queries == before[0]
+    # The same rows: only the figures of all of them grew, by a digit each.
+    assert 0 < size - before[1] <= 3

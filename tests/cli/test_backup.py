@@ -20,6 +20,15 @@ pytestmark = pytest.mark.server
 
 # The tables quick logs add rows to while the backup is taken; every other is unchanged.
 WRITTEN = {"crm_dedication", "crm_idempotencykey"}
+# Rows each quick log adds to in place (the reports' totals): checked against the dedications.
+ADDED_TO = {"crm_dedicationtotal"}
+TOTALS = (
+    "SELECT date, client_id, project_id, employee_id, minutes, entries FROM crm_dedicationtotal"
+)
+SUMMED = (
+    "SELECT date, client_id, project_id, employee_id, SUM(COALESCE(minutes, 0)), COUNT(*) "
+    "FROM crm_dedication GROUP BY date, client_id, project_id, employee_id"
+)
 
 
 def tables(env: dict[str, str]) -> list[str]:
@@ -77,13 +86,14 @@ def test_a_backup_taken_while_quick_logs_are_written_restores_every_row(tmp_path
         with empty_database(tmp_path / "target", source) as target:
             restored_run = run_hexa(target, "restore", str(backup))
             restored = rows(target)
+            restored_totals = (set(live_query(target, TOTALS)), set(live_query(target, SUMMED)))
             again = run_hexa(target, "restore", str(backup), check=False)
 
     assert "Backed up to" in made.stdout
     assert stat.S_IMODE(backup.stat().st_mode) == 0o600
     assert "Restored" in restored_run.stdout
     assert set(restored) == set(after)
-    for table in set(after) - WRITTEN:
+    for table in set(after) - WRITTEN - ADDED_TO:
         assert restored[table] == after[table], table
     # The written tables: the rows of one moment, each exactly as it is in the source...
     for table in WRITTEN:
@@ -93,6 +103,8 @@ def test_a_backup_taken_while_quick_logs_are_written_restores_every_row(tmp_path
     # ...and consistent: each dedication restored with its idempotency key, and no other key.
     dedication_at = key_columns.index("dedication_id")
     assert {row[dedication_at] for row in restored["crm_idempotencykey"]} == dedications
+    # ...and the reports' totals are those of the dedications restored.
+    assert restored_totals[0] == restored_totals[1]
     assert again.returncode == 2
     assert "is not empty" in again.stderr
 

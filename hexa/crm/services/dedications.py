@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from hexa.crm.errors import InvalidInput, NotFound
 from hexa.crm.models import Dedication, DedicationChange, Employee, Project, Task, Via
+from hexa.crm.services import totals
 from hexa.crm.services.locks import lock, require_open
 from hexa.crm.services.permissions import Actor, require_dedication_change
 from hexa.crm.services.validation import validate_dedication
@@ -50,7 +51,7 @@ def record_dedication(
     _check_task(project, task)
     with transaction.atomic():
         require_open(project)
-        return Dedication.objects.create(
+        dedication = Dedication.objects.create(
             client=project.client,
             project=project,
             task=task,
@@ -61,6 +62,8 @@ def record_dedication(
             recorded_by=recorded_by,
             via=via,
         )
+        totals.counted(dedication)
+        return dedication
 
 
 def snapshot(dedication: Dedication) -> dict[str, Any]:
@@ -120,11 +123,13 @@ def _change_locked(dedication: Dedication, *, by: Actor, changes: dict[str, Any]
     if not changed:
         return
     before = snapshot(dedication)
+    counted_in, minutes = totals.Key.of(dedication), dedication.minutes
     for name in changed:
         setattr(dedication, name, after[name])
     dedication.updated_by = by if isinstance(by, AbstractBaseUser) else None
     dedication.updated_at = timezone.now()
     dedication.save(update_fields=[*changed, "updated_by", "updated_at"])
+    totals.recounted(counted_in, minutes, dedication)
     DedicationChange.objects.create(
         dedication=dedication,
         dedication_number=dedication.pk,
@@ -151,6 +156,7 @@ def delete_dedication(dedication: Dedication, *, by: Actor) -> None:
             before=snapshot(dedication),
         )
         DedicationChange.objects.filter(dedication=dedication).update(dedication=None)
+        totals.uncounted(dedication)
         dedication.delete()
 
 

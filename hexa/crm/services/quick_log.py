@@ -34,6 +34,7 @@ from hexa.crm.models import (
     Task,
     Via,
 )
+from hexa.crm.services import totals
 from hexa.crm.services.locks import lock_client
 from hexa.crm.services.queries import pending_tasks_in
 from hexa.crm.services.validation import (
@@ -298,6 +299,7 @@ def quick_log(
             via=via,
         )
         _insert_dedication(dedication)
+        totals.counted(dedication)
         if idempotency_key:
             try:
                 _insert_key(

@@ -12,20 +12,21 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from django.db import models
-from django.db.models import BigIntegerField, Case, Count, QuerySet, Sum, Value, When
-from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
+from django.db import connection, models
+from django.db.models import BigIntegerField, Count, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hexa.crm.errors import DomainError, InvalidInput
-from hexa.crm.models import Client, Dedication, Employee, Project
+from hexa.crm.models import Client, Dedication, DedicationTotal, Employee, Project
 from hexa.crm.services.lookups import client_by_code, employee_by_code, project_by_code
 
 ONE_WEEK = dt.timedelta(days=7)
@@ -121,31 +122,6 @@ def period_range(period: Period | str, *, today: dt.date) -> tuple[dt.date, dt.d
         case Period.LAST_YEAR:
             return dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31)
     raise AssertionError(period)  # pragma: no cover - Period() refused anything else
-
-
-class WeekStart(TruncWeek):
-    """The Monday of a date column's week, as TruncWeek. On SQLite in SQLite's own date()
-    instead of the Python function Django registers there for TruncWeek, which is called
-    once per row: five times faster over 200,000 dedications (make bench). For DateFields
-    only."""
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, Any]:
-        sql, params = compiler.compile(self.lhs)
-        # The next Sunday (the day itself if it is one), then back to that week's Monday.
-        return f"date({sql}, 'weekday 0', '-6 days')", params
-
-
-class MonthStart(TruncMonth):
-    """The first day of a date column's month, as TruncMonth; on SQLite in its own date()
-    (see WeekStart)."""
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, Any]:
-        sql, params = compiler.compile(self.lhs)
-        return f"date({sql}, 'start of month')", params
-
-
-def _truncated(step: Step | GroupBy) -> WeekStart | MonthStart:
-    return WeekStart("date") if step == Step.WEEK else MonthStart("date")
 
 
 def _period_start(step: Step | GroupBy, day: dt.date) -> dt.date:
@@ -247,21 +223,37 @@ def report_filters(
     return ReportFilters(date_from=date_from, date_to=date_to, kind=kind or "", **found)
 
 
-def _filtered(filters: ReportFilters) -> QuerySet[Dedication]:
-    dedications = Dedication.objects.all()
+def _narrowed[Row: (Dedication, DedicationTotal)](
+    rows: QuerySet[Row], filters: ReportFilters
+) -> QuerySet[Row]:
+    """`rows` (dedications, or their totals: the fields have the same names) that the
+    filters cover."""
     if filters.date_from:
-        dedications = dedications.filter(date__gte=filters.date_from)
+        rows = rows.filter(date__gte=filters.date_from)
     if filters.date_to:
-        dedications = dedications.filter(date__lte=filters.date_to)
+        rows = rows.filter(date__lte=filters.date_to)
     if filters.client:
-        dedications = dedications.filter(client=filters.client)
+        rows = rows.filter(client=filters.client)
     if filters.project:
-        dedications = dedications.filter(project=filters.project)
+        # Its client too: the totals' index on (client, project, date) then serves it.
+        rows = rows.filter(client_id=filters.project.client_id, project=filters.project)
     if filters.employee:
-        dedications = dedications.filter(employee=filters.employee)
+        rows = rows.filter(employee=filters.employee)
     if filters.kind:
-        dedications = dedications.filter(project__kind=filters.kind)
-    return dedications
+        rows = rows.filter(project__kind=filters.kind)
+    return rows
+
+
+def _filtered(filters: ReportFilters) -> QuerySet[Dedication]:
+    return _narrowed(Dedication.objects.all(), filters)
+
+
+def _counted(filters: ReportFilters) -> QuerySet[DedicationTotal]:
+    """The totals per day, client, project and employee that the filters cover: every
+    figure of a report is summed from them, not from the dedications (a month holds a
+    fraction of the rows, and they are narrow). Every filter of a report is a field of the
+    totals (or, the kind, of their project), so no report needs to sum the dedications."""
+    return _narrowed(DedicationTotal.objects.all(), filters)
 
 
 def entries(filters: ReportFilters) -> QuerySet[Dedication]:
@@ -278,9 +270,13 @@ def _minutes_total() -> Coalesce:
     return Coalesce(Sum("minutes"), Value(0), output_field=BigIntegerField())
 
 
+def _count_total() -> Coalesce:
+    return Coalesce(Sum("entries"), Value(0), output_field=BigIntegerField())
+
+
 def summary(filters: ReportFilters) -> tuple[int, int]:
     """(minutes, count) of the dedications the filters cover, in one query."""
-    figures = _filtered(filters).aggregate(minutes=_minutes_total(), count=Count("id"))
+    figures = _counted(filters).aggregate(minutes=_minutes_total(), count=_count_total())
     return figures["minutes"], figures["count"]
 
 
@@ -303,6 +299,7 @@ class Total:
     count: int
     start: dt.date | None = None
     end: dt.date | None = None
+    pk: int | None = None  # the client's, project's or employee's
 
     @property
     def hours(self) -> Decimal:
@@ -318,14 +315,24 @@ class Total:
 
 @dataclass(frozen=True)
 class Totals:
+    """The totals of a report's groups: `rows` from the `offset`-th group on (all of them,
+    or a page of them), and the figures of all the groups: how many, their time and count."""
+
     group_by: GroupBy
     rows: list[Total]
-    minutes: int  # of all the rows
+    minutes: int  # of all the groups, not only those in `rows`
     count: int
+    groups: int = 0
+    offset: int = 0
 
     @property
     def hours(self) -> Decimal:
         return minutes_to_hours(self.minutes)
+
+    @property
+    def more(self) -> bool:
+        """Groups after those in `rows`."""
+        return self.offset + len(self.rows) < self.groups
 
 
 def minutes_to_hours(minutes: int) -> Decimal:
@@ -340,47 +347,125 @@ _CODE_GROUPS = {
 }
 
 
-def totals(filters: ReportFilters, *, group_by: GroupBy | str) -> Totals:
+def totals(
+    filters: ReportFilters,
+    *,
+    group_by: GroupBy | str,
+    limit: int | None = None,
+    offset: int = 0,
+) -> Totals:
     """Time and count of the filtered dedications per client, project, employee, week or
-    month, in one query. Clients, projects and employees come most time first; weeks and
-    months in order. Groups without dedications are left out."""
+    month: all the groups, or `limit` of them from the `offset`-th on, with the figures of
+    all of them, in one query. Clients, projects and employees come most time first; weeks
+    and months in order. Groups without dedications are left out."""
     group_by = GroupBy(group_by)
-    figures = {"minutes": _minutes_total(), "count": Count("id")}
-    dedications = _filtered(filters).order_by()
-    rows: list[Total] = []
+    counted = _counted(filters).order_by()
     if group_by.is_period:
-        grouped = (
-            dedications.annotate(period=_truncated(group_by))
-            .values("period")
-            .annotate(**figures)
-            .order_by("period")
-        )
-        for row in grouped:
-            start, end = _within(filters, row["period"], _period_end(group_by, row["period"]))
-            rows.append(
-                Total(
-                    group_by,
-                    period_code(group_by, row["period"]),
-                    period_code(group_by, row["period"]),
-                    row["minutes"],  # type: ignore[misc]  # from **figures, unseen by the plugin
-                    row["count"],  # type: ignore[misc]  # from **figures, unseen by the plugin
-                    start=start,
-                    end=end,
-                )
-            )
-    else:
-        code, name = _CODE_GROUPS[group_by]
-        grouped = (
-            dedications.values(code, name).annotate(**figures).order_by("-minutes", "-count", code)
-        )
-        rows = [
-            Total(group_by, row[code], row[name], row["minutes"], row["count"]) for row in grouped
-        ]
+        return _period_totals(filters, counted, group_by, limit, offset)
+    rows, whole = _ranked(counted, group_by.value, limit, offset)
     return Totals(
         group_by,
-        rows,
+        [Total(group_by, row.code, row.name, row.minutes, row.count, pk=row.pk) for row in rows],
+        **whole,
+        offset=offset,
+    )
+
+
+@dataclass(frozen=True)
+class _Ranked:
+    pk: int
+    code: str
+    name: str
+    minutes: int
+    count: int
+
+
+_RANKED_MODELS: dict[str, type[models.Model]] = {
+    "client": Client,
+    "project": Project,
+    "employee": Employee,
+}
+
+
+def _ranked(
+    counted: QuerySet[DedicationTotal],
+    field: str,
+    limit: int | None,
+    offset: int,
+) -> tuple[list[_Ranked], dict[str, int]]:
+    """The clients, projects or employees (`field`) of the totals `counted`, most time
+    first (then most dedications, then by code), from the `offset`-th, `limit` of them;
+    and how many there are, with their time and count (`groups`, `minutes`, `count`).
+
+    The totals are summed per id first and only the groups are joined to their code and
+    name: grouping by the code and name would join every row (a year's 650,000) first.
+    The figures of all the groups come as window functions of the same query."""
+    key = f"{field}_id"
+    inner, params = (
+        counted.values(key)
+        .annotate(minutes=_minutes_total(), count=_count_total())
+        .query.sql_with_params()
+    )
+    quote = connection.ops.quote_name
+    table = quote(_RANKED_MODELS[field]._meta.db_table)
+    minutes, count = quote("minutes"), quote("count")
+    sql = (
+        f"SELECT r.id, r.code, r.name, g.{minutes}, g.{count}, "  # noqa: S608 - names from models
+        f"COUNT(*) OVER (), SUM(g.{minutes}) OVER (), SUM(g.{count}) OVER () "
+        f"FROM ({inner}) g JOIN {table} r ON r.id = g.{quote(key)} "
+        f"ORDER BY g.{minutes} DESC, g.{count} DESC, r.code LIMIT %s OFFSET %s"
+    )
+    # SQLite takes no LIMIT ALL: a limit no report reaches.
+    page = [*params, 2**62 if limit is None else limit, offset]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, page)
+        found = cursor.fetchall()
+    rows = [_Ranked(*row[:5]) for row in found]
+    if found:
+        groups, all_minutes, all_count = found[0][5:]
+    else:  # a page past the last: the figures on their own
+        figures = counted.aggregate(
+            minutes=_minutes_total(), count=_count_total(), groups=Count(key, distinct=True)
+        )
+        groups, all_minutes, all_count = figures["groups"], figures["minutes"], figures["count"]
+    return rows, {"groups": groups, "minutes": int(all_minutes), "count": int(all_count)}
+
+
+def _per_day(counted: QuerySet[DedicationTotal], *fields: str) -> QuerySet:
+    """(date, *fields, minutes, count) of the totals, summed per day (and `fields`)."""
+    return (
+        counted.values("date", *fields)
+        .annotate(minutes=_minutes_total(), count=_count_total())
+        .values_list("date", *fields, "minutes", "count")
+    )
+
+
+def _period_totals(
+    filters: ReportFilters,
+    counted: QuerySet[DedicationTotal],
+    group_by: GroupBy,
+    limit: int | None,
+    offset: int,
+) -> Totals:
+    """Weeks or months, added up here from the totals per day (a year has 365 at most):
+    cheaper than truncating the date of every row in the database."""
+    figures: dict[dt.date, tuple[int, int]] = {}
+    for day, minutes, count in _per_day(counted):
+        start = _period_start(group_by, day)
+        before = figures.get(start, (0, 0))
+        figures[start] = (before[0] + minutes, before[1] + count)
+    rows = []
+    for start in sorted(figures):
+        first, last = _within(filters, start, _period_end(group_by, start))
+        code = period_code(group_by, start)
+        rows.append(Total(group_by, code, code, *figures[start], start=first, end=last))
+    return Totals(
+        group_by,
+        rows[offset : offset + limit] if limit is not None else rows[offset:],
         minutes=sum(row.minutes for row in rows),
         count=sum(row.count for row in rows),
+        groups=len(rows),
+        offset=offset,
     )
 
 
@@ -443,39 +528,44 @@ def chart(
     stack_by: StackBy | str = StackBy.CLIENT,
     series: int = CHART_SERIES,
     today: dt.date | None = None,
+    totals_by: Totals | None = None,
 ) -> Chart:
-    """The chart's figures in two queries: the `series` clients (or employees) with most
-    time, then the time per period of each of them and of all the others together. Periods
+    """The chart's figures in three queries: the `series` clients (or employees) with most
+    time, the time per period of everyone, and that of each of them (the others' is the
+    difference). Periods
     without time are there (as zeros) from the report's first day to its last, or to `today`
     when given: no column for weeks or months still to come. A period the range cuts short
-    says so (`whole`), with its own first and last day."""
+    says so (`whole`), with its own first and last day.
+
+    `totals_by`, the first page of the same filters' totals (the report page has them),
+    gives the clients or employees with most time when it is grouped by what the bars are
+    split by: two queries instead of three."""
     step = Step(step) if step else default_step(filters)
     stack_by = StackBy(stack_by)
     key = f"{stack_by.value}_id"
-    dedications = _filtered(filters).order_by()
-    leaders = list(
-        dedications.values(key, f"{stack_by.value}__code", f"{stack_by.value}__name")
-        .annotate(minutes=_minutes_total())
-        .filter(minutes__gt=0)
-        .order_by("-minutes", f"{stack_by.value}__code")[: series + 1]
+    counted = _counted(filters).order_by()
+    reusable = (
+        totals_by is not None
+        and totals_by.group_by.value == stack_by.value
+        and totals_by.offset == 0
+        and (len(totals_by.rows) > series or not totals_by.more)
     )
+    if not reusable or totals_by is None:
+        totals_by = totals(filters, group_by=stack_by.value, limit=series + 1)
+    leaders = [row for row in totals_by.rows[: series + 1] if row.minutes > 0]
     shown = leaders[:series]
-    ids = [row[key] for row in shown]
-    per_period = (
-        dedications.annotate(
-            period=_truncated(step),
-            who=Case(
-                When(**{f"{key}__in": ids}, then=key), default=None, output_field=BigIntegerField()
-            ),
-        )
-        .values("period", "who")
-        .annotate(minutes=_minutes_total())
-        .order_by()
-    )
-    figures: dict[tuple[dt.date, int | None], int] = {}
-    for row in per_period:
-        if row["minutes"]:
-            figures[(row["period"], row["who"])] = row["minutes"]
+    ids = [row.pk for row in shown]
+    # Per day, added up here into weeks or months (see _period_totals): the time of everyone,
+    # then that of the leaders (their own rows, by index); the others' is the difference.
+    figures: Counter[tuple[dt.date, int | None]] = Counter()
+    for day, minutes, _count in _per_day(counted):
+        figures[(_period_start(step, day), None)] += minutes
+    if ids:
+        for day, pk, minutes, _count in _per_day(counted.filter(**{f"{key}__in": ids}), key):
+            start = _period_start(step, day)
+            figures[(start, pk)] += minutes
+            figures[(start, None)] -= minutes
+    figures = +figures  # periods without time are left out
     with_time = [day for day, _who in figures]
     if today is not None:
         # Nobody records time ahead (a dedication's date is never in the future): no column
@@ -485,9 +575,7 @@ def chart(
         if filters.date_to is None or filters.date_to > last:
             filters = replace(filters, date_to=last)
     periods = _chart_periods(filters, step, with_time)
-    names = [
-        (row[key], row[f"{stack_by.value}__code"], row[f"{stack_by.value}__name"]) for row in shown
-    ]
+    names: list[tuple[int | None, str, str]] = [(row.pk, row.code, row.name) for row in shown]
     if len(leaders) > series:
         names.append((None, "", _("Other")))
     return Chart(

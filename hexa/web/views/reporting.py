@@ -117,7 +117,7 @@ def _rows(totals: Totals, filters: ReportFilters) -> list[tuple[reports.Total, s
     """The totals shown, each with the address of its entries (the drill-down)."""
     entries = reverse("web:report-entries")
     rows = []
-    for row in totals.rows[:TOTALS_SHOWN]:
+    for row in totals.rows:
         narrowed = row.drill_down()
         query = {**_inputs(filters), **narrowed}
         if "date_from" in narrowed:  # a week's or a month's: its own days
@@ -128,13 +128,12 @@ def _rows(totals: Totals, filters: ReportFilters) -> list[tuple[reports.Total, s
 
 def _rest(totals: Totals) -> dict[str, int] | None:
     """The groups not shown, together: how many, their time and dedications."""
-    rest = totals.rows[TOTALS_SHOWN:]
-    if not rest:
+    if not totals.more:
         return None
     return {
-        "groups": len(rest),
-        "minutes": sum(row.minutes for row in rest),
-        "count": sum(row.count for row in rest),
+        "groups": totals.groups - len(totals.rows),
+        "minutes": totals.minutes - sum(row.minutes for row in totals.rows),
+        "count": totals.count - sum(row.count for row in totals.rows),
     }
 
 
@@ -160,8 +159,10 @@ def report(request: AuthenticatedRequest) -> HttpResponse:
         assert form.filters is not None
         filters = form.filters
         group_by, step, stack_by = form.view()
-        totals = reports.totals(filters, group_by=group_by)
-        chart = reports.chart(filters, step=step, stack_by=stack_by, today=timezone.localdate())
+        totals = reports.totals(filters, group_by=group_by, limit=TOTALS_SHOWN)
+        chart = reports.chart(
+            filters, step=step, stack_by=stack_by, today=timezone.localdate(), totals_by=totals
+        )
         view = {"group_by": group_by.value}
         context.update(
             filters=filters,
