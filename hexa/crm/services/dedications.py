@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from hexa.crm.errors import InvalidInput, NotFound
 from hexa.crm.models import Dedication, DedicationChange, Employee, Project, Task, Via
 from hexa.crm.services import totals
-from hexa.crm.services.locks import lock, require_open
+from hexa.crm.services.locks import lock, lock_clients_work, require_open
 from hexa.crm.services.permissions import Actor, require_dedication_change
 from hexa.crm.services.validation import validate_dedication
 
@@ -99,6 +99,7 @@ def change_dedication(dedication: Dedication, *, by: Actor, **changes: Any) -> D
     if isinstance(changes.get("text"), str):
         changes["text"] = changes["text"].strip()
     with transaction.atomic():
+        lock_clients_work(dedication.client_id)
         _lock(dedication)
         require_dedication_change(by, dedication)  # as it is now: its employee may have changed
         _change_locked(dedication, by=by, changes=changes)
@@ -146,6 +147,7 @@ def delete_dedication(dedication: Dedication, *, by: Actor) -> None:
     row is locked first: of simultaneous deletes one deletes, the others find it gone."""
     require_dedication_change(by, dedication)
     with transaction.atomic():
+        lock_clients_work(dedication.client_id)
         _lock(dedication)
         require_dedication_change(by, dedication)
         DedicationChange.objects.create(

@@ -31,6 +31,15 @@ def lock_client(client: Client, *, archived: str | None = None) -> Client:
     return client
 
 
+def lock_clients_work(client_id: int) -> None:
+    """Lock the client's row, archived or not, before changing or deleting work already
+    recorded for it: every writer of a client's dedications takes this lock first (the
+    quick log and new work through lock_client), then the dedication, then the totals and
+    the client's summary, always in that order, so that two writers never wait for each
+    other in a circle (a deadlock on PostgreSQL). Call inside a transaction."""
+    next(iter(_lock_client(client=client_id)), None)
+
+
 def require_open(project: Project) -> None:
     """New work (tasks, dedications, reopened tasks) needs an active project of an active
     client, as they are now: the client's row is locked, so that neither can change before
