@@ -7,7 +7,6 @@ No `from __future__ import annotations`: django-ninja reads these signatures at 
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
 from ninja import Field, Header, Router, Schema, Status
 from pydantic import StrictBool
@@ -15,7 +14,6 @@ from pydantic import StrictBool
 from hexa.api.routes import ERRORS, quick_log_arguments
 from hexa.api.schemas import Input, QuickLogIn, QuickLogOut, ShortCode, Text
 from hexa.crm import services
-from hexa.crm.models import RunningTimer
 from hexa.crm.services import timer as timers
 
 router = Router(tags=["timer"])
@@ -63,16 +61,6 @@ class TimerStopOut(Schema):
     logged: QuickLogOut | None = Field(description="the quick log's answer, when it logged")
 
 
-def _out(timer: RunningTimer) -> dict[str, Any]:
-    return {
-        "client": timer.client.code,
-        "client_name": timer.client.name,
-        "started_at": timer.started_at,
-        "minutes": timers.elapsed_minutes(timer),
-        "limit_hours": settings.HEXA_TIMER_LIMIT_HOURS,
-    }
-
-
 @router.post(
     "/timer",
     response={201: TimerOut, **ERRORS},
@@ -85,12 +73,12 @@ def start_timer(request: HttpRequest, payload: TimerIn) -> Status[dict[str, Any]
         replace=payload.replace,
         started_at=payload.started_at,
     )
-    return Status(201, _out(timer))
+    return Status(201, timers.timer_answer(timer))
 
 
 @router.get("/timer", response={200: TimerOut, **ERRORS}, summary="Your running timer (404)")
 def get_timer(request: HttpRequest) -> dict[str, Any]:
-    return _out(timers.running_timer(request.auth))  # type: ignore[attr-defined]
+    return timers.timer_answer(timers.running_timer(request.auth))  # type: ignore[attr-defined]
 
 
 @router.post(

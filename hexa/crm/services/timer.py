@@ -80,6 +80,17 @@ def elapsed_minutes(timer: RunningTimer, *, at: dt.datetime | None = None) -> in
     return max(1, round(seconds / 60))
 
 
+def timer_answer(timer: RunningTimer) -> dict[str, Any]:
+    """A running timer as the API answers it and `hexa timer --json` prints it."""
+    return {
+        "client": timer.client.code,
+        "client_name": timer.client.name,
+        "started_at": timer.started_at,
+        "minutes": elapsed_minutes(timer),
+        "limit_hours": settings.HEXA_TIMER_LIMIT_HOURS,
+    }
+
+
 def timer_of(user: AbstractBaseUser) -> RunningTimer | None:
     """The user's running timer, with its client, or None."""
     return RunningTimer.objects.select_related("client").filter(user_id=user.pk).first()
