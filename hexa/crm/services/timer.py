@@ -153,6 +153,7 @@ def stop_timer(
     confirmed: bool = False,
     stopped_at: dt.datetime | None = None,
     log: Mapping[str, Any] | None = None,
+    client: Client | None = None,
 ) -> TimerStop:
     """Stop the user's timer: the minutes it ran (to `stopped_at`, when a device that was
     offline says it stopped earlier), or `minutes` given instead (a correction; None logs no
@@ -163,7 +164,9 @@ def stop_timer(
     keeps running and nothing is written.
 
     Past the limit (HEXA_TIMER_LIMIT_HOURS), elapsed minutes need `confirmed`; otherwise
-    TimerOverLimit (with `minutes` and `limit_hours`) and nothing changes. NoTimer if none.
+    TimerOverLimit (with `minutes` and `limit_hours`) and nothing changes. NoTimer if none
+    runs (or, given `client`, none runs on that client: a page stopping the timer it showed
+    never stops one started since on another client).
     """
     with transaction.atomic():
         timer = (
@@ -172,7 +175,7 @@ def stop_timer(
             .filter(user_id=user.pk)
             .first()
         )
-        if timer is None:
+        if timer is None or (client is not None and timer.client_id != client.pk):
             raise NoTimer(_("No timer is running."))
         now = timezone.now()
         end = min(max(stopped_at, timer.started_at), now) if stopped_at else now
@@ -199,7 +202,7 @@ def stop_timer(
             )
         logged = None
         if log is not None:
-            logged = quick_log(**log, client=timer.client, minutes=minutes)
+            logged = quick_log(**{**log, "client": timer.client, "minutes": minutes})
         timer.delete()
     return TimerStop(
         client=timer.client,

@@ -7,6 +7,8 @@ part that changed is swapped (template partials named `page.html#part`).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -33,16 +35,31 @@ def _is_htmx(request: HttpRequest) -> bool:
 def quick_log(request: HttpRequest, code: str) -> HttpResponse:
     """The quick-log form of one client: a dialog over the page with htmx, a page without."""
     client = get_object_or_404(Client, code=services.normalize_code(code))
+
+    def record(arguments: dict[str, Any]) -> services.QuickLogResult:
+        return services.quick_log(**arguments, recorded_by=request.user, via=Dedication.Via.WEB)
+
+    return quick_log_form(request, client, record=record)
+
+
+def quick_log_form(
+    request: HttpRequest,
+    client: Client,
+    *,
+    record: Callable[[dict[str, Any]], services.QuickLogResult],
+    action: str = "",
+    initial: dict[str, Any] | None = None,
+    notices: Sequence[str] = (),
+) -> HttpResponse:
+    """The quick-log form of `client`, posted to `action` (its own address by default),
+    where Finish calls `record` with the domain's arguments (the timer's stop uses it too,
+    with the minutes in `initial` and what it has to say in `notices`)."""
     back = _back_url(request, client)
     if request.method == "POST":
         form = QuickLogForm(request.POST, client=client, user=request.user)
         if form.is_valid():
             try:
-                result = services.quick_log(
-                    **form.quick_log_arguments(),
-                    recorded_by=request.user,
-                    via=Dedication.Via.WEB,
-                )
+                result = record(form.quick_log_arguments())
             except IdempotencyConflict:
                 form.add_error(
                     None,
@@ -94,14 +111,23 @@ def quick_log(request: HttpRequest, code: str) -> HttpResponse:
             if task_id is not None
             else None
         )
-        form = QuickLogForm(client=client, user=request.user, project=requested, task=task)
+        form = QuickLogForm(
+            client=client, user=request.user, project=requested, task=task, initial=initial
+        )
+        form.notices.extend(notices)
     template = "web/quick_log.html"
     if _is_htmx(request):
         template += "#quick-log-form"
     return TemplateResponse(
         request,
         template,
-        {"client": client, "form": form, "back": back, "archived": not client.active},
+        {
+            "client": client,
+            "form": form,
+            "back": back,
+            "archived": not client.active,
+            "action": action or reverse("web:quick-log", args=[client.code]),
+        },
     )
 
 
