@@ -107,6 +107,7 @@ def main() -> None:
                     ("Imports", imports),
                     ("Account", account),
                     ("Log by email", mail),
+                    ("Timer", timer),
                 ]
                 only = sys.argv[1:]
                 for title, step in steps:
@@ -346,6 +347,22 @@ def mail(browser: Browser, url: str) -> None:
     phone_page = signed_in(browser, url, viewport=PHONE, locale="es-ES")
     phone_page.goto(f"{url}/emails/")
     shot(phone_page, "phone-mail-unassigned", full_page=True)
+
+
+
+def timer(browser: Browser, url: str) -> None:
+    """The running timer in the navigation, on a phone in Spanish, and its Stop."""
+    page = signed_in(browser, url, viewport=PHONE, locale="es-ES")
+    page.locator("#client-row-HOTELMAR form.timer-start button").click()
+    expect(page.locator("#timer-nav .code")).to_have_text("HOTELMAR")
+    page.wait_for_timeout(2200)  # the clock has ticked
+    page.evaluate("window.scrollTo(0, 0)")
+    shot(page, "phone-timer")
+    page.locator("#timer-nav [data-timer-stop]").click()
+    page.wait_for_selector("dialog[open] textarea")
+    page.keyboard.type("Revisión del contrato en la recepción del hotel.")
+    page.locator("#id_minutes").scroll_into_view_if_needed()
+    shot(page, "phone-timer-stop")
 
 
 if __name__ == "__main__":

@@ -45,6 +45,7 @@
     const state = pending();
     if (!nav || !state) return;
     nav.replaceChildren();
+    nav.hidden = false;
     const box = document.createElement("span");
     box.className = "timer-running offline";
     box.setAttribute("role", "status");
@@ -52,7 +53,7 @@
     const code = document.createElement("span");
     code.className = "code";
     code.textContent = state.client;
-    box.append("⏱ ", code, " ");
+    box.append(code, " ");
     if (state.stopped_at) {
       box.append(nav.dataset.offlineStopped);
     } else if (state.started_at) {
@@ -79,7 +80,7 @@
       keep({ ...state, client: state.client || running.dataset.timerClient, stop: element.href, stopped_at: now });
     } else if (element.matches("form.timer-discard-form")) {
       keep({ client: state.client || "", discard: element.action, csrf: csrf && csrf.value, discarded: true });
-      document.getElementById("timer-nav").replaceChildren();
+      document.getElementById("timer-nav").hidden = true;
     } else {
       return;
     }
