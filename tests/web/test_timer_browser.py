@@ -74,9 +74,11 @@ def test_the_timer_survives_a_reload_and_stops_into_the_quick_log(phones, live_s
     nav(page).get_by_role("button", name="Detener").click()
     dialog = page.locator("dialog#dialog")
     expect(dialog.locator("#id_minutes")).to_have_value("1m")
+    expect(dialog.locator("#id_text")).to_be_focused()
     page.keyboard.type("Visita con cronómetro")
     dialog.get_by_role("button", name="Finalizar").click()
 
+    expect(dialog.locator(".form-error")).to_have_count(0)
     expect(dialog).to_be_hidden()
     expect(nav(page)).to_be_hidden()
     dedication = Dedication.objects.get()
