@@ -55,8 +55,8 @@ class TimerStopIn(QuickLogIn):
 
 class TimerStopOut(Schema):
     client: str
-    started_at: dt.datetime
-    stopped_at: dt.datetime
+    started_at: dt.datetime | None = Field(description="null: a replay (Idempotency-Key)")
+    stopped_at: dt.datetime | None
     minutes: int | None
     logged: QuickLogOut | None = Field(description="the quick log's answer, when it logged")
 

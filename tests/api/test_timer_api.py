@@ -134,3 +134,19 @@ def test_bad_bodies_are_422_on_the_field(api, acme):
 def test_anonymous_is_refused(anonymous):
     assert anonymous.get("/timer").status_code == 401
     assert anonymous.post("/timer", {"client": "ACME"}).status_code == 401
+
+
+def test_a_stop_sent_again_with_its_key_is_a_replay_not_a_second_dedication(api, acme):
+    api.post("/timer", {"client": "ACME", "started_at": ago(50)})
+    key = {"Idempotency-Key": "phone-stop-1"}
+
+    first = api.post("/timer/stop", {"text": "Visita"}, headers=key)
+    again = api.post("/timer/stop", {"text": "Visita"}, headers=key)
+
+    assert first.status_code == again.status_code == 200
+    assert again.json()["logged"] == first.json()["logged"]
+    assert again.json()["minutes"] == 50
+    assert Dedication.objects.count() == 1
+    other = api.post("/timer/stop", {"text": "Otra cosa"}, headers=key)
+    assert other.json()["code"] == "idempotency_conflict"
+    assert api.post("/timer/stop", {"text": "Visita"}).json()["code"] == "no_timer"

@@ -20,9 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hexa.crm.errors import Conflict, InvalidInput, NotFound
-from hexa.crm.models import MINUTES_MAX, Client, RunningTimer
+from hexa.crm.models import MINUTES_MAX, Client, IdempotencyKey, RunningTimer
 from hexa.crm.services.locks import lock_client
-from hexa.crm.services.quick_log import QuickLogResult, quick_log
+from hexa.crm.services.quick_log import QuickLogResult, key_scope, quick_log
 
 
 class TimerRunning(Conflict):
@@ -55,8 +55,8 @@ class TimerStop:
     """What stopping a timer gave: the minutes, and the quick log's result if it logged."""
 
     client: Client
-    started_at: dt.datetime
-    stopped_at: dt.datetime
+    started_at: dt.datetime | None  # None: a replay (the timer was stopped by the first try)
+    stopped_at: dt.datetime | None
     minutes: int | None
     logged: QuickLogResult | None = None
 
@@ -161,7 +161,8 @@ def stop_timer(
 
     With `log` (the quick log's arguments but the client and the minutes), the dedication is
     recorded through quick_log() in the same transaction: if the quick log refuses, the timer
-    keeps running and nothing is written.
+    keeps running and nothing is written. Sent again with the same idempotency key after the
+    answer was lost, it is the quick log's replay (the timer is gone by then).
 
     Past the limit (HEXA_TIMER_LIMIT_HOURS), elapsed minutes need `confirmed`; otherwise
     TimerOverLimit (with `minutes` and `limit_hours`) and nothing changes. NoTimer if none
@@ -176,6 +177,8 @@ def stop_timer(
             .first()
         )
         if timer is None or (client is not None and timer.client_id != client.pk):
+            if log is not None and (replay := _replayed_stop(log)):
+                return replay
             raise NoTimer(_("No timer is running."))
         now = timezone.now()
         end = min(max(stopped_at, timer.started_at), now) if stopped_at else now
@@ -210,6 +213,35 @@ def stop_timer(
         stopped_at=end,
         minutes=minutes,
         logged=logged,
+    )
+
+
+def _replayed_stop(log: Mapping[str, Any]) -> TimerStop | None:
+    """A stop into a quick log, sent again after its answer was lost: the idempotency key
+    remembers the client and the minutes the first try logged, and the quick log replays it
+    (IdempotencyConflict if the rest differs). None when the key is unknown."""
+    key = log.get("idempotency_key")
+    if not key:
+        return None
+    record = (
+        IdempotencyKey.objects.select_related("dedication__client")
+        .filter(scope=key_scope(log.get("recorded_by")), key=key)
+        .first()
+    )
+    if record is None:
+        return None
+    recorded = record.answer.get("dedication", {})
+    client = (
+        record.dedication.client
+        if record.dedication is not None
+        else Client.objects.filter(code=recorded.get("client")).first()
+    )
+    if client is None:
+        return None
+    minutes = recorded.get("minutes")
+    logged = quick_log(**{**log, "client": client, "minutes": minutes})
+    return TimerStop(
+        client=client, started_at=None, stopped_at=None, minutes=minutes, logged=logged
     )
 
 
