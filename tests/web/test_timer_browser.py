@@ -166,3 +166,23 @@ def test_a_timer_stopped_offline_opens_the_quick_log_when_back_online(
     dialog.get_by_role("button", name="Finalizar").click()
     expect(dialog).to_be_hidden()
     assert Dedication.objects.get().minutes == 30
+
+
+def test_a_timer_discarded_offline_is_discarded_when_back_online(phones, live_server, acme, ana):
+    timers.start_timer(user=ana, client=acme)
+    page = phones()
+    page.goto(live_server.url)
+    page.context.set_offline(True)
+
+    nav(page).get_by_role("button", name="Descartar").click()
+
+    expect(nav(page)).to_be_hidden()
+    assert RunningTimer.objects.exists()
+    page.context.set_offline(False)
+    for _ in range(50):  # until the device has told the server
+        if page.evaluate("localStorage.getItem('hexa:timer:pending')") is None:
+            break
+        page.wait_for_timeout(100)
+    page.reload()
+    expect(nav(page)).to_be_hidden()
+    assert not RunningTimer.objects.exists()

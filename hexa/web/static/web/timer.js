@@ -45,6 +45,10 @@
     const state = pending();
     if (!nav || !state) return;
     nav.replaceChildren();
+    if (state.discarded) {
+      nav.hidden = true;
+      return;
+    }
     nav.hidden = false;
     const box = document.createElement("span");
     box.className = "timer-running offline";
@@ -80,7 +84,6 @@
       keep({ ...state, client: state.client || running.dataset.timerClient, stop: element.href, stopped_at: now });
     } else if (element.matches("form.timer-discard-form")) {
       keep({ client: state.client || "", discard: element.action, csrf: csrf && csrf.value, discarded: true });
-      document.getElementById("timer-nav").hidden = true;
     } else {
       return;
     }
