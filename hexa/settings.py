@@ -225,6 +225,9 @@ HEXA_PREPARED_SQL = env_bool("HEXA_PREPARED_SQL", True)
 # Days an idempotency key (and the answer it replays) is kept: `hexa purge-keys` forgets
 # older ones. Long enough for a phone that was offline for weeks to send its outbox.
 HEXA_IDEMPOTENCY_KEY_DAYS = env_int("HEXA_IDEMPOTENCY_KEY_DAYS", 30)
+# Hours after which a running timer is not logged as it is: stopping it asks to confirm or
+# correct the time spent (a timer forgotten overnight).
+HEXA_TIMER_LIMIT_HOURS = env_int("HEXA_TIMER_LIMIT_HOURS", 10)
 
 # Log by email (`hexa mail fetch`, README "Log by email"): the mailbox Hexa reads, as
 # imaps://user:password@host:993/INBOX (imap:// without TLS, imap+starttls:// to upgrade);

@@ -108,6 +108,7 @@ def main() -> None:
                     ("Account", account),
                     ("Log by email", mail),
                     ("The Log page on a phone, and its outbox", field_log),
+                    ("Timer", timer),
                 ]
                 only = sys.argv[1:]
                 for title, step in steps:
@@ -378,6 +379,21 @@ def field_log(browser: Browser, url: str) -> None:
     page.locator("#outbox-title").scroll_into_view_if_needed()
     shot(page, "log-outbox", full_page=True)
     page.context.set_offline(False)
+
+
+def timer(browser: Browser, url: str) -> None:
+    """The running timer in the navigation, on a phone in Spanish, and its Stop."""
+    page = signed_in(browser, url, viewport=PHONE, locale="es-ES")
+    page.locator("#client-row-HOTELMAR form.timer-start button").click()
+    expect(page.locator("#timer-nav .code")).to_have_text("HOTELMAR")
+    page.wait_for_timeout(2200)  # the clock has ticked
+    page.evaluate("window.scrollTo(0, 0)")
+    shot(page, "phone-timer")
+    page.locator("#timer-nav [data-timer-stop]").click()
+    page.wait_for_selector("dialog[open] textarea")
+    page.keyboard.type("Revisión del contrato en la recepción del hotel.")
+    page.locator("#id_minutes").scroll_into_view_if_needed()
+    shot(page, "phone-timer-stop")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from hexa.api.auth import TokenAuth, TokenRefused, TooManyAttempts, too_many_attempts_response
 from hexa.api.parsing import ObjectParser
 from hexa.api.routes import router
+from hexa.api.timer import router as timer_router
 from hexa.crm.errors import (
     Conflict,
     DomainError,
@@ -159,6 +160,7 @@ def internal_error(request: HttpRequest, error: Exception) -> HttpResponse:
 
 
 api.add_router("/", router)
+api.add_router("/", timer_router)
 
 
 @login_not_required

@@ -175,21 +175,31 @@ def quick_log(
     ),
 ) -> Status[dict[str, Any]]:
     client = services.client_by_code(code)
-    given = payload.model_fields_set
     result = services.quick_log(
         client=client,
-        employee=_employee(request, payload.employee),
-        text=payload.text,
-        date=payload.date,
-        next_follow_up=payload.next_follow_up if "next_follow_up" in given else services.UNCHANGED,
+        **quick_log_arguments(request, payload),
         minutes=services.minutes_from(payload.minutes),
-        project=services.project_by_code(payload.project) if payload.project else None,
-        task=services.task_by_id(payload.task) if payload.task is not None else None,
-        recorded_by=request.auth,
-        via=Dedication.Via.API,
         idempotency_key=idempotency_key or None,
     )
     return Status(201, result.as_dict())
+
+
+def quick_log_arguments(request: ApiRequest, payload: QuickLogIn) -> dict[str, Any]:
+    """The quick log's arguments from a body, but the client, the minutes and the key (the
+    timer's stop fills the minutes in: hexa.api.timer)."""
+    given = payload.model_fields_set
+    return {
+        "employee": _employee(request, payload.employee),
+        "text": payload.text,
+        "date": payload.date,
+        "next_follow_up": (
+            payload.next_follow_up if "next_follow_up" in given else services.UNCHANGED
+        ),
+        "project": services.project_by_code(payload.project) if payload.project else None,
+        "task": services.task_by_id(payload.task) if payload.task is not None else None,
+        "recorded_by": request.auth,
+        "via": Dedication.Via.API,
+    }
 
 
 @router.post(

@@ -107,6 +107,13 @@ class Error(Schema):
     pending: int | None = Field(
         None, description="pending_tasks: how many pending tasks the project has"
     )
+    client: str | None = Field(None, description="timer_running: the client whose timer is running")
+    minutes: int | None = Field(
+        None, description="timer_over_limit: the minutes the timer ran, to confirm or correct"
+    )
+    limit_hours: int | None = Field(
+        None, description="timer_over_limit: the limit (HEXA_TIMER_LIMIT_HOURS)"
+    )
 
 
 class Input(Schema):

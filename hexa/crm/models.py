@@ -731,3 +731,27 @@ class InboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message_id} {self.status}"
+
+
+class RunningTimer(models.Model):
+    """A user's running timer on a client (hexa.crm.services.timer): at most one per user,
+    kept here so that it survives reloads and shows on every device."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    client = models.ForeignKey(
+        Client, verbose_name=_("client"), on_delete=models.CASCADE, related_name="+"
+    )
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("running timer")
+        verbose_name_plural = _("running timers")
+        constraints = [models.UniqueConstraint(fields=["user"], name="crm_timer_one_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.client_id} {self.started_at:%Y-%m-%d %H:%M}"

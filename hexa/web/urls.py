@@ -20,6 +20,7 @@ from hexa.web.views import (
     quick_log,
     reporting,
     tasks,
+    timer,
 )
 
 app_name = "web"
@@ -38,6 +39,10 @@ urlpatterns = [
         quick_log.quick_log_follow_up,
         name="quick-log-follow-up",
     ),
+    path("clients/<str:code>/timer/start/", timer.timer_start, name="timer-start"),
+    path("clients/<str:code>/log/timer/", timer.timer_stop, name="timer-stop"),
+    path("timer/", timer.timer_nav, name="timer"),
+    path("timer/discard/", timer.timer_discard, name="timer-discard"),
     path("clients/<str:code>/tasks/new/", tasks.client_task_new, name="client-task-new"),
     path(
         "clients/<str:code>/dedications/new/",

@@ -256,7 +256,7 @@ def quick_log(
         employee=employee, text=text, date=date, minutes=minutes, next_follow_up=next_follow_up
     )
     assert employee is not None  # validate_dedication refuses a missing employee
-    scope = f"user:{recorded_by.pk}" if recorded_by is not None else "anonymous"
+    scope = key_scope(recorded_by)
 
     with transaction.atomic():
         # Lock before checking: concurrent quick logs on this client wait here, then see
@@ -331,6 +331,11 @@ def quick_log(
         task=task,
         task_created=task_created,
     )
+
+
+def key_scope(recorded_by: User | None) -> str:
+    """Whose idempotency keys a quick log's key is among: each user's keys are their own."""
+    return f"user:{recorded_by.pk}" if recorded_by is not None else "anonymous"
 
 
 def client_project(client: Client, requested: Project | None = None) -> tuple[Project, bool]:

@@ -49,6 +49,8 @@ PRECACHED = [
     "web/outbox.js",
     "web/pwa.js",
     "web/log.js",
+    "web/timer.js",
+    "web/timer.css",
     "web/favicon.svg",
     "web/icons/icon-192.png",
 ]

@@ -7,6 +7,8 @@ part that changed is swapped (template partials named `page.html#part`).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -19,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from hexa.crm import services
 from hexa.crm.errors import AmbiguousProject, DomainError, IdempotencyConflict, InvalidInput
-from hexa.crm.models import Dedication, Project, Task
+from hexa.crm.models import Client, Dedication, Project, Task
 from hexa.lib.requests import AuthenticatedRequest
 from hexa.lib.text import ascii_int
 from hexa.web.forms import ProjectChoiceForm, QuickLogForm
@@ -30,16 +32,31 @@ from hexa.web.views.common import client_or_404, is_htmx, safe_next
 def quick_log(request: AuthenticatedRequest, code: str) -> HttpResponse:
     """The quick-log form of one client: a dialog over the page with htmx, a page without."""
     client = client_or_404(code)
+
+    def record(arguments: dict[str, Any]) -> services.QuickLogResult:
+        return services.quick_log(**arguments, recorded_by=request.user, via=Dedication.Via.WEB)
+
+    return quick_log_form(request, client, record=record)
+
+
+def quick_log_form(
+    request: AuthenticatedRequest,
+    client: Client,
+    *,
+    record: Callable[[dict[str, Any]], services.QuickLogResult],
+    action: str = "",
+    initial: dict[str, Any] | None = None,
+    notices: Sequence[str] = (),
+) -> HttpResponse:
+    """The quick-log form of `client`, posted to `action` (its own address by default),
+    where Finish calls `record` with the domain's arguments (the timer's stop uses it too,
+    with the minutes in `initial` and what it has to say in `notices`)."""
     back = safe_next(request, reverse("web:explorer"))
     if request.method == "POST":
         form = QuickLogForm(request.POST, client=client, user=request.user)
         if form.is_valid():
             try:
-                result = services.quick_log(
-                    **form.quick_log_arguments(),
-                    recorded_by=request.user,
-                    via=Dedication.Via.WEB,
-                )
+                result = record(form.quick_log_arguments())
             except IdempotencyConflict:
                 form.add_error(
                     None,
@@ -91,14 +108,23 @@ def quick_log(request: AuthenticatedRequest, code: str) -> HttpResponse:
             if task_id is not None
             else None
         )
-        form = QuickLogForm(client=client, user=request.user, project=requested, task=task)
+        form = QuickLogForm(
+            client=client, user=request.user, project=requested, task=task, initial=initial
+        )
+        form.notices.extend(notices)
     template = "web/quick_log.html"
     if is_htmx(request):
         template += "#quick-log-form"
     return TemplateResponse(
         request,
         template,
-        {"client": client, "form": form, "back": back, "archived": not client.active},
+        {
+            "client": client,
+            "form": form,
+            "back": back,
+            "archived": not client.active,
+            "action": action or reverse("web:quick-log", args=[client.code]),
+        },
     )
 
 

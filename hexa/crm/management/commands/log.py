@@ -60,24 +60,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("client", type=_text, help="the client's code")
-        parser.add_argument("--text", type=_text, required=True, help="what was done")
-        parser.add_argument("--employee", type=_text, required=True, help="code of who did it")
-        parser.add_argument("--date", type=_day, help="when (YYYY-MM-DD, yesterday, ...); today")
-        follow_up = parser.add_mutually_exclusive_group()
-        follow_up.add_argument(
-            "--next", type=_day, dest="next_follow_up", help="next follow-up date (or +7, ...)"
-        )
-        follow_up.add_argument(
-            "--no-next", action="store_true", help="clear the task's next follow-up date"
-        )
-        spent = parser.add_mutually_exclusive_group()
-        spent.add_argument("--minutes", type=_whole, help="minutes spent")
-        spent.add_argument(
-            "--duration", type=_text, help="time spent as 90, 1h30, 1:30, 1,5h or 2 hours"
-        )
-        parser.add_argument(
-            "--project", type=_text, help="project code, when the client has several"
-        )
+        add_log_arguments(parser, required=True)
         parser.add_argument("--json", action="store_true", help="print the API's JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -91,25 +74,64 @@ class Command(BaseCommand):
                 self.stdout.write(result.summary())
 
     def _log(self, **options: Any) -> services.QuickLogResult:
-        if options["no_next"]:
-            next_follow_up: services.NextFollowUp = None
-        elif options["next_follow_up"] is not None:
-            next_follow_up = options["next_follow_up"]
-        else:
-            next_follow_up = services.UNCHANGED
-        minutes = options["minutes"]
-        if options["duration"] is not None:
-            minutes = services.minutes_from(options["duration"])
-            if minutes is None:
-                raise InvalidInput.on("minutes", "--duration is empty.")
         return services.quick_log(
             client=services.client_by_code(options["client"]),
             employee=services.employee_by_code(options["employee"]),
-            text=options["text"],
-            date=options["date"],
-            next_follow_up=next_follow_up,
-            minutes=minutes,
-            project=services.project_by_code(options["project"]) if options["project"] else None,
+            minutes=minutes_option(options),
+            **quick_log_options(options),
             recorded_by=None,
-            via=Dedication.Via.CLI,
         )
+
+
+def add_log_arguments(parser: CommandParser, *, required: bool) -> None:
+    """The quick log's options (`hexa timer stop` takes them too, none required there)."""
+    parser.add_argument("--text", type=_text, required=required, help="what was done")
+    parser.add_argument(
+        "--employee",
+        type=_text,
+        required=required,
+        help="code of who did it" if required else "code of who did it; default: the user's",
+    )
+    parser.add_argument("--date", type=_day, help="when (YYYY-MM-DD, yesterday, ...); today")
+    follow_up = parser.add_mutually_exclusive_group()
+    follow_up.add_argument(
+        "--next", type=_day, dest="next_follow_up", help="next follow-up date (or +7, ...)"
+    )
+    follow_up.add_argument(
+        "--no-next", action="store_true", help="clear the task's next follow-up date"
+    )
+    spent = parser.add_mutually_exclusive_group()
+    spent.add_argument("--minutes", type=_whole, help="minutes spent")
+    spent.add_argument(
+        "--duration", type=_text, help="time spent as 90, 1h30, 1:30, 1,5h or 2 hours"
+    )
+    parser.add_argument("--project", type=_text, help="project code, when the client has several")
+
+
+def minutes_option(options: dict[str, Any]) -> int | None:
+    """--minutes, or --duration read as a person writes it."""
+    if options["duration"] is None:
+        minutes: int | None = options["minutes"]
+        return minutes
+    minutes = services.minutes_from(options["duration"])
+    if minutes is None:
+        raise InvalidInput.on("minutes", "--duration is empty.")
+    return minutes
+
+
+def quick_log_options(options: dict[str, Any]) -> dict[str, Any]:
+    """The quick log's arguments from the options but the client, the employee, the minutes
+    and who records it (`hexa timer stop` takes them too)."""
+    if options["no_next"]:
+        next_follow_up: services.NextFollowUp = None
+    elif options["next_follow_up"] is not None:
+        next_follow_up = options["next_follow_up"]
+    else:
+        next_follow_up = services.UNCHANGED
+    return {
+        "text": options["text"],
+        "date": options["date"],
+        "next_follow_up": next_follow_up,
+        "project": services.project_by_code(options["project"]) if options["project"] else None,
+        "via": Dedication.Via.CLI,
+    }

@@ -123,17 +123,33 @@ search.addEventListener("input", async () => {
   showResults([...local, ...remote.filter((c) => !seen.has(c.code))].slice(0, 10));
 });
 
+// The timer's Start for the chosen client: a form posted through htmx, so that timer.js
+// keeps a start made offline, as it does for the explorer's and agenda's buttons.
+function showTimer(code) {
+  const timer = $("[data-log-timer]");
+  if (!timer) return;
+  const url = timer.dataset.action.replace("CLIENT", encodeURIComponent(code));
+  timer.action = url;
+  timer.setAttribute("hx-post", url);
+  timer.dataset.timerStart = code;
+  timer.hidden = false;
+  if (window.htmx) window.htmx.process(timer);
+}
+
 function choose(client, focus = true) {
   chosen = { code: client.code, name: client.name };
   $("[data-client-code]").textContent = client.code;
   $("[data-client-name]").textContent = client.name;
   $("[data-find]").hidden = true;
   form.hidden = false;
+  showTimer(client.code);
   if (focus) $("#log-text").focus();
 }
 
 $("[data-change-client]").addEventListener("click", () => {
   form.hidden = true;
+  const timer = $("[data-log-timer]");
+  if (timer) timer.hidden = true;
   $("[data-find]").hidden = false;
   search.focus();
 });
