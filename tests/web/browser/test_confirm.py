@@ -75,6 +75,9 @@ def test_logging_on_the_last_row_confirms_in_the_window_and_lights_up_the_row(
 
     toast = page.get_by_role("status").filter(has_text="Dedicación registrada para CLI25")
     expect(toast).to_be_visible()
+    # Read as a user reads it, pointer on it: it stays (alone it leaves after 8 s, which a
+    # busy machine reached before the last check).
+    toast.hover()
     expect(toast).to_contain_text("el nuevo proyecto CLI25")
     expect(toast).to_contain_text("la nueva tarea «Seguimiento»")
     assert in_window(page, toast)
