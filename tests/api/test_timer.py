@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from hexa.crm.models import Dedication, RunningTimer
 from tests import factories
+from tests.api.conftest import assert_json_error
 
 pytestmark = pytest.mark.django_db
 
@@ -131,9 +132,10 @@ def test_bad_bodies_are_422_on_the_field(api, acme):
     assert api.get("/timer").status_code == 200
 
 
-def test_anonymous_is_refused(anonymous):
-    assert anonymous.get("/timer").status_code == 401
-    assert anonymous.post("/timer", {"client": "ACME"}).status_code == 401
+def test_anonymous_is_refused(anonymous, acme):
+    for answer in (anonymous.get("/timer"), anonymous.post("/timer", {"client": "ACME"})):
+        assert_json_error(answer, 401, "unauthorized")
+    assert not RunningTimer.objects.exists()
 
 
 def test_a_stop_sent_again_with_its_key_is_a_replay_not_a_second_dedication(api, acme):

@@ -134,6 +134,10 @@ def test_archived_client_is_refused_with_a_message(web, ana):
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client, acme):
-    for url in ("/clients/ACME/timer/start/", "/timer/discard/"):
-        assert client.post(url).status_code == 302
-    assert client.get("/timer/").status_code == 302
+    for answer in (
+        client.post("/clients/ACME/timer/start/"),
+        client.post("/timer/discard/"),
+        client.get("/timer/"),
+    ):
+        assert answer.status_code == 302 and answer["Location"].startswith("/accounts/login/")
+    assert not RunningTimer.objects.exists()
