@@ -4,11 +4,15 @@ signed in as Ana (tests/web/conftest.py): `signed_in` in English, `spanish_page`
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
+from django.core.servers.basehttp import ThreadedWSGIServer
 from django.test import Client as DjangoClient
+from django.test.testcases import LiveServerThread
+from pytest_django.live_server_helper import LiveServer
 
 # The live server runs in a thread of this process while Playwright's sync API runs an event
 # loop in it too; Django would otherwise refuse database access from "async" code.
@@ -36,6 +40,84 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "en-GB", "viewport": {"width": 1280, "height": 900}}
+
+
+# --- The live server ----------------------------------------------------------------------------
+
+
+class OneRequestAtATime:
+    """A WSGI application that lets one request at a time in, until its answer is sent.
+
+    On SQLite the test database lives in memory and exists once, in one connection, which the
+    live server shares with the test. Django's live server answers each browser connection in a
+    thread of its own, so a page's requests at once (a service worker sending an outbox, the
+    navigation refreshing beside a row) used that one connection together: a 503, a fragment
+    swapped into the wrong place, a sync that never finished. Connections keep their threads
+    (a single-threaded server would stall on Chromium's idle preconnections); requests queue."""
+
+    def __init__(self, application) -> None:
+        self.application = application
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        self.lock.acquire()
+        try:
+            return _Releasing(self.application(environ, start_response), self.lock)
+        except BaseException:
+            self.lock.release()
+            raise
+
+
+class _Releasing:
+    """An answer's body that frees the lock once the server has sent (or dropped) it."""
+
+    def __init__(self, body, lock: threading.Lock) -> None:
+        self.body, self.lock, self.released = body, lock, False
+
+    def __iter__(self):
+        return iter(self.body)
+
+    def close(self) -> None:
+        try:
+            if hasattr(self.body, "close"):
+                self.body.close()
+        finally:
+            if not self.released:
+                self.released = True
+                self.lock.release()
+
+
+class SerialWSGIServer(ThreadedWSGIServer):
+    def set_app(self, application) -> None:
+        super().set_app(OneRequestAtATime(application))
+
+
+class SerialLiveServerThread(LiveServerThread):
+    server_class = SerialWSGIServer
+
+
+@pytest.fixture(scope="session")
+def live_server(request) -> Iterator[LiveServer]:
+    """pytest-django's live server; one request at a time on SQLite's in-memory test database
+    (above), requests at once on PostgreSQL, where each thread has a connection of its own."""
+    address = (
+        request.config.getvalue("liveserver")
+        or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS")
+        or "localhost"
+    )
+    server = LiveServer(address, start=False)
+    threaded = server.thread
+    if threaded.connections_override:
+        server.thread = SerialLiveServerThread(
+            threaded.host,
+            threaded.static_handler,
+            connections_override=threaded.connections_override,
+            port=threaded.port,
+        )
+        server.thread.daemon = True
+    server.start()
+    yield server
+    server.stop()
 
 
 # --- Browsers -----------------------------------------------------------------------------------

@@ -223,6 +223,7 @@ def test_any_page_sends_what_waits_and_the_badge_counts_it(phone, live_server):
     page.context.set_offline(True)
     log(page, "acme", "Visita")
     log(page, "acme", "Llamada")
+    expect(cards(page)).to_have_count(2)  # both shown in the outbox, so both kept on the device
     page.close()  # the tab closed while offline
 
     page.context.set_offline(False)

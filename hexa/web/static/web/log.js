@@ -326,16 +326,26 @@ async function render() {
   await showWaiting();
 }
 
+// One round at a time. A call during a round (the connection came back while a round was
+// failing offline, an entry was saved meanwhile) asks for one more round after it: dropping it
+// left entries waiting while online until the next trigger.
 let sending = null;
+let again = false;
 async function send() {
-  if (sending) return sending; // one at a time; a change meanwhile is picked up next time
+  if (sending) {
+    again = true;
+    return sending;
+  }
   sending = (async () => {
     try {
-      const { stopped } = await sendAll({ url: root.dataset.send, user, changed: render });
-      $("[data-signed-out]").hidden = stopped !== "signed-out";
-      if (stopped === "offline") status.textContent = texts.not_sent_yet;
-      else if (stopped === "server") status.textContent = texts.error;
-      else if (stopped === null) status.textContent = "";
+      do {
+        again = false;
+        const { stopped } = await sendAll({ url: root.dataset.send, user, changed: render });
+        $("[data-signed-out]").hidden = stopped !== "signed-out";
+        if (stopped === "offline") status.textContent = texts.not_sent_yet;
+        else if (stopped === "server") status.textContent = texts.error;
+        else if (stopped === null) status.textContent = "";
+      } while (again && navigator.onLine);
     } finally {
       sending = null;
       await render();
