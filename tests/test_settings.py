@@ -6,7 +6,9 @@ import os
 import secrets
 import stat
 
-from tests.conftest import run_hexa
+import pytest
+
+from tests.conftest import database_vendor, run_hexa
 
 
 def test_production_settings_pass_the_deployment_checks(tmp_path):
@@ -65,3 +67,31 @@ def test_bad_configuration_is_reported_clearly(tmp_path):
 
     assert done.returncode != 0
     assert "HEXA_DEBUG must be true or false" in done.stderr
+
+
+@pytest.mark.skipif(database_vendor() != "postgresql", reason="PostgreSQL's setting")
+@pytest.mark.parametrize(
+    ("options", "jit", "work_mem"),
+    [
+        ("", "off", None),
+        ("?options=-c%20work_mem%3D8MB", "off", "8MB"),
+        ("?options=-c%20jit%3Don", "on", None),
+    ],
+    ids=["default", "other options kept", "turned back on"],
+)
+def test_postgresql_connections_run_without_jit_unless_the_url_says(options, jit, work_mem):
+    base = os.environ["HEXA_DATABASE_URL"].split("?")[0].rsplit("/", 1)[0]
+    env = {**os.environ, "HEXA_DATABASE_URL": f"{base}/postgres{options}"}
+    script = (
+        "from django.db import connection\n"
+        "with connection.cursor() as cursor:\n"
+        "    for name in ('jit', 'work_mem'):\n"
+        "        cursor.execute(f'SHOW {name}')\n"
+        "        print(cursor.fetchone()[0])\n"
+    )
+
+    shown = run_hexa(env, "shell", "--no-imports", "-c", script).stdout.split()
+
+    assert shown[0] == jit
+    if work_mem:
+        assert shown[1] == work_mem

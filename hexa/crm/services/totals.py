@@ -170,7 +170,9 @@ def recount(*, date_from: dt.date | None = None, date_to: dt.date | None = None)
         cursor.execute(
             f"INSERT INTO {table} ({key}, minutes, entries) "  # noqa: S608 - names from models
             f"SELECT {key}, SUM(COALESCE(minutes, 0)), COUNT(*) FROM {source} {condition} "
-            f"GROUP BY {key}",
+            # In the key's order, the date first: a month's rows are written together, and a
+            # report reads a few pages instead of a row on every page of the table.
+            f"GROUP BY {key} ORDER BY {key}",
             params,
         )
         return cursor.rowcount

@@ -219,6 +219,10 @@ def test_a_recount_gives_the_totals_the_writes_keep(db):
 
     assert _kept() == kept == _summed()
     assert written == len(kept)
+    # Written in the key's order, the date first: a month's rows lie together in the table.
+    keys = ("date", "client_id", "project_id", "employee_id")
+    in_order_written = list(DedicationTotal.objects.order_by("id").values_list(*keys))
+    assert in_order_written == sorted(in_order_written)
 
 
 @pytest.mark.django_db
