@@ -398,10 +398,18 @@ def _sqlite_converter(model_field: Any) -> Callable[[Any], Any] | None:
 def _after_bulk_load(tables: list[type[models.Model]]) -> None:
     """What a database that grew normally would have: sequences past the explicit ids, and,
     on PostgreSQL, planner statistics and a visibility map (autovacuum would make them
-    anyway, but in the middle of a measurement)."""
+    anyway, but in the middle of a measurement), and a clients' table of its own size.
+
+    The clients' latest dedication is kept by a trigger (migration 0008) that updates every
+    client a batch of dedications touches; loaded oldest first in one transaction, each
+    batch updated nearly every client again, and no vacuum could reclaim the old rows until
+    it ended: 100,000 clients took 337 MB instead of 13, and every count of clients read all
+    of it (72 ms instead of 10). A database that grew over years was vacuumed as it went."""
+    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(no_style(), tables):
             cursor.execute(sql)
         if connection.vendor == "postgresql":
             for model in tables:
-                cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+                full = "FULL " if model is Client else ""
+                cursor.execute(f"VACUUM {full}ANALYZE {quote(model._meta.db_table)}")

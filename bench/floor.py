@@ -26,6 +26,13 @@ COUNT_IN_TOTALS = (
     " DO UPDATE SET minutes = crm_dedicationtotal.minutes + excluded.minutes,"
     " entries = crm_dedicationtotal.entries + excluded.entries"
 )
+# And in its month's totals, the second of them.
+COUNT_IN_MONTH = (
+    "INSERT INTO crm_monthtotal (date, client_id, project_id, minutes, entries)"
+    " VALUES (%s, %s, %s, %s, 1) ON CONFLICT (date, client_id, project_id)"
+    " DO UPDATE SET minutes = crm_monthtotal.minutes + excluded.minutes,"
+    " entries = crm_monthtotal.entries + excluded.entries"
+)
 
 
 class Floor(Protocol):
@@ -153,6 +160,10 @@ class SqliteFloor:
                 COUNT_IN_TOTALS.replace("%s", "?"),
                 (today.isoformat(), op.client_id, project_id, employee_id, op.minutes or 0),
             )
+            db.execute(
+                COUNT_IN_MONTH.replace("%s", "?"),
+                (today.replace(day=1).isoformat(), op.client_id, project_id, op.minutes or 0),
+            )
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -248,6 +259,9 @@ class PostgresFloor:
             )
             db.execute(
                 COUNT_IN_TOTALS, (today, op.client_id, project_id, employee_id, op.minutes or 0)
+            )
+            db.execute(
+                COUNT_IN_MONTH, (today.replace(day=1), op.client_id, project_id, op.minutes or 0)
             )
         return len(projects) == 0, task is None
 

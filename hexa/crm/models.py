@@ -434,6 +434,46 @@ class DedicationTotal(models.Model):
         return f"{self.date} {self.client_id}/{self.project_id}/{self.employee_id}: {self.minutes}"
 
 
+class MonthTotal(models.Model):
+    """Time and number of dedications per month, client and project, whoever did them: what
+    reports over whole months sum when they need no employee (the report page's default, a
+    year by client, project or month), a fraction of the rows per day. Kept by
+    hexa.crm.services.totals with DedicationTotal, in the same transaction and the same way.
+    `date` is the month's first day (the name the reports' filters use for every table)."""
+
+    date = models.DateField(_("month"))
+    # No foreign key constraints in the database, for DedicationTotal's reason.
+    client = models.ForeignKey(
+        Client, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
+    project = models.ForeignKey(
+        Project, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
+    # A month of one project: an integer holds 4,000 years of work.
+    minutes = models.IntegerField(_("minutes"), default=0)
+    entries = models.IntegerField(_("dedications"), default=0)
+
+    class Meta:
+        verbose_name = _("month total")
+        verbose_name_plural = _("month totals")
+        constraints = [
+            # The key the UPSERT adds to; its index also serves reports over months.
+            models.UniqueConstraint(
+                fields=["date", "client", "project"], name="crm_month_total_key"
+            ),
+            models.CheckConstraint(
+                condition=Q(minutes__gte=0, entries__gte=0), name="crm_month_total_positive"
+            ),
+        ]
+        indexes = [
+            # Reports of a client or a project (its client is known).
+            models.Index(fields=["client", "project", "date"], name="crm_month_total_client"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m} {self.client_id}/{self.project_id}: {self.minutes}"
+
+
 class IdempotencyKey(models.Model):
     """A key sent with a quick log (API header or web form token) and what it produced.
 

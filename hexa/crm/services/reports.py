@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hexa.crm.errors import DomainError, InvalidInput
-from hexa.crm.models import Client, Dedication, DedicationTotal, Employee, Project
+from hexa.crm.models import Client, Dedication, DedicationTotal, Employee, MonthTotal, Project
 from hexa.crm.services.lookups import client_by_code, employee_by_code, project_by_code
 
 ONE_WEEK = dt.timedelta(days=7)
@@ -223,11 +223,11 @@ def report_filters(
     return ReportFilters(date_from=date_from, date_to=date_to, kind=kind or "", **found)
 
 
-def _narrowed[Row: (Dedication, DedicationTotal)](
+def _narrowed[Row: (Dedication, DedicationTotal, MonthTotal)](
     rows: QuerySet[Row], filters: ReportFilters
 ) -> QuerySet[Row]:
     """`rows` (dedications, or their totals: the fields have the same names) that the
-    filters cover."""
+    filters cover, but for the employee (the totals per month have none: _by_employee)."""
     if filters.date_from:
         rows = rows.filter(date__gte=filters.date_from)
     if filters.date_to:
@@ -237,23 +237,44 @@ def _narrowed[Row: (Dedication, DedicationTotal)](
     if filters.project:
         # Its client too: the totals' index on (client, project, date) then serves it.
         rows = rows.filter(client_id=filters.project.client_id, project=filters.project)
-    if filters.employee:
-        rows = rows.filter(employee=filters.employee)
     if filters.kind:
         rows = rows.filter(project__kind=filters.kind)
     return rows
 
 
+def _by_employee[Row: (Dedication, DedicationTotal)](
+    rows: QuerySet[Row], filters: ReportFilters
+) -> QuerySet[Row]:
+    return rows.filter(employee=filters.employee) if filters.employee else rows
+
+
 def _filtered(filters: ReportFilters) -> QuerySet[Dedication]:
-    return _narrowed(Dedication.objects.all(), filters)
+    return _by_employee(_narrowed(Dedication.objects.all(), filters), filters)
 
 
-def _counted(filters: ReportFilters) -> QuerySet[DedicationTotal]:
-    """The totals per day, client, project and employee that the filters cover: every
-    figure of a report is summed from them, not from the dedications (a month holds a
-    fraction of the rows, and they are narrow). Every filter of a report is a field of the
-    totals (or, the kind, of their project), so no report needs to sum the dedications."""
-    return _narrowed(DedicationTotal.objects.all(), filters)
+type Counted = QuerySet[DedicationTotal] | QuerySet[MonthTotal]
+
+
+def _counted(filters: ReportFilters, *, by_month: bool = False) -> Counted:
+    """The totals that the filters cover: every figure of a report is summed from them, not
+    from the dedications (a month holds a fraction of the rows, and they are narrow). Every
+    filter of a report is a field of the totals (or, the kind, of their project), so no
+    report needs to sum the dedications.
+
+    Per month, client and project (MonthTotal) when the caller can do with months
+    (`by_month`: no figure per day, week or employee) and the filters allow it: whole
+    months, no employee. A year then sums twelve rows of a client's project at most instead
+    of one for every day and employee. Else per day, client, project and employee."""
+    if by_month and _whole_months(filters) and filters.employee is None:
+        return _narrowed(MonthTotal.objects.all(), filters)
+    return _by_employee(_narrowed(DedicationTotal.objects.all(), filters), filters)
+
+
+def _whole_months(filters: ReportFilters) -> bool:
+    """Whether the filters' dates cover whole months (an open end does)."""
+    starts = filters.date_from is None or filters.date_from.day == 1
+    ends = filters.date_to is None or filters.date_to == month_end(filters.date_to)
+    return starts and ends
 
 
 def entries(filters: ReportFilters) -> QuerySet[Dedication]:
@@ -276,7 +297,9 @@ def _count_total() -> Coalesce:
 
 def summary(filters: ReportFilters) -> tuple[int, int]:
     """(minutes, count) of the dedications the filters cover, in one query."""
-    figures = _counted(filters).aggregate(minutes=_minutes_total(), count=_count_total())
+    figures = _counted(filters, by_month=True).aggregate(
+        minutes=_minutes_total(), count=_count_total()
+    )
     return figures["minutes"], figures["count"]
 
 
@@ -359,7 +382,8 @@ def totals(
     all of them, in one query. Clients, projects and employees come most time first; weeks
     and months in order. Groups without dedications are left out."""
     group_by = GroupBy(group_by)
-    counted = _counted(filters).order_by()
+    by_month = group_by not in (GroupBy.EMPLOYEE, GroupBy.WEEK)
+    counted = _counted(filters, by_month=by_month).order_by()
     if group_by.is_period:
         return _period_totals(filters, counted, group_by, limit, offset)
     rows, whole = _ranked(counted, group_by.value, limit, offset)
@@ -388,7 +412,7 @@ _RANKED_MODELS: dict[str, type[models.Model]] = {
 
 
 def _ranked(
-    counted: QuerySet[DedicationTotal],
+    counted: Counted,
     field: str,
     limit: int | None,
     offset: int,
@@ -431,8 +455,9 @@ def _ranked(
     return rows, {"groups": groups, "minutes": int(all_minutes), "count": int(all_count)}
 
 
-def _per_day(counted: QuerySet[DedicationTotal], *fields: str) -> QuerySet:
-    """(date, *fields, minutes, count) of the totals, summed per day (and `fields`)."""
+def _per_day(counted: Counted, *fields: str) -> QuerySet:
+    """(date, *fields, minutes, count) of the totals, summed per day (and `fields`); per
+    month from the totals per month (their date is the month's first day)."""
     return (
         counted.values("date", *fields)
         .annotate(minutes=_minutes_total(), count=_count_total())
@@ -442,7 +467,7 @@ def _per_day(counted: QuerySet[DedicationTotal], *fields: str) -> QuerySet:
 
 def _period_totals(
     filters: ReportFilters,
-    counted: QuerySet[DedicationTotal],
+    counted: Counted,
     group_by: GroupBy,
     limit: int | None,
     offset: int,
@@ -543,7 +568,8 @@ def chart(
     step = Step(step) if step else default_step(filters)
     stack_by = StackBy(stack_by)
     key = f"{stack_by.value}_id"
-    counted = _counted(filters).order_by()
+    by_month = step == Step.MONTH and stack_by != StackBy.EMPLOYEE
+    counted = _counted(filters, by_month=by_month).order_by()
     reusable = (
         totals_by is not None
         and totals_by.group_by.value == stack_by.value

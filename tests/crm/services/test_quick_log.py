@@ -721,9 +721,9 @@ def test_query_count_of_a_first_log_is_bounded(employee):
         log(client, employee, idempotency_key="k")
 
     # (savepoint) lock, key, projects, free codes, savepoint+insert+release, task, dedication,
-    # its totals, key (release): the test's own transaction turns BEGIN/COMMIT into a
-    # savepoint pair.
-    assert len(queries) <= 13
+    # its totals of the day and of the month, key (release): the test's own transaction turns
+    # BEGIN/COMMIT into a savepoint pair.
+    assert len(queries) <= 14
 
 
 # --- A task named explicitly (the agenda's row) -------------------------------------------------

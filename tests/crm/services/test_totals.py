@@ -1,6 +1,7 @@
-"""The totals the reports read (DedicationTotal) always equal summing the dedications: after
-any mix of quick logs, dedications recorded, changed (minutes, date, employee, task) and
-deleted, whatever the grouping and the filters; also with writers at the same moment.
+"""The totals the reports read (DedicationTotal per day, MonthTotal per month) always equal
+summing the dedications: after any mix of quick logs, dedications recorded, changed (minutes,
+date, employee, task) and deleted, whatever the grouping and the filters; also with writers
+at the same moment.
 
 (No write path moves a dedication to another client or project: `change_dedication` takes
 the employee, date, text, minutes and task of the same project, and nothing else writes
@@ -16,12 +17,13 @@ from collections.abc import Callable
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hexa.crm import services
-from hexa.crm.models import Dedication, DedicationTotal, Employee, Project, Task
+from hexa.crm.models import Dedication, DedicationTotal, Employee, MonthTotal, Project, Task
 from hexa.crm.services import reports, totals
 from hexa.crm.services.reports import GroupBy, ReportFilters
 from tests import factories
@@ -132,6 +134,23 @@ def _kept() -> set[tuple]:
     )
 
 
+def _summed_months() -> set[tuple]:
+    """The totals per month as summing the dedications gives them."""
+    minutes: Counter[tuple] = Counter()
+    entries: Counter[tuple] = Counter()
+    for d in Dedication.objects.all():
+        key = (d.date.replace(day=1), d.client_id, d.project_id)
+        minutes[key] += d.minutes or 0
+        entries[key] += 1
+    return {(*key, minutes[key], entries[key]) for key in entries}
+
+
+def _kept_months() -> set[tuple]:
+    return set(
+        MonthTotal.objects.values_list("date", "client_id", "project_id", "minutes", "entries")
+    )
+
+
 def _by_hand(filters: ReportFilters, group_by: GroupBy) -> dict[str, tuple[int, int]]:
     """Each group's (minutes, count), summed in Python from the dedications themselves."""
     figures: dict[str, tuple[int, int]] = {}
@@ -153,10 +172,16 @@ def _by_hand(filters: ReportFilters, group_by: GroupBy) -> dict[str, tuple[int, 
 
 def _filter_sets(world: tuple) -> list[ReportFilters]:
     clients, projects, _tasks, employees = world
+    last_month = reports.month_start(reports.month_start(TODAY) - dt.timedelta(days=1))
     return [
         ReportFilters(),
         ReportFilters(
             date_from=TODAY - dt.timedelta(days=40), date_to=TODAY - dt.timedelta(days=3)
+        ),
+        # Whole months: read from the totals per month.
+        ReportFilters(date_from=last_month, date_to=reports.month_end(TODAY)),
+        ReportFilters(
+            date_from=last_month, date_to=reports.month_end(last_month), kind="commercial"
         ),
         ReportFilters(client=clients[1]),
         ReportFilters(project=projects[1], date_from=TODAY - dt.timedelta(days=20)),
@@ -167,6 +192,7 @@ def _filter_sets(world: tuple) -> list[ReportFilters]:
 
 def _assert_reports_agree(world: tuple) -> None:
     assert _kept() == _summed()
+    assert _kept_months() == _summed_months()
     for filters in _filter_sets(world):
         for group_by in GroupBy:
             expected = _by_hand(filters, group_by)
@@ -214,10 +240,12 @@ def test_a_recount_gives_the_totals_the_writes_keep(db):
         _apply(("log", n % 2, n % 3, n * 5, n * 7 if n % 4 else None), world)
     kept = _kept()
     DedicationTotal.objects.all().delete()
+    MonthTotal.objects.all().delete()
 
     written = totals.recount_all(days=9)
 
     assert _kept() == kept == _summed()
+    assert _kept_months() == _summed_months()
     assert written == len(kept)
     # Written in the key's order, the date first: a month's rows lie together in the table.
     keys = ("date", "client_id", "project_id", "employee_id")
@@ -236,6 +264,45 @@ def test_a_write_that_bypassed_the_totals_is_refused_not_miscounted(db):
         services.change_dedication(dedication, by=services.SYSTEM, minutes=45)
 
     assert Dedication.objects.get().minutes == 30  # the change was undone with it
+
+
+@pytest.mark.django_db
+def test_a_write_that_bypassed_the_months_totals_is_refused_too(db):
+    world = _world()
+    _apply(("log", 0, 0, 0, 30), world)
+    MonthTotal.objects.all().delete()
+    dedication = Dedication.objects.get()
+
+    with pytest.raises(totals.OutOfStep):
+        services.delete_dedication(dedication, by=services.SYSTEM)
+
+    assert Dedication.objects.get() == dedication
+
+
+@pytest.mark.django_db
+def test_reports_over_whole_months_without_an_employee_read_the_totals_per_month(db):
+    world = _world()
+    _apply(("log", 0, 0, 0, 30), world)
+    month = ReportFilters(date_from=reports.month_start(TODAY), date_to=reports.month_end(TODAY))
+    some_days = ReportFilters(date_from=TODAY, date_to=TODAY)  # never a whole month
+    ana = ReportFilters(date_from=month.date_from, date_to=month.date_to, employee=world[3][0])
+
+    def tables(read: Callable[[], object]) -> set[str]:
+        with CaptureQueriesContext(connection) as queries:
+            read()
+        sql = " ".join(query["sql"] for query in queries.captured_queries)
+        return {name for name in ("crm_monthtotal", "crm_dedicationtotal") if name in sql}
+
+    assert tables(lambda: reports.summary(month)) == {"crm_monthtotal"}
+    assert tables(lambda: reports.totals(month, group_by="client")) == {"crm_monthtotal"}
+    assert tables(lambda: reports.totals(month, group_by="month")) == {"crm_monthtotal"}
+    assert tables(lambda: reports.chart(month, step="month")) == {"crm_monthtotal"}
+    # Figures per week or employee, an employee's, a range of days: per day.
+    assert tables(lambda: reports.totals(month, group_by="week")) == {"crm_dedicationtotal"}
+    assert tables(lambda: reports.totals(month, group_by="employee")) == {"crm_dedicationtotal"}
+    assert tables(lambda: reports.summary(ana)) == {"crm_dedicationtotal"}
+    assert tables(lambda: reports.summary(some_days)) == {"crm_dedicationtotal"}
+    assert reports.summary(month) == reports.summary(some_days) == (30, 1)
 
 
 # --- Writers at the same moment (PostgreSQL: real concurrent transactions) ---------------------
@@ -294,4 +361,5 @@ def test_simultaneous_writers_of_the_same_totals_lose_nothing():
 
     assert errors == []
     assert _kept() == _summed()
+    assert _kept_months() == _summed_months()
     assert Dedication.objects.count() == WRITERS * ROUNDS * 2 + WRITERS * ROUNDS // 2
