@@ -15,7 +15,7 @@ from ninja.pagination import LimitOffsetPagination
 from ninja.parser import Parser
 
 from hexa.crm.models import Task
-from hexa.crm.services import agenda
+from hexa.crm.services import agenda, queries
 from hexa.crm.services.agenda import AGENDA_COUNT_CAP
 
 
@@ -37,6 +37,17 @@ class Pages(LimitOffsetPagination):
     class Input(Schema):
         limit: int = Field(50, ge=1, le=500)
         offset: int = Field(0, ge=0, le=2**31 - 1)
+
+    def paginate_queryset(
+        self, queryset: QuerySet[Any], pagination: Any, request: HttpRequest, **params: Any
+    ) -> dict[str, Any]:
+        """The page, then the count: only when the page is full does it take a query
+        (queries.count_from_page)."""
+        offset = pagination.offset
+        limit = min(pagination.limit, self.max_limit)
+        items = list(queryset[offset : offset + limit])
+        count = queries.count_from_page(offset=offset, limit=limit, found=len(items))
+        return {"items": items, "count": self._items_count(queryset) if count is None else count}
 
 
 class AgendaPages(Pages):

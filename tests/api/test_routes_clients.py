@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from hexa.crm.models import (
     Client,
@@ -91,6 +93,27 @@ def test_list_clients_paginates_by_code_without_archived_ones(api, clients):
         "active": True,
         "created_at": everything.json()["items"][0]["created_at"],
     }
+
+
+@pytest.mark.parametrize(
+    ("page", "items", "count", "counted"),
+    [
+        pytest.param({}, ["ACME", "BETA", "GAMMA"], 3, False, id="one-page"),
+        pytest.param({"limit": 2}, ["ACME", "BETA"], 3, True, id="full-page"),
+        pytest.param({"limit": 2, "offset": 2}, ["GAMMA"], 3, False, id="last-page"),
+        pytest.param({"limit": 2, "offset": 3}, [], 3, True, id="just-past-the-end"),
+        pytest.param({"offset": 50}, [], 3, True, id="far-past-the-end"),
+    ],
+)
+def test_a_list_is_counted_only_when_its_page_cannot_say_how_many(
+    api, clients, page, items, count, counted
+):
+    with CaptureQueriesContext(connection) as captured:
+        response = api.get("/clients", **page)
+
+    assert codes(response) == items
+    assert response.json()["count"] == count
+    assert any("__count" in q["sql"] for q in captured) == counted  # Django's count()
 
 
 @pytest.mark.parametrize(

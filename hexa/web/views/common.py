@@ -30,7 +30,20 @@ PAGE_SIZE = 25
 
 class KeysFirstPaginator(Paginator):
     """A Paginator whose page reads the rows it skips from the order's index only, and
-    computes what is annotated for the page's rows only (queries.page_of)."""
+    computes what is annotated for the page's rows only (queries.page_of); and that counts
+    the rows only when the page it reads is full (queries.count_from_page)."""
+
+    def get_page(self, number: Any) -> Page:
+        """The first page is read before it is counted: a search that finds less than a
+        page needs no count. Any other page is counted first, as Django does (a page past
+        the last one is then the last one)."""
+        if str(number or 1) != "1" or self.orphans or "count" in self.__dict__:
+            return super().get_page(number)
+        rows: QuerySet[Any] = self.object_list  # type: ignore[assignment]  # the views pass a QuerySet
+        found = queries.page_of(rows, offset=0, limit=self.per_page)
+        count = queries.count_from_page(offset=0, limit=self.per_page, found=len(found))
+        self.__dict__["count"] = rows.count() if count is None else count  # the cached property
+        return Page(found, 1, self)
 
     def page(self, number: Any) -> Page:
         number = self.validate_number(number)

@@ -115,3 +115,17 @@ def test_the_search_ignores_accents_and_case(db, typed, codes):
     factories.client("OTRO", name="Otro")
 
     assert list(queries.search_clients(typed).values_list("code", flat=True)) == codes
+
+
+@pytest.mark.parametrize(
+    ("offset", "limit", "found", "count"),
+    [
+        (0, 25, 3, 3),  # one page, not full: the rows end on it
+        (0, 25, 0, 0),  # nothing at all
+        (50, 25, 7, 57),  # the last page of three
+        (0, 25, 25, None),  # a full page: there may be more
+        (50, 25, 0, None),  # past the end: only a count says where it is
+    ],
+)
+def test_a_list_is_counted_only_when_its_page_cannot_say(offset, limit, found, count):
+    assert queries.count_from_page(offset=offset, limit=limit, found=found) == count

@@ -80,6 +80,28 @@ def test_explorer_sorts_and_pages(web, employee):
     assert web.get("/", {"order": "nonsense", "page": "x"}).status_code == 200
 
 
+def test_a_search_with_a_page_of_results_shows_their_count_without_counting(web, employee):
+    for n in range(30):
+        factories.client(f"C{n:02d}", name=f"Hotel {n}" if n < 3 else f"Bar {n}")
+
+    def page_and_counts(**query):
+        with CaptureQueriesContext(connection) as captured:
+            page = web.get("/", query).context["page"]
+        counts = [q["sql"] for q in captured if "__count" in q["sql"]]  # Django's count()
+        return page, counts
+
+    few, counted = page_and_counts(q="hotel")
+    assert [c.code for c in few] == ["C00", "C01", "C02"]
+    assert few.paginator.count == 3 and counted == []
+    many, counted = page_and_counts(q="bar")
+    assert (len(many), many.paginator.count, many.paginator.num_pages) == (25, 27, 2)
+    assert len(counted) == 1
+    last, counted = page_and_counts(q="bar", page=2)  # any other page is counted first
+    assert (len(last), last.paginator.count, len(counted)) == (2, 27, 1)
+    past, _counted = page_and_counts(q="bar", page=9)  # past the end: the last page, as before
+    assert (past.number, len(past), past.paginator.count) == (2, 2, 27)
+
+
 def test_explorer_answers_htmx_with_the_table_only(web, acme):
     response = web.get("/", {"q": "acme"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="client-table")
 
