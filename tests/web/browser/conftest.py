@@ -3,6 +3,7 @@ signed in as Ana (tests/web/conftest.py): `signed_in` in English, `spanish_page`
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Iterator
@@ -55,9 +56,9 @@ class OneRequestAtATime:
     swapped into the wrong place, a sync that never finished. Connections keep their threads
     (a single-threaded server would stall on Chromium's idle preconnections); requests queue."""
 
-    def __init__(self, application) -> None:
+    def __init__(self, application, lock: threading.RLock) -> None:
         self.application = application
-        self.lock = threading.Lock()
+        self.lock = lock
 
     def __call__(self, environ, start_response):
         self.lock.acquire()
@@ -71,7 +72,7 @@ class OneRequestAtATime:
 class _Releasing:
     """An answer's body that frees the lock once the server has sent (or dropped) it."""
 
-    def __init__(self, body, lock: threading.Lock) -> None:
+    def __init__(self, body, lock: threading.RLock) -> None:
         self.body, self.lock, self.released = body, lock, False
 
     def __iter__(self):
@@ -87,9 +88,20 @@ class _Releasing:
                 self.lock.release()
 
 
+# One lock for the requests and for the test's own queries on the shared connection: a test
+# that reads the database while the page is still asking for something (a count right after a
+# click) would otherwise use the connection together with that request.
+SHARED_CONNECTION = threading.RLock()
+
+
+def _one_query_at_a_time(execute, sql, params, many, context):
+    with SHARED_CONNECTION:
+        return execute(sql, params, many, context)
+
+
 class SerialWSGIServer(ThreadedWSGIServer):
     def set_app(self, application) -> None:
-        super().set_app(OneRequestAtATime(application))
+        super().set_app(OneRequestAtATime(application, SHARED_CONNECTION))
 
     def _close_connections(self) -> None:
         """Nothing to close: the only connection is the test's in-memory one, shared, which
@@ -112,7 +124,8 @@ def live_server(request) -> Iterator[LiveServer]:
     )
     server = LiveServer(address, start=False)
     threaded = server.thread
-    if threaded.connections_override:
+    shared = list(threaded.connections_override.values())
+    if shared:
         server.thread = SerialLiveServerThread(
             threaded.host,
             threaded.static_handler,
@@ -120,9 +133,12 @@ def live_server(request) -> Iterator[LiveServer]:
             port=threaded.port,
         )
         server.thread.daemon = True
-    server.start()
-    yield server
-    server.stop()
+    with contextlib.ExitStack() as stack:
+        for connection in shared:  # the test's queries wait for the request being answered
+            stack.enter_context(connection.execute_wrapper(_one_query_at_a_time))
+        server.start()
+        yield server
+        server.stop()
 
 
 # --- Browsers -----------------------------------------------------------------------------------
