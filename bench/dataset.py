@@ -34,7 +34,15 @@ from typing import Any
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
 
-from hexa.crm.models import Client, Dedication, DedicationTotal, Employee, Project, Task
+from hexa.crm.models import (
+    Client,
+    Dedication,
+    DedicationTotal,
+    Employee,
+    MonthTotal,
+    Project,
+    Task,
+)
 from hexa.crm.services import totals
 
 Row = tuple[Any, ...]
@@ -173,7 +181,7 @@ def build(*, clients: int, dedications: int, seed: int, chunk: int | None = None
         # What Hexa's writes keep as they go, summed once here.
         totals.recount()
     loaded = time.perf_counter()
-    _after_bulk_load([*COLUMNS, DedicationTotal])
+    _after_bulk_load([*COLUMNS, DedicationTotal, MonthTotal])
     finished = time.perf_counter()
     return Dataset(
         counts={

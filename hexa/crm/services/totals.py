@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import astuple, dataclass
 from functools import cache
@@ -203,17 +203,10 @@ def recount_all(*, days: int = 7, months: bool = True) -> int:
     month (recount_months), each range in its own short transaction: writers wait for one
     range at most, not for the whole table. The number of rows of days written."""
     first, last = _first_and_last_dates()
-    ranges: list[tuple[dt.date | None, dt.date | None]] = [(None, None)]
-    if first is not None and last is not None:
-        ranges = [(None, first - dt.timedelta(days=1))]
-        start = first
-        while start <= last:
-            end = min(start + dt.timedelta(days=days - 1), last)
-            ranges.append((start, end))
-            start = end + dt.timedelta(days=1)
-        ranges.append((last + dt.timedelta(days=1), None))
     written = 0
-    for date_from, date_to in ranges:
+    step, one_day = dt.timedelta(days=days), dt.timedelta(days=1)
+    weeks = _ranges(first, last, lambda start: min(start + step, (last or start) + one_day))
+    for date_from, date_to in weeks:
         with _recounting() as cursor:
             written += _recount_days(cursor, date_from, date_to)
     _analyze(DedicationTotal)
@@ -226,19 +219,30 @@ def recount_months() -> None:
     """Recount every month's totals from the days' totals, a month at a time, each in its
     own short transaction."""
     first, last = _first_and_last_dates()
-    ranges: list[tuple[dt.date | None, dt.date | None]] = [(None, None)]
-    if first is not None and last is not None:
-        month = first.replace(day=1)
-        ranges = [(None, month - dt.timedelta(days=1))]
-        while month <= last:
-            following = _following_month(month)
-            ranges.append((month, following - dt.timedelta(days=1)))
-            month = following
-        ranges.append((month, None))
-    for date_from, date_to in ranges:
+    first_month = first.replace(day=1) if first is not None else None
+    for date_from, date_to in _ranges(first_month, last, _following_month):
         with _recounting() as cursor:
             _recount_months(cursor, date_from, date_to)
     _analyze(MonthTotal)
+
+
+def _ranges(
+    first: dt.date | None, last: dt.date | None, following: Callable[[dt.date], dt.date]
+) -> list[tuple[dt.date | None, dt.date | None]]:
+    """Ranges of dates (inclusive; None: no limit) that cover every day once: before
+    `first`; from `first` on, each ending the day before `following(its start)`, until past
+    `last`; and after. One range of everything when there are no dates."""
+    if first is None or last is None:
+        return [(None, None)]
+    one_day = dt.timedelta(days=1)
+    ranges: list[tuple[dt.date | None, dt.date | None]] = [(None, first - one_day)]
+    start = first
+    while start <= last:
+        following_start = following(start)
+        ranges.append((start, following_start - one_day))
+        start = following_start
+    ranges.append((start, None))
+    return ranges
 
 
 def _first_and_last_dates() -> tuple[dt.date | None, dt.date | None]:
