@@ -113,6 +113,25 @@ def probes(sample: dict[str, str]) -> list[Probe]:
             api=True,
         ),
         Probe(
+            "API report by employee, the year",
+            "/api/v1/reports/dedications?group_by=employee&period=this_year",
+            goal=YEAR_GOAL,
+            api=True,
+        ),
+        Probe(
+            "API report by week, the year",
+            "/api/v1/reports/dedications?group_by=week&period=this_year",
+            goal=YEAR_GOAL,
+            api=True,
+        ),
+        Probe(
+            "API report of one employee by client, the year",
+            "/api/v1/reports/dedications?group_by=client&period=this_year"
+            f"&employee={sample['employee']}",
+            goal=YEAR_GOAL,
+            api=True,
+        ),
+        Probe(
             "API dedications of a client", f"/api/v1/dedications?client={sample['code']}", api=True
         ),
     ]

@@ -82,6 +82,7 @@ def prepare(*, clients: int, dedications: int, seed: int) -> dict[str, Any]:
             "name": sample.name,
             "code_prefix": sample.code[:-2],
             "tax_id": sample.tax_id,
+            "employee": employee.code,  # the benchmark's own: one person's agenda and reports
         },
         "counts": {
             "clients": Client.objects.count(),

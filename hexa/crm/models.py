@@ -45,7 +45,7 @@ class Client(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     # What the explorer and the agenda filter and sort by, kept by the database itself
-    # (triggers made by migration 0007, on every write of tasks, projects and dedications,
+    # (triggers made by migration 0008, on every write of tasks, projects and dedications,
     # whichever way it comes): the earliest next follow-up of the client's pending tasks on
     # active projects, and the date and employee of its latest dedication (latest date, then
     # highest id). Never written by Hexa's code.
@@ -219,6 +219,21 @@ class Task(models.Model):
         on_delete=models.SET_NULL,
         related_name="assigned_tasks",
     )
+    # Who follows it up, kept by the database itself (triggers made by migration 0014, on
+    # every write of tasks, clients and employees, whichever way it comes): the employee it
+    # is assigned to while they are active, else whoever worked for its client last
+    # (Client.last_worked_by), so that no follow-up is left with nobody. One person's agenda
+    # reads its follow-ups from an index on it. Never written by Hexa's code.
+    responsible = models.ForeignKey(
+        Employee,
+        verbose_name=_("responsible"),
+        null=True,
+        editable=False,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,  # the agenda's index below starts with it
+        db_constraint=False,  # kept from rows whose own keys hold; no share lock on employees
+    )
     # Incidents: how urgent, who at the client reported it and how, and what it is about.
     priority = models.CharField(
         _("priority"), max_length=8, choices=Priority.choices, default=Priority.NORMAL
@@ -262,6 +277,13 @@ class Task(models.Model):
             ),
             # The tasks list (queries.list_tasks): newest first, a page read from here.
             models.Index(fields=["-created_at", "-id"], name="crm_task_newest"),
+            # One person's agenda (agenda.follow_ups): each group's first rows and its count
+            # read in date order from here, whatever the number of their follow-ups.
+            models.Index(
+                fields=["responsible", "next_follow_up"],
+                condition=Q(status="pending", next_follow_up__isnull=False),
+                name="crm_task_responsible_follow_up",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -113,11 +113,15 @@ def test_create_dedication_defaults_to_today_the_token_users_employee_and_no_tas
 
 
 def test_create_dedication_does_not_touch_the_task(api, records):
-    before = Task.objects.values().get(pk=records.web_task.pk)
+    def task() -> dict:
+        # Not who follows it up: the database keeps that from the client's latest work.
+        return Task.objects.values().get(pk=records.web_task.pk) | {"responsible_id": None}
+
+    before = task()
 
     api.post("/dedications", {"project": "WEB", "task": records.web_task.pk, "text": "Called"})
 
-    assert Task.objects.values().get(pk=records.web_task.pk) == before
+    assert task() == before
 
 
 @pytest.fixture

@@ -17,6 +17,9 @@ The migration adds the two columns (instantly: nullable, no default), then the t
 then fills the columns in batches of clients (short row locks), then builds the indexes
 (CONCURRENTLY on PostgreSQL: writers are not locked out), hence atomic = False.
 
+(Migration 0014 installs them again: a change of a dedication's employee alone did not
+refresh the client's last_worked_by.)
+
 A later migration that makes SQLite rebuild crm_dedication, crm_task or crm_project (a
 changed choice or constraint does) drops these triggers with the old table: it must run
 `install` again (tests/crm/test_client_summaries.py fails otherwise).
@@ -102,10 +105,10 @@ LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM hexa_refresh_last_dedications(ARRAY(
         SELECT o.client_id FROM old_rows o JOIN new_rows n ON n.id = o.id
-        WHERE o.date <> n.date OR o.client_id <> n.client_id
+        WHERE o.date <> n.date OR o.client_id <> n.client_id OR o.employee_id <> n.employee_id
         UNION
         SELECT n.client_id FROM old_rows o JOIN new_rows n ON n.id = o.id
-        WHERE o.date <> n.date OR o.client_id <> n.client_id
+        WHERE o.date <> n.date OR o.client_id <> n.client_id OR o.employee_id <> n.employee_id
     ));
     RETURN NULL;
 END $$;
@@ -214,9 +217,8 @@ SQLITE_TRIGGERS = {
         "AND (last_dedication IS NULL OR last_dedication <= NEW.date)"
     )
     + "END",
-    "hexa_dedication_update_summary": "AFTER UPDATE OF date, client_id ON crm_dedication BEGIN"
-    + SQLITE_LAST.format(clients="OLD.client_id, NEW.client_id")
-    + "END",
+    "hexa_dedication_update_summary": "AFTER UPDATE OF date, client_id, employee_id "
+    "ON crm_dedication BEGIN" + SQLITE_LAST.format(clients="OLD.client_id, NEW.client_id") + "END",
     "hexa_dedication_delete_summary": "AFTER DELETE ON crm_dedication BEGIN"
     + SQLITE_LAST.format(clients="OLD.client_id")
     + "END",

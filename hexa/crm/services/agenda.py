@@ -22,9 +22,11 @@ def follow_ups(
     """Pending tasks and incidents with a next follow-up, on active projects of active
     clients, soonest first (overdue included).
 
-    For an `employee`, "theirs": assigned to them, or unassigned (or assigned to someone no
-    longer active) on a client whose latest dedication is theirs: whoever worked for the
-    client last follows them up, so that no follow-up is left with nobody.
+    For an `employee`, "theirs": those they are responsible for (Task.responsible, kept by
+    the database): assigned to them, or unassigned (or assigned to someone no longer active)
+    on a client whose latest dedication is theirs: whoever worked for the client last follows
+    them up, so that no follow-up is left with nobody. Read in date order from an index of
+    their own, whatever the number of follow-ups of everyone.
     """
     tasks = (
         Task.objects.pending()
@@ -32,17 +34,7 @@ def follow_ups(
         .filter(next_follow_up__isnull=False, project__client__active=True)
     ).select_related("project__client", "assigned_to")
     if employee is not None:
-        # Two sets, each read from an index (tasks by assignee, clients by the employee of
-        # their latest dedication: Client.last_worked_by, kept by the database), instead of
-        # testing every follow-up of everyone.
-        follow_up = Task.objects.pending().filter(next_follow_up__isnull=False)
-        assigned = follow_up.filter(assigned_to=employee).values("pk")
-        inherited = (
-            follow_up.filter(project__client__last_worked_by=employee)
-            .filter(Q(assigned_to__isnull=True) | Q(assigned_to__active=False))
-            .values("pk")
-        )
-        tasks = tasks.filter(pk__in=assigned.union(inherited, all=True))
+        tasks = tasks.filter(responsible=employee)
     if date_to is not None:
         tasks = tasks.filter(next_follow_up__lte=date_to)
     return tasks.order_by("next_follow_up", "project__client__code", "id")
@@ -129,39 +121,15 @@ class Agenda:
         return [(group.name, group.tasks) for group in self.sections]
 
 
-def agenda(
-    tasks: QuerySet[Task], *, today: dt.date, rows: int = AGENDA_ROWS, one_persons: bool = False
-) -> Agenda:
+def agenda(tasks: QuerySet[Task], *, today: dt.date, rows: int = AGENDA_ROWS) -> Agenda:
     """Group follow-ups (follow_ups()) by when they are due: each group's first `rows` and
-    its count. Everyone's: two queries a group, each reading at most AGENDA_COUNT_CAP rows.
-    `one_persons` (one employee's follow-ups, a share of everyone's that a person works
-    through): their keys are read once and grouped here, then the rows shown are read, two
-    queries in all."""
-    if one_persons:
-        return _one_persons_agenda(tasks, today=today, rows=rows)
+    its count, two queries a group, each reading at most AGENDA_COUNT_CAP rows (everyone's
+    from the index of pending follow-ups by date, one person's from theirs)."""
     grouped = Agenda(today=today)
     for name in GROUPS:
         in_group = tasks.filter(group_range(name, today))
         count, capped = capped_count(in_group)
         grouped.sections.append(Group(name, list(in_group[:rows]), count, capped=capped))
-    return grouped
-
-
-def _one_persons_agenda(tasks: QuerySet[Task], *, today: dt.date, rows: int) -> Agenda:
-    keys: dict[str, list[int]] = {name: [] for name in GROUPS}
-    for pk, day in tasks.values_list("pk", "next_follow_up"):
-        assert day is not None  # follow_ups() reads tasks with a follow-up only
-        keys[group_of(day, today)].append(pk)
-    shown = Task.objects.select_related("project__client", "assigned_to").in_bulk(
-        [pk for group in keys.values() for pk in group[:rows]]
-    )
-    grouped = Agenda(today=today)
-    for name, group in keys.items():
-        count = min(len(group), AGENDA_COUNT_CAP)
-        tasks_shown = [shown[pk] for pk in group[:rows] if pk in shown]  # unless just deleted
-        grouped.sections.append(
-            Group(name, tasks_shown, count, capped=len(group) > AGENDA_COUNT_CAP)
-        )
     return grouped
 
 

@@ -44,7 +44,7 @@ def send_reminders(*, today: dt.date, link: str = "") -> list[Reminded]:
         except IntegrityError:
             continue
         # The email lists every follow-up due, not the agenda page's first rows of each group.
-        grouped = agenda(due_tasks, today=today, rows=len(due), one_persons=True)
+        grouped = agenda(due_tasks, today=today, rows=len(due))
         subject = ngettext(
             "Hexa: %(count)d follow-up due", "Hexa: %(count)d follow-ups due", len(due)
         ) % {"count": len(due)}

@@ -68,7 +68,7 @@ def agenda_context(request: AuthenticatedRequest) -> dict:
         return {**context, **_group_page(request, tasks, group, today)}
     return {
         **context,
-        "agenda": agenda_service.agenda(tasks, today=today, one_persons=employee is not None),
+        "agenda": agenda_service.agenda(tasks, today=today),
         "forgotten": agenda_service.forgotten_clients(today=today, days=days)[:FORGOTTEN_SHOWN],
     }
 

@@ -333,9 +333,7 @@ def _make_follow_ups(n: int, employee: Employee, other: Employee) -> None:
 def _queries_of_the_agenda(employee: Employee | None) -> tuple[int, int]:
     """Queries to show an agenda (every row with its client and assignee), and its rows."""
     with CaptureQueriesContext(connection) as queries:
-        grouped = agenda(
-            follow_ups(employee=employee), today=TODAY, one_persons=employee is not None
-        )
+        grouped = agenda(follow_ups(employee=employee), today=TODAY)
         for _name, tasks in grouped.groups():
             for task in tasks:
                 _shown = (task.project.code, task.project.client.code, task.project.client.name)
@@ -352,9 +350,8 @@ def test_query_count_of_the_agenda_does_not_grow_with_the_rows(employee, luis, w
     big, big_rows = _queries_of_the_agenda(who)
 
     assert big_rows > small_rows > 0
-    # Everyone's: each of the 4 groups, its first rows and its count; one person's: their
-    # follow-ups' keys, then the rows shown.
-    assert small == big == (2 if who else 8)
+    # Each of the 4 groups: its first rows and its count.
+    assert small == big == 8
 
 
 def test_query_count_of_forgotten_clients_does_not_grow_with_the_rows(employee, luis, today):
@@ -556,17 +553,25 @@ def test_follow_ups_of_someone_who_left_go_to_whoever_worked_for_the_client_last
     assert list(follow_ups(employee=employee)) == [task]
 
 
-@pytest.mark.parametrize("rows", [1, 2, 25])
-def test_one_persons_agenda_is_everyones_read_another_way(employee, luis, rows):
+def test_ones_follow_ups_are_those_assigned_to_them_or_inherited_from_their_last_work(
+    employee, luis
+):
     _make_follow_ups(12, employee, luis)
-    tasks = follow_ups(employee=employee)
+    Employee.objects.filter(pk=luis.pk).update(active=False)  # his assigned ones go too
 
-    def seen(grouped):
-        return [(g.name, [t.pk for t in g.tasks], g.count, g.capped) for g in grouped.sections]
-
-    assert seen(agenda(tasks, today=TODAY, rows=rows, one_persons=True)) == seen(
-        agenda(tasks, today=TODAY, rows=rows)
-    )
+    for person in (employee, luis):
+        everyones = follow_ups()
+        theirs = [
+            task.pk
+            for task in everyones
+            if (task.assigned_to_id == person.pk and task.assigned_to.active)
+            or (
+                (task.assigned_to is None or not task.assigned_to.active)
+                and task.project.client.last_worked_by_id == person.pk
+            )
+        ]
+        assert theirs, person
+        assert [task.pk for task in follow_ups(employee=person)] == theirs
 
 
 def test_a_days_group_is_the_group_whose_range_holds_it(project):
