@@ -39,7 +39,6 @@ from hexa.crm.models import (
     Dedication,
     DedicationTotal,
     Employee,
-    MonthTotal,
     Project,
     Task,
 )
@@ -181,7 +180,7 @@ def build(*, clients: int, dedications: int, seed: int, chunk: int | None = None
         # What Hexa's writes keep as they go, summed once here.
         totals.recount()
     loaded = time.perf_counter()
-    _after_bulk_load([*COLUMNS, DedicationTotal, MonthTotal])
+    _after_bulk_load([*COLUMNS, DedicationTotal, *(rollup.table for rollup in totals.ROLLUPS)])
     finished = time.perf_counter()
     return Dataset(
         counts={

@@ -496,6 +496,78 @@ class MonthTotal(models.Model):
         return f"{self.date:%Y-%m} {self.client_id}/{self.project_id}: {self.minutes}"
 
 
+class YearTotal(models.Model):
+    """Time and number of dedications per year, client and project, whoever did them: what
+    reports over whole years sum when they need neither months nor an employee, nor a
+    client or project filter (a year's report by client or project reads a row per project,
+    not twelve). Kept by hexa.crm.services.totals with DedicationTotal, in the same
+    transaction and the same way. `date` is the year's first day."""
+
+    date = models.DateField(_("year"))
+    # No foreign key constraints in the database, for DedicationTotal's reason.
+    client = models.ForeignKey(
+        Client, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
+    project = models.ForeignKey(
+        Project, on_delete=models.DO_NOTHING, related_name="+", db_index=False, db_constraint=False
+    )
+    # A year of one project: an integer holds 4,000 years of one person's work.
+    minutes = models.IntegerField(_("minutes"), default=0)
+    entries = models.IntegerField(_("dedications"), default=0)
+
+    class Meta:
+        verbose_name = _("year total")
+        verbose_name_plural = _("year totals")
+        constraints = [
+            # The key the UPSERT adds to; its index also serves reports over years.
+            models.UniqueConstraint(
+                fields=["date", "client", "project"], name="crm_year_total_key"
+            ),
+            models.CheckConstraint(
+                condition=Q(minutes__gte=0, entries__gte=0), name="crm_year_total_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y} {self.client_id}/{self.project_id}: {self.minutes}"
+
+
+class EmployeeDayTotal(models.Model):
+    """Time and number of dedications per day and employee, whatever the client: what
+    reports sum when they need no client, project or kind (by employee, week or month, the
+    report page's chart, a report's total), a few dozen rows a day whatever the number of
+    clients. Kept by hexa.crm.services.totals with DedicationTotal, in the same transaction
+    and the same way."""
+
+    date = models.DateField(_("date"))
+    # No foreign key constraint in the database, for DedicationTotal's reason.
+    employee = models.ForeignKey(
+        Employee,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    # One employee's day: an integer holds it many times over.
+    minutes = models.IntegerField(_("minutes"), default=0)
+    entries = models.IntegerField(_("dedications"), default=0)
+
+    class Meta:
+        verbose_name = _("employee day total")
+        verbose_name_plural = _("employee day totals")
+        constraints = [
+            # The key the UPSERT adds to; its index also serves reports over a period.
+            models.UniqueConstraint(fields=["date", "employee"], name="crm_employee_day_total_key"),
+            models.CheckConstraint(
+                condition=Q(minutes__gte=0, entries__gte=0),
+                name="crm_employee_day_total_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.employee_id}: {self.minutes}"
+
+
 class IdempotencyKey(models.Model):
     """A key sent with a quick log (API header or web form token) and what it produced.
 

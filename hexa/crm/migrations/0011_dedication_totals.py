@@ -11,7 +11,7 @@ def count_existing_dedications(apps, schema_editor):
     totals per month came later: migration 0013 counts them.)"""
     from hexa.crm.services.totals import recount_all
 
-    recount_all(months=False)
+    recount_all(rollups=False)
 
 
 class Migration(migrations.Migration):

@@ -8,9 +8,10 @@ def count_existing_months(apps, schema_editor):
     """Fill the totals per month from the totals per day, a month at a time, each in its own
     short transaction: writers of dedications wait for one month's sum at most. (The
     current code, not a copy: it names only the tables of totals and their columns.)"""
-    from hexa.crm.services.totals import recount_months
+    from hexa.crm.models import MonthTotal
+    from hexa.crm.services.totals import recount_rollups
 
-    recount_months()
+    recount_rollups(MonthTotal)
 
 
 class Migration(migrations.Migration):

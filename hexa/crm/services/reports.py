@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.db import connection, models
 from django.db.models import BigIntegerField, Count, QuerySet, Sum, Value
@@ -26,7 +26,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hexa.crm.errors import DomainError, InvalidInput
-from hexa.crm.models import Client, Dedication, DedicationTotal, Employee, MonthTotal, Project
+from hexa.crm.models import (
+    Client,
+    Dedication,
+    DedicationTotal,
+    Employee,
+    EmployeeDayTotal,
+    MonthTotal,
+    Project,
+    YearTotal,
+)
 from hexa.crm.services.lookups import client_by_code, employee_by_code, project_by_code
 
 ONE_WEEK = dt.timedelta(days=7)
@@ -223,15 +232,24 @@ def report_filters(
     return ReportFilters(date_from=date_from, date_to=date_to, kind=kind or "", **found)
 
 
-def _narrowed[Row: (Dedication, DedicationTotal, MonthTotal)](
+def _dated[Row: (Dedication, DedicationTotal, MonthTotal, YearTotal, EmployeeDayTotal)](
     rows: QuerySet[Row], filters: ReportFilters
 ) -> QuerySet[Row]:
-    """`rows` (dedications, or their totals: the fields have the same names) that the
-    filters cover, but for the employee (the totals per month have none: _by_employee)."""
+    """`rows` (dedications, or their totals: the fields have the same names) within the
+    filters' dates."""
     if filters.date_from:
         rows = rows.filter(date__gte=filters.date_from)
     if filters.date_to:
         rows = rows.filter(date__lte=filters.date_to)
+    return rows
+
+
+def _narrowed[Row: (Dedication, DedicationTotal, MonthTotal, YearTotal)](
+    rows: QuerySet[Row], filters: ReportFilters
+) -> QuerySet[Row]:
+    """`rows` that the filters cover, but for the employee (not every table of totals has
+    one: _by_employee)."""
+    rows = _dated(rows, filters)
     if filters.client:
         rows = rows.filter(client=filters.client)
     if filters.project:
@@ -242,7 +260,7 @@ def _narrowed[Row: (Dedication, DedicationTotal, MonthTotal)](
     return rows
 
 
-def _by_employee[Row: (Dedication, DedicationTotal)](
+def _by_employee[Row: (Dedication, DedicationTotal, EmployeeDayTotal)](
     rows: QuerySet[Row], filters: ReportFilters
 ) -> QuerySet[Row]:
     return rows.filter(employee=filters.employee) if filters.employee else rows
@@ -252,22 +270,56 @@ def _filtered(filters: ReportFilters) -> QuerySet[Dedication]:
     return _by_employee(_narrowed(Dedication.objects.all(), filters), filters)
 
 
-type Counted = QuerySet[DedicationTotal] | QuerySet[MonthTotal]
+type Counted = (
+    QuerySet[DedicationTotal]
+    | QuerySet[MonthTotal]
+    | QuerySet[YearTotal]
+    | QuerySet[EmployeeDayTotal]
+)
+
+type Per = Literal["day", "month", "all"]
 
 
-def _counted(filters: ReportFilters, *, by_month: bool = False) -> Counted:
+def _counted(filters: ReportFilters, *, per: Per = "day", by: str | None = None) -> Counted:
     """The totals that the filters cover: every figure of a report is summed from them, not
-    from the dedications (a month holds a fraction of the rows, and they are narrow). Every
+    from the dedications (a period holds a fraction of the rows, and they are narrow). Every
     filter of a report is a field of the totals (or, the kind, of their project), so no
     report needs to sum the dedications.
 
-    Per month, client and project (MonthTotal) when the caller can do with months
-    (`by_month`: no figure per day, week or employee) and the filters allow it: whole
-    months, no employee. A year then sums twelve rows of a client's project at most instead
-    of one for every day and employee. Else per day, client, project and employee."""
-    if by_month and _whole_months(filters) and filters.employee is None:
-        return _narrowed(MonthTotal.objects.all(), filters)
+    The caller says what it needs: figures per day (`per="day"`: weeks), per month, or for
+    the whole range (`"all"`), and which field it groups them by (`by`: client, project,
+    employee or None). The smallest table that has them is read:
+
+    - no client, project or kind, in the filters or in `by`: per day and employee
+      (EmployeeDayTotal), a few dozen rows a day whatever the number of clients;
+    - else, without an employee: per year, client and project (YearTotal) for whole years
+      without a client or project filter and no period in the figures; per month, client
+      and project (MonthTotal) for whole months and no figure per day;
+    - else per day, client, project and employee (DedicationTotal)."""
+    clients_side = by in ("client", "project") or any(
+        (filters.client, filters.project, filters.kind)
+    )
+    employee = by == "employee" or filters.employee is not None
+    if not clients_side:
+        return _by_employee(_dated(EmployeeDayTotal.objects.all(), filters), filters)
+    if not employee:
+        if per == "all" and _whole_years(filters) and not (filters.client or filters.project):
+            return _narrowed(YearTotal.objects.all(), filters)
+        if per != "day" and _whole_months(filters):
+            return _narrowed(MonthTotal.objects.all(), filters)
     return _by_employee(_narrowed(DedicationTotal.objects.all(), filters), filters)
+
+
+# What figures per group need: weeks are summed from days, months from months.
+_PER_GROUP: dict[GroupBy, Per] = {GroupBy.WEEK: "day", GroupBy.MONTH: "month"}
+
+
+def _whole_years(filters: ReportFilters) -> bool:
+    """Whether the filters' dates cover whole years (an open end does)."""
+    first, last = filters.date_from, filters.date_to
+    starts = first is None or (first.month, first.day) == (1, 1)
+    ends = last is None or (last.month, last.day) == (12, 31)
+    return starts and ends
 
 
 def _whole_months(filters: ReportFilters) -> bool:
@@ -297,9 +349,7 @@ def _count_total() -> Coalesce:
 
 def summary(filters: ReportFilters) -> tuple[int, int]:
     """(minutes, count) of the dedications the filters cover, in one query."""
-    figures = _counted(filters, by_month=True).aggregate(
-        minutes=_minutes_total(), count=_count_total()
-    )
+    figures = _counted(filters, per="all").aggregate(minutes=_minutes_total(), count=_count_total())
     return figures["minutes"], figures["count"]
 
 
@@ -382,8 +432,9 @@ def totals(
     all of them, in one query. Clients, projects and employees come most time first; weeks
     and months in order. Groups without dedications are left out."""
     group_by = GroupBy(group_by)
-    by_month = group_by not in (GroupBy.EMPLOYEE, GroupBy.WEEK)
-    counted = _counted(filters, by_month=by_month).order_by()
+    per = _PER_GROUP.get(group_by, "all")
+    by = None if group_by.is_period else group_by.value
+    counted = _counted(filters, per=per, by=by).order_by()
     if group_by.is_period:
         return _period_totals(filters, counted, group_by, limit, offset)
     rows, whole = _ranked(counted, group_by.value, limit, offset)
@@ -568,8 +619,9 @@ def chart(
     step = Step(step) if step else default_step(filters)
     stack_by = StackBy(stack_by)
     key = f"{stack_by.value}_id"
-    by_month = step == Step.MONTH and stack_by != StackBy.EMPLOYEE
-    counted = _counted(filters, by_month=by_month).order_by()
+    per: Per = "day" if step == Step.WEEK else "month"
+    everyone = _counted(filters, per=per).order_by()
+    counted = _counted(filters, per=per, by=stack_by.value).order_by()
     reusable = (
         totals_by is not None
         and totals_by.group_by.value == stack_by.value
@@ -584,7 +636,7 @@ def chart(
     # Per day, added up here into weeks or months (see _period_totals): the time of everyone,
     # then that of the leaders (their own rows, by index); the others' is the difference.
     figures: Counter[tuple[dt.date, int | None]] = Counter()
-    for day, minutes, _count in _per_day(counted):
+    for day, minutes, _count in _per_day(everyone):
         figures[(_period_start(step, day), None)] += minutes
     if ids:
         for day, pk, minutes, _count in _per_day(counted.filter(**{f"{key}__in": ids}), key):

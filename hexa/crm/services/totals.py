@@ -1,7 +1,8 @@
-"""The totals of dedications per day, client, project and employee (DedicationTotal) and per
-month, client and project (MonthTotal), kept in step with the dedications: every write of a
-dedication calls one of these, inside its own transaction, so that a report read from either
-always equals summing the dedications.
+"""The totals of dedications per day, client, project and employee (DedicationTotal), and
+their roll-ups (ROLLUPS): per month, client and project (MonthTotal), per year, client and
+project (YearTotal), per day and employee (EmployeeDayTotal); kept in step with the
+dedications: every write of a dedication calls one of these, inside its own transaction, so
+that a report read from any of them always equals summing the dedications.
 
 Each change is an addition to one row, an UPSERT (`INSERT ... ON CONFLICT DO UPDATE SET
 minutes = minutes + excluded.minutes`, on PostgreSQL and SQLite alike): simultaneous writers
@@ -10,8 +11,8 @@ row creates it without a race. Taking away (a delete, fewer minutes) is an UPDAT
 that must be there: one that is not means a write went around this module, and the write is
 refused (OutOfStep) rather than counted wrong. A change that moves a dedication to another
 row subtracts from one and adds to the other, always in the same order (the days' rows, then
-the months', each in the key's order), so that two such changes cannot wait for each other
-(a deadlock). A row left with no dedication is removed.
+each roll-up's in ROLLUPS' order, each table in the key's order), so that two such changes
+cannot wait for each other (a deadlock). A row left with no dedication is removed.
 
 The statements are written once per database (the quick log runs one on every call, and
 compiling it with the ORM would cost more than running it).
@@ -29,13 +30,18 @@ from functools import cache
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.backends.utils import CursorWrapper
 from django.db.models import Sum
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import TruncMonth, TruncYear
 
-from hexa.crm.models import Dedication, DedicationTotal, MonthTotal
+from hexa.crm.models import (
+    Dedication,
+    DedicationTotal,
+    EmployeeDayTotal,
+    MonthTotal,
+    YearTotal,
+)
 
 _KEY = ("date", "client_id", "project_id", "employee_id")
-_MONTH_KEY = ("date", "client_id", "project_id")
-_Table = type[DedicationTotal] | type[MonthTotal]
+type _Table = type[DedicationTotal] | type[MonthTotal] | type[YearTotal] | type[EmployeeDayTotal]
 
 
 @dataclass(frozen=True, order=True)
@@ -56,17 +62,65 @@ class Key:
             dedication.employee_id,
         )
 
-    def month(self) -> MonthKey:
-        return MonthKey(self.date.replace(day=1), self.client, self.project)
+
+@dataclass(frozen=True)
+class Rollup:
+    """A table of totals that sums rows of the days' totals: its key, the key of the row
+    that a day's row counts in, and how long a period a row covers (`start`: the first day
+    of the period of a day; `following`: the first day of the next period)."""
+
+    table: _Table
+    key: tuple[str, ...]
+    of: Callable[[Key], tuple]
+    start: Callable[[dt.date], dt.date]
+    following: Callable[[dt.date], dt.date]
+    trunc: type[TruncMonth] | type[TruncYear] | None  # the period of a date, in SQL
 
 
-@dataclass(frozen=True, order=True)
-class MonthKey:
-    """The row of MonthTotal a dedication counts in: `date` is its month's first day."""
+def _month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
 
-    date: dt.date
-    client: int
-    project: int
+
+def _following_month(day: dt.date) -> dt.date:
+    return (day.replace(day=1) + dt.timedelta(days=31)).replace(day=1)
+
+
+def _year_start(day: dt.date) -> dt.date:
+    return day.replace(month=1, day=1)
+
+
+def _following_year(day: dt.date) -> dt.date:
+    return day.replace(year=day.year + 1, month=1, day=1)
+
+
+ROLLUPS = (
+    Rollup(
+        MonthTotal,
+        ("date", "client_id", "project_id"),
+        lambda key: (key.date.replace(day=1), key.client, key.project),
+        _month_start,
+        _following_month,
+        TruncMonth,
+    ),
+    Rollup(
+        YearTotal,
+        ("date", "client_id", "project_id"),
+        lambda key: (_year_start(key.date), key.client, key.project),
+        _year_start,
+        _following_year,
+        TruncYear,
+    ),
+    # Per day: recounted a month at a time.
+    Rollup(
+        EmployeeDayTotal,
+        ("date", "employee_id"),
+        lambda key: (key.date, key.employee),
+        _month_start,
+        _following_month,
+        None,
+    ),
+)
+_ROLLUP_OF = {rollup.table: rollup for rollup in ROLLUPS}
 
 
 def _column(table: _Table, name: str) -> str:
@@ -77,7 +131,7 @@ def _column(table: _Table, name: str) -> str:
 
 
 def _key_of(table: _Table) -> tuple[str, ...]:
-    return _KEY if table is DedicationTotal else _MONTH_KEY
+    return _KEY if table is DedicationTotal else _ROLLUP_OF[table].key
 
 
 @cache
@@ -112,23 +166,24 @@ class OutOfStep(RuntimeError):
 
 
 def _add(changes: Iterable[tuple[Key, int, int]]) -> None:
-    """Add (minutes, entries) to each key's row of the days, and to its month's row; in the
-    key's order, the days first. Then remove the rows left counting no dedication."""
+    """Add (minutes, entries) to each key's row of the days, and to its row of each roll-up;
+    in the key's order, the days first. Then remove the rows left counting no dedication."""
     days = sorted(changes)
-    months: Counter[MonthKey] = Counter()
-    month_minutes: Counter[MonthKey] = Counter()
-    for key, minutes, entries in days:
-        months[key.month()] += entries
-        month_minutes[key.month()] += minutes
     _add_to(DedicationTotal, [(astuple(key), minutes, entries) for key, minutes, entries in days])
-    _add_to(
-        MonthTotal,
-        [
-            (astuple(key), month_minutes[key], months[key])
-            for key in sorted(months.keys() | month_minutes.keys())
-            if months[key] or month_minutes[key]
-        ],
-    )
+    for rollup in ROLLUPS:
+        entries: Counter[tuple] = Counter()
+        minutes: Counter[tuple] = Counter()
+        for key, key_minutes, key_entries in days:
+            entries[rollup.of(key)] += key_entries
+            minutes[rollup.of(key)] += key_minutes
+        _add_to(
+            rollup.table,
+            [
+                (row, minutes[row], entries[row])
+                for row in sorted(entries.keys() | minutes.keys())
+                if entries[row] or minutes[row]
+            ],
+        )
 
 
 def _add_to(table: _Table, changes: list[tuple[tuple, int, int]]) -> None:
@@ -188,19 +243,20 @@ def counted_many(dedications: Iterable[Dedication]) -> None:
 
 def recount(*, date_from: dt.date | None = None, date_to: dt.date | None = None) -> int:
     """Make the totals of the days from `date_from` to `date_to` (inclusive; None: no
-    limit), and of the months they fall in, those of summing the dedications again; the
-    number of rows of days written. Writers of dedications wait meanwhile (SHARE lock on
-    PostgreSQL, the single writer on SQLite): call it for a few weeks at a time on a large
-    database (see recount_all)."""
+    limit), and the roll-ups' rows of the periods they fall in, those of summing the
+    dedications again; the number of rows of days written. Writers of dedications wait
+    meanwhile (SHARE lock on PostgreSQL, the single writer on SQLite): call it for a few
+    weeks at a time on a large database (see recount_all)."""
     with _recounting() as cursor:
         written = _recount_days(cursor, date_from, date_to)
-        _recount_months(cursor, date_from, date_to)
+        for rollup in ROLLUPS:
+            _recount_rollup(cursor, rollup, date_from, date_to)
     return written
 
 
-def recount_all(*, days: int = 7, months: bool = True) -> int:
-    """Recount every day that has dedications, `days` at a time, then (`months`) every
-    month (recount_months), each range in its own short transaction: writers wait for one
+def recount_all(*, days: int = 7, rollups: bool = True) -> int:
+    """Recount every day that has dedications, `days` at a time, then (`rollups`) every
+    roll-up (recount_rollups), each range in its own short transaction: writers wait for one
     range at most, not for the whole table. The number of rows of days written."""
     first, last = _first_and_last_dates()
     written = 0
@@ -210,20 +266,23 @@ def recount_all(*, days: int = 7, months: bool = True) -> int:
         with _recounting() as cursor:
             written += _recount_days(cursor, date_from, date_to)
     _analyze(DedicationTotal)
-    if months:
-        recount_months()
+    if rollups:
+        recount_rollups()
     return written
 
 
-def recount_months() -> None:
-    """Recount every month's totals from the days' totals, a month at a time, each in its
-    own short transaction."""
+def recount_rollups(*tables: _Table) -> None:
+    """Recount the roll-ups `tables` (all of them when none is named) from the days' totals,
+    a period of each at a time (a month, or a year), each in its own short transaction."""
     first, last = _first_and_last_dates()
-    first_month = first.replace(day=1) if first is not None else None
-    for date_from, date_to in _ranges(first_month, last, _following_month):
-        with _recounting() as cursor:
-            _recount_months(cursor, date_from, date_to)
-    _analyze(MonthTotal)
+    for rollup in ROLLUPS:
+        if tables and rollup.table not in tables:
+            continue
+        first_period = rollup.start(first) if first is not None else None
+        for date_from, date_to in _ranges(first_period, last, rollup.following):
+            with _recounting() as cursor:
+                _recount_rollup(cursor, rollup, date_from, date_to)
+        _analyze(rollup.table)
 
 
 def _ranges(
@@ -248,10 +307,6 @@ def _ranges(
 def _first_and_last_dates() -> tuple[dt.date | None, dt.date | None]:
     dates = Dedication.objects.order_by().values_list("date", flat=True)
     return dates.order_by("date").first(), dates.order_by("-date").first()
-
-
-def _following_month(day: dt.date) -> dt.date:
-    return (day.replace(day=1) + dt.timedelta(days=31)).replace(day=1)
 
 
 def _analyze(table: _Table) -> None:
@@ -303,33 +358,35 @@ def _recount_days(cursor: CursorWrapper, date_from: dt.date | None, date_to: dt.
     return cursor.rowcount
 
 
-def _recount_months(
-    cursor: CursorWrapper, date_from: dt.date | None, date_to: dt.date | None
+def _recount_rollup(
+    cursor: CursorWrapper, rollup: Rollup, date_from: dt.date | None, date_to: dt.date | None
 ) -> None:
-    """The totals of the months from `date_from`'s to `date_to`'s summed again from the
-    days' totals (which must be in step: recount them first)."""
+    """The roll-up's rows of the periods from `date_from`'s to `date_to`'s summed again from
+    the days' totals (which must be in step: recount them first)."""
     connection = cursor.db
     quote = connection.ops.quote_name
-    months = MonthTotal.objects.all()
+    rows = rollup.table._default_manager.all()
     days = DedicationTotal.objects.all()
     if date_from is not None:
-        months = months.filter(date__gte=date_from.replace(day=1))
-        days = days.filter(date__gte=date_from.replace(day=1))
+        rows = rows.filter(date__gte=rollup.start(date_from))
+        days = days.filter(date__gte=rollup.start(date_from))
     if date_to is not None:
-        following = _following_month(date_to)
-        months = months.filter(date__lt=following)
+        following = rollup.following(date_to)
+        rows = rows.filter(date__lt=following)
         days = days.filter(date__lt=following)
-    months.delete()
+    rows.delete()
+    period = rollup.trunc("date") if rollup.trunc is not None else models.F("date")
+    fields = ["period", *rollup.key[1:]]
     select, params = (
-        days.annotate(month=TruncMonth("date"))
-        .values("month", "client_id", "project_id")
-        .annotate(month_minutes=Sum("minutes"), month_entries=Sum("entries"))
-        .order_by("month", "client_id", "project_id")
-        .values_list("month", "client_id", "project_id", "month_minutes", "month_entries")
+        days.annotate(period=period)
+        .values(*fields)
+        .annotate(rollup_minutes=Sum("minutes"), rollup_entries=Sum("entries"))
+        .order_by(*fields)
+        .values_list(*fields, "rollup_minutes", "rollup_entries")
         .query.sql_with_params()
     )
-    key = ", ".join(quote(_column(MonthTotal, name)) for name in _MONTH_KEY)
+    key = ", ".join(quote(_column(rollup.table, name)) for name in rollup.key)
     cursor.execute(
-        f"INSERT INTO {quote(MonthTotal._meta.db_table)} ({key}, minutes, entries) {select}",
+        f"INSERT INTO {quote(rollup.table._meta.db_table)} ({key}, minutes, entries) {select}",
         params,
     )

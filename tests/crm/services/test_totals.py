@@ -1,5 +1,6 @@
-"""The totals the reports read (DedicationTotal per day, MonthTotal per month) always equal
-summing the dedications: after any mix of quick logs, dedications recorded, changed (minutes,
+"""The totals the reports read (DedicationTotal per day, and its roll-ups: MonthTotal per
+month, YearTotal per year, EmployeeDayTotal per day and employee) always equal summing the
+dedications: after any mix of quick logs, dedications recorded, changed (minutes,
 date, employee, task) and deleted, whatever the grouping and the filters; also with writers
 at the same moment.
 
@@ -14,6 +15,7 @@ import datetime as dt
 import threading
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 from django.db import connection, transaction
@@ -23,7 +25,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hexa.crm import services
-from hexa.crm.models import Dedication, DedicationTotal, Employee, MonthTotal, Project, Task
+from hexa.crm.models import (
+    Dedication,
+    DedicationTotal,
+    Employee,
+    EmployeeDayTotal,
+    MonthTotal,
+    Project,
+    Task,
+    YearTotal,
+)
 from hexa.crm.services import reports, totals
 from hexa.crm.services.reports import GroupBy, ReportFilters
 from tests import factories
@@ -134,21 +145,40 @@ def _kept() -> set[tuple]:
     )
 
 
-def _summed_months() -> set[tuple]:
-    """The totals per month as summing the dedications gives them."""
+# Each roll-up's key of a dedication, and the fields of that key.
+ROLLUPS: dict[type, tuple[Callable[[Dedication], tuple], tuple[str, ...]]] = {
+    MonthTotal: (
+        lambda d: (d.date.replace(day=1), d.client_id, d.project_id),
+        ("date", "client_id", "project_id"),
+    ),
+    YearTotal: (
+        lambda d: (d.date.replace(month=1, day=1), d.client_id, d.project_id),
+        ("date", "client_id", "project_id"),
+    ),
+    EmployeeDayTotal: (lambda d: (d.date, d.employee_id), ("date", "employee_id")),
+}
+
+
+def _summed_rollup(table: type) -> set[tuple]:
+    """A roll-up's rows as summing the dedications gives them."""
+    key_of, _fields = ROLLUPS[table]
     minutes: Counter[tuple] = Counter()
     entries: Counter[tuple] = Counter()
     for d in Dedication.objects.all():
-        key = (d.date.replace(day=1), d.client_id, d.project_id)
+        key = key_of(d)
         minutes[key] += d.minutes or 0
         entries[key] += 1
     return {(*key, minutes[key], entries[key]) for key in entries}
 
 
-def _kept_months() -> set[tuple]:
-    return set(
-        MonthTotal.objects.values_list("date", "client_id", "project_id", "minutes", "entries")
-    )
+def _kept_rollup(table: type) -> set[tuple]:
+    _key_of, fields = ROLLUPS[table]
+    return set(table.objects.values_list(*fields, "minutes", "entries"))
+
+
+def _assert_rollups_kept() -> None:
+    for table in ROLLUPS:
+        assert _kept_rollup(table) == _summed_rollup(table), table.__name__
 
 
 def _by_hand(filters: ReportFilters, group_by: GroupBy) -> dict[str, tuple[int, int]]:
@@ -173,6 +203,7 @@ def _by_hand(filters: ReportFilters, group_by: GroupBy) -> dict[str, tuple[int, 
 def _filter_sets(world: tuple) -> list[ReportFilters]:
     clients, projects, _tasks, employees = world
     last_month = reports.month_start(reports.month_start(TODAY) - dt.timedelta(days=1))
+    year = (dt.date(TODAY.year, 1, 1), dt.date(TODAY.year, 12, 31))
     return [
         ReportFilters(),
         ReportFilters(
@@ -183,6 +214,10 @@ def _filter_sets(world: tuple) -> list[ReportFilters]:
         ReportFilters(
             date_from=last_month, date_to=reports.month_end(last_month), kind="commercial"
         ),
+        # Whole years: read from the totals per year when by client or project.
+        ReportFilters(date_from=year[0], date_to=year[1]),
+        ReportFilters(date_from=year[0], date_to=year[1], kind="production"),
+        ReportFilters(date_from=year[0], date_to=year[1], client=clients[0]),
         ReportFilters(client=clients[1]),
         ReportFilters(project=projects[1], date_from=TODAY - dt.timedelta(days=20)),
         ReportFilters(employee=employees[0]),
@@ -192,7 +227,7 @@ def _filter_sets(world: tuple) -> list[ReportFilters]:
 
 def _assert_reports_agree(world: tuple) -> None:
     assert _kept() == _summed()
-    assert _kept_months() == _summed_months()
+    _assert_rollups_kept()
     for filters in _filter_sets(world):
         for group_by in GroupBy:
             expected = _by_hand(filters, group_by)
@@ -239,13 +274,13 @@ def test_a_recount_gives_the_totals_the_writes_keep(db):
     for n in range(12):
         _apply(("log", n % 2, n % 3, n * 5, n * 7 if n % 4 else None), world)
     kept = _kept()
-    DedicationTotal.objects.all().delete()
-    MonthTotal.objects.all().delete()
+    for table in (DedicationTotal, *ROLLUPS):
+        table.objects.all().delete()
 
     written = totals.recount_all(days=9)
 
     assert _kept() == kept == _summed()
-    assert _kept_months() == _summed_months()
+    _assert_rollups_kept()
     assert written == len(kept)
     # Written in the key's order, the date first: a month's rows lie together in the table.
     keys = ("date", "client_id", "project_id", "employee_id")
@@ -267,10 +302,11 @@ def test_a_write_that_bypassed_the_totals_is_refused_not_miscounted(db):
 
 
 @pytest.mark.django_db
-def test_a_write_that_bypassed_the_months_totals_is_refused_too(db):
+@pytest.mark.parametrize("table", list(ROLLUPS), ids=lambda table: table.__name__)
+def test_a_write_that_bypassed_a_rollup_is_refused_too(db, table):
     world = _world()
     _apply(("log", 0, 0, 0, 30), world)
-    MonthTotal.objects.all().delete()
+    table.objects.all().delete()
     dedication = Dedication.objects.get()
 
     with pytest.raises(totals.OutOfStep):
@@ -279,30 +315,59 @@ def test_a_write_that_bypassed_the_months_totals_is_refused_too(db):
     assert Dedication.objects.get() == dedication
 
 
+TABLES = ("crm_employeedaytotal", "crm_yeartotal", "crm_monthtotal", "crm_dedicationtotal")
+
+
+def _tables(read: Callable[[], object]) -> set[str]:
+    """The tables of totals that `read` sums."""
+    with CaptureQueriesContext(connection) as queries:
+        read()
+    sql = " ".join(query["sql"] for query in queries.captured_queries)
+    return {name for name in TABLES if name in sql}
+
+
 @pytest.mark.django_db
-def test_reports_over_whole_months_without_an_employee_read_the_totals_per_month(db):
+def test_each_report_reads_the_smallest_totals_that_have_its_figures(db):
     world = _world()
+    clients, _projects, _tasks, employees = world
     _apply(("log", 0, 0, 0, 30), world)
     month = ReportFilters(date_from=reports.month_start(TODAY), date_to=reports.month_end(TODAY))
+    year = ReportFilters(date_from=dt.date(TODAY.year, 1, 1), date_to=dt.date(TODAY.year, 12, 31))
     some_days = ReportFilters(date_from=TODAY, date_to=TODAY)  # never a whole month
-    ana = ReportFilters(date_from=month.date_from, date_to=month.date_to, employee=world[3][0])
+    ana = ReportFilters(date_from=month.date_from, date_to=month.date_to, employee=employees[0])
+    acme = ReportFilters(date_from=year.date_from, date_to=year.date_to, client=clients[0])
+    production = ReportFilters(date_from=year.date_from, date_to=year.date_to, kind="production")
 
-    def tables(read: Callable[[], object]) -> set[str]:
-        with CaptureQueriesContext(connection) as queries:
-            read()
-        sql = " ".join(query["sql"] for query in queries.captured_queries)
-        return {name for name in ("crm_monthtotal", "crm_dedicationtotal") if name in sql}
-
-    assert tables(lambda: reports.summary(month)) == {"crm_monthtotal"}
-    assert tables(lambda: reports.totals(month, group_by="client")) == {"crm_monthtotal"}
-    assert tables(lambda: reports.totals(month, group_by="month")) == {"crm_monthtotal"}
-    assert tables(lambda: reports.chart(month, step="month")) == {"crm_monthtotal"}
-    # Figures per week or employee, an employee's, a range of days: per day.
-    assert tables(lambda: reports.totals(month, group_by="week")) == {"crm_dedicationtotal"}
-    assert tables(lambda: reports.totals(month, group_by="employee")) == {"crm_dedicationtotal"}
-    assert tables(lambda: reports.summary(ana)) == {"crm_dedicationtotal"}
-    assert tables(lambda: reports.summary(some_days)) == {"crm_dedicationtotal"}
-    assert reports.summary(month) == reports.summary(some_days) == (30, 1)
+    # No client, project or kind: per day and employee, whatever the period.
+    for filters in (month, year, some_days, ana):
+        assert _tables(lambda f=filters: reports.summary(f)) == {"crm_employeedaytotal"}
+        for group_by in ("employee", "week", "month"):
+            read = lambda f=filters, g=group_by: reports.totals(f, group_by=g)  # noqa: E731
+            assert _tables(read) == {"crm_employeedaytotal"}
+    assert _tables(lambda: reports.chart(year, step="month", stack_by="employee")) == {
+        "crm_employeedaytotal"
+    }
+    # By client or project over whole years: per year; over whole months: per month.
+    assert _tables(lambda: reports.totals(year, group_by="client")) == {"crm_yeartotal"}
+    assert _tables(lambda: reports.totals(production, group_by="project")) == {"crm_yeartotal"}
+    assert _tables(lambda: reports.totals(month, group_by="client")) == {"crm_monthtotal"}
+    assert _tables(lambda: reports.summary(acme)) == {"crm_monthtotal"}  # by its index
+    assert _tables(lambda: reports.totals(production, group_by="month")) == {"crm_monthtotal"}
+    # The chart by client: everyone's months from the smallest, the leading clients from
+    # the year's, and their months from the months'.
+    assert _tables(lambda: reports.chart(year, step="month", stack_by="client")) == {
+        "crm_employeedaytotal",
+        "crm_yeartotal",
+        "crm_monthtotal",
+    }
+    # Clients and employees together, or clients by week or by days: per day.
+    assert _tables(lambda: reports.totals(ana, group_by="client")) == {"crm_dedicationtotal"}
+    assert _tables(lambda: reports.totals(acme, group_by="week")) == {"crm_dedicationtotal"}
+    assert _tables(lambda: reports.summary(replace(some_days, client=clients[0]))) == {
+        "crm_dedicationtotal"
+    }
+    assert reports.summary(month) == reports.summary(some_days) == reports.summary(year)
+    assert reports.summary(year) == (30, 1)
 
 
 # --- Writers at the same moment (PostgreSQL: real concurrent transactions) ---------------------
@@ -361,5 +426,5 @@ def test_simultaneous_writers_of_the_same_totals_lose_nothing():
 
     assert errors == []
     assert _kept() == _summed()
-    assert _kept_months() == _summed_months()
+    _assert_rollups_kept()
     assert Dedication.objects.count() == WRITERS * ROUNDS * 2 + WRITERS * ROUNDS // 2
