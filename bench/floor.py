@@ -26,12 +26,19 @@ COUNT_IN_TOTALS = (
     " DO UPDATE SET minutes = crm_dedicationtotal.minutes + excluded.minutes,"
     " entries = crm_dedicationtotal.entries + excluded.entries"
 )
-# And in its month's totals, the second of them.
+# And in its roll-ups (totals.ROLLUPS): its month's and its year's, and its employee's day.
 COUNT_IN_MONTH = (
     "INSERT INTO crm_monthtotal (date, client_id, project_id, minutes, entries)"
     " VALUES (%s, %s, %s, %s, 1) ON CONFLICT (date, client_id, project_id)"
     " DO UPDATE SET minutes = crm_monthtotal.minutes + excluded.minutes,"
     " entries = crm_monthtotal.entries + excluded.entries"
+)
+COUNT_IN_YEAR = COUNT_IN_MONTH.replace("crm_monthtotal", "crm_yeartotal")
+COUNT_IN_EMPLOYEE_DAY = (
+    "INSERT INTO crm_employeedaytotal (date, employee_id, minutes, entries)"
+    " VALUES (%s, %s, %s, 1) ON CONFLICT (date, employee_id)"
+    " DO UPDATE SET minutes = crm_employeedaytotal.minutes + excluded.minutes,"
+    " entries = crm_employeedaytotal.entries + excluded.entries"
 )
 
 
@@ -164,6 +171,19 @@ class SqliteFloor:
                 COUNT_IN_MONTH.replace("%s", "?"),
                 (today.replace(day=1).isoformat(), op.client_id, project_id, op.minutes or 0),
             )
+            db.execute(
+                COUNT_IN_YEAR.replace("%s", "?"),
+                (
+                    today.replace(month=1, day=1).isoformat(),
+                    op.client_id,
+                    project_id,
+                    op.minutes or 0,
+                ),
+            )
+            db.execute(
+                COUNT_IN_EMPLOYEE_DAY.replace("%s", "?"),
+                (today.isoformat(), employee_id, op.minutes or 0),
+            )
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -263,6 +283,11 @@ class PostgresFloor:
             db.execute(
                 COUNT_IN_MONTH, (today.replace(day=1), op.client_id, project_id, op.minutes or 0)
             )
+            db.execute(
+                COUNT_IN_YEAR,
+                (today.replace(month=1, day=1), op.client_id, project_id, op.minutes or 0),
+            )
+            db.execute(COUNT_IN_EMPLOYEE_DAY, (today, employee_id, op.minutes or 0))
         return len(projects) == 0, task is None
 
 
