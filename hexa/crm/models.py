@@ -220,10 +220,11 @@ class Task(models.Model):
         related_name="assigned_tasks",
     )
     # Who follows it up, kept by the database itself (triggers made by migration 0014, on
-    # every write of tasks, clients and employees, whichever way it comes): the employee it
-    # is assigned to while they are active, else whoever worked for its client last
-    # (Client.last_worked_by), so that no follow-up is left with nobody. One person's agenda
-    # reads its follow-ups from an index on it. Never written by Hexa's code.
+    # every write of tasks, clients, projects and employees, whichever way it comes): for a
+    # pending task with a next follow-up, the employee it is assigned to while they are
+    # active, else whoever worked for its client last (Client.last_worked_by), so that no
+    # follow-up is left with nobody; NULL for any other task. One person's agenda reads its
+    # follow-ups from an index on it. Never written by Hexa's code.
     responsible = models.ForeignKey(
         Employee,
         verbose_name=_("responsible"),

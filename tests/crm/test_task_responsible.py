@@ -1,7 +1,8 @@
-"""Who follows each task up (Task.responsible), kept on its row by the database (migration
-0014's triggers), stays equal to its definition: the task's assignee while active, else
-whoever worked for its client last; after any mix of creates, changes and deletes, through
-the domain or straight to the tables."""
+"""Who follows each pending follow-up up (Task.responsible), kept on its row by the database
+(migration 0014's triggers), stays equal to its definition: the task's assignee while active,
+else whoever worked for its client last, and nobody for a task done or without a next
+follow-up; after any mix of creates, changes and deletes, through the domain or straight to
+the tables."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ TODAY = dt.date(2026, 3, 10)
 
 def computed(task: Task) -> int | None:
     """Who it is by definition."""
+    if task.status != Task.Status.PENDING or task.next_follow_up is None:
+        return None
     if task.assigned_to is not None and task.assigned_to.active:
         return task.assigned_to_id
     last = Dedication.objects.filter(client=task.project.client).order_by("-date", "-id").first()
@@ -46,9 +49,23 @@ def project(client_acme) -> Project:
     return factories.project(client_acme, "ACME")
 
 
+def test_a_done_task_or_one_without_a_follow_up_is_nobodys(employee, project):
+    done = factories.task(project, "done", next_follow_up=TODAY)
+    later = factories.task(project, "later", next_follow_up=TODAY)
+    factories.dedication(done, employee)
+    assert kept() == {"done": employee.pk, "later": employee.pk}
+
+    Task.objects.filter(pk=done.pk).update(status="done")
+    Task.objects.filter(pk=later.pk).update(next_follow_up=None)
+    assert kept() == {"done": None, "later": None}
+
+    Task.objects.filter(pk=done.pk).update(status="pending")
+    assert kept() == {"done": employee.pk, "later": None}
+
+
 def test_an_assigned_task_is_its_assignees(employee, luis, project):
-    factories.dedication(factories.task(project, "first"), luis)
-    task = factories.task(project, "assigned")
+    factories.dedication(factories.task(project, "first", next_follow_up=TODAY), luis)
+    task = factories.task(project, "assigned", next_follow_up=TODAY)
     Task.objects.filter(pk=task.pk).update(assigned_to=employee)
 
     assert kept() == {"first": luis.pk, "assigned": employee.pk}
@@ -72,7 +89,7 @@ def test_a_quick_log_by_someone_else_hands_the_unassigned_ones_to_them(employee,
 
 
 def test_an_archived_assignee_hands_them_back_until_restored(employee, luis, project):
-    task = factories.task(project, "assigned")
+    task = factories.task(project, "assigned", next_follow_up=TODAY)
     factories.dedication(task, employee)
     Task.objects.filter(pk=task.pk).update(assigned_to=luis)
     assert kept() == {"assigned": luis.pk}
@@ -88,7 +105,7 @@ def test_an_archived_assignee_hands_them_back_until_restored(employee, luis, pro
 def test_a_change_of_a_dedications_employee_alone_moves_the_clients_follow_ups(
     employee, luis, project
 ):
-    task = factories.task(project, "follow up")
+    task = factories.task(project, "follow up", next_follow_up=TODAY)
     dedication = factories.dedication(task, employee)
 
     Dedication.objects.filter(pk=dedication.pk).update(employee=luis)
@@ -108,10 +125,15 @@ def test_random_changes_keep_it_equal_to_its_definition(employee, luis, seed):
     def some(model):
         return model.objects.order_by("?").first()
 
-    for _step in range(50):
-        action = rng.randrange(10)
+    def follow_up() -> dt.date | None:
+        return rng.choice([None, TODAY + dt.timedelta(days=rng.randint(-5, 5))])
+
+    for _step in range(60):
+        action = rng.randrange(12)
         if action == 0:
-            task = factories.task(rng.choice(projects), f"T{next(titles)}")
+            task = factories.task(
+                rng.choice(projects), f"T{next(titles)}", next_follow_up=follow_up()
+            )
             if rng.random() < 0.5:
                 Task.objects.filter(pk=task.pk).update(assigned_to=rng.choice(people))
         elif action == 1 and (task := some(Task)):
@@ -136,25 +158,35 @@ def test_random_changes_keep_it_equal_to_its_definition(employee, luis, seed):
             person = rng.choice(people)
             Employee.objects.filter(pk=person.pk).update(active=not person.active)
             person.refresh_from_db()
+        elif action == 10 and (task := some(Task)):
+            Task.objects.filter(pk=task.pk).update(next_follow_up=follow_up())
+        elif action == 11 and (task := some(Task)):
+            Task.objects.filter(pk=task.pk).update(status=rng.choice(["pending", "done"]))
         assert_kept_right()
 
 
 def test_a_bulk_insert_keeps_it_too(employee, luis):
     client = factories.client("BULK")
     project = factories.project(client)
-    factories.dedication(factories.task(project, "first"), luis)
+    factories.dedication(factories.task(project, "first", next_follow_up=TODAY), luis)
     Task.objects.bulk_create(
         [
-            Task(project=project, title="mine", assigned_to=employee),
-            Task(project=project, title="nobody's"),
+            Task(project=project, title="mine", assigned_to=employee, next_follow_up=TODAY),
+            Task(project=project, title="nobody's", next_follow_up=TODAY),
+            Task(project=project, title="no follow-up", assigned_to=employee),
         ]
     )
 
-    assert kept() == {"first": luis.pk, "mine": employee.pk, "nobody's": luis.pk}
+    assert kept() == {
+        "first": luis.pk,
+        "mine": employee.pk,
+        "nobody's": luis.pk,
+        "no follow-up": None,
+    }
 
 
-def test_a_client_without_work_leaves_its_unassigned_tasks_with_nobody(project):
-    factories.task(project, "new")
+def test_a_client_without_work_leaves_its_unassigned_follow_ups_with_nobody(project):
+    factories.task(project, "new", next_follow_up=TODAY)
 
     assert kept() == {"new": None}
     assert Client.objects.get().last_worked_by is None

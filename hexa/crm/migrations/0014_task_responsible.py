@@ -1,5 +1,5 @@
-"""Who follows each task up, kept on its row by the database, and indexed for one person's
-agenda.
+"""Who follows each pending follow-up up, kept on its task's row by the database, and indexed
+for one person's agenda.
 
 One person's agenda was the union of the follow-ups assigned to them and those they inherit
 as the last to work for the client (Client.last_worked_by): at 100,000 clients it read all of
@@ -7,21 +7,24 @@ a person's ~7,000 follow-ups to show 40 of them (80-190 ms). Kept on the task as
 `responsible`, each group of the agenda reads its first rows and its count in date order
 from one index. Triggers keep it, whatever writes tasks, clients or employees:
 
-- responsible = the task's assignee while they are active, else the client's last_worked_by;
-- a task's own change (new, assignee, project): a row trigger sets it from the task's
-  client and assignee. New work locks its client's row first (hexa.crm.services.locks), so
-  the client's last_worked_by it reads cannot change before the task is committed;
+- responsible = for a pending task with a next follow-up, its assignee while they are
+  active, else the client's last_worked_by; NULL for any other task (nothing to follow up,
+  nothing to keep up to date when the client's last worker changes);
+- a task's own change (new, assignee, project, status, next follow-up): a row trigger sets
+  it from the task's client and assignee. New work locks its client's row first
+  (hexa.crm.services.locks), so the client's last_worked_by it reads cannot change before
+  the task is committed;
 - a client's last_worked_by changes (a dedication by someone else, 0008's triggers): its
-  tasks without an active assignee follow;
-- an employee is archived or restored: the tasks assigned to them are recomputed;
-- a project moves to another client: its tasks are recomputed.
+  pending follow-ups follow; an employee is archived or restored: the pending follow-ups
+  assigned to them; a project moves to another client: its pending follow-ups.
 
-PostgreSQL: a BEFORE row trigger on tasks (it sets the row being written: no second write),
-statement triggers with transition tables on clients, employees and projects. SQLite: row
-triggers. The migration also installs 0008's triggers again (a change of a dedication's
-employee alone now refreshes the client's last_worked_by) and refreshes that column, then
-fills the new one in batches of tasks (short row locks), then builds the index
-(CONCURRENTLY on PostgreSQL: writers are not locked out), hence atomic = False.
+Row triggers on both databases (a BEFORE trigger on PostgreSQL sets the task being written:
+no second write), each with a WHEN clause, so that a write that changes nothing they depend
+on (every quick log updates its client's row) costs no call. The migration also installs
+0008's triggers again (a change of a dedication's employee alone now refreshes the
+client's last_worked_by) and refreshes that column, then fills the new one in batches of
+tasks (short row locks), then builds the index (CONCURRENTLY on PostgreSQL: writers are not
+locked out), hence atomic = False.
 
 A later migration that makes SQLite rebuild crm_task, crm_client, crm_employee or
 crm_project drops these triggers with the old table: it must run `install` again
@@ -46,12 +49,17 @@ INDEX = models.Index(
     name="crm_task_responsible_follow_up",
 )
 
-# The definition, for a task row `t` (its project `p`, their client `c`, its assignee `e`).
-RESPONSIBLE = "CASE WHEN e.active THEN {task}.assigned_to_id ELSE c.last_worked_by_id END"
+# The definition, for a task row `{task}` (its project `p`, their client `c`, its assignee
+# `e`). Fixed SQL of this module, no outside value in it (here and below).
+RESPONSIBLE = (
+    "CASE WHEN {task}.status <> 'pending' OR {task}.next_follow_up IS NULL THEN NULL "
+    "WHEN e.active THEN {task}.assigned_to_id ELSE c.last_worked_by_id END"
+)
+# The tasks whose responsible someone else's change may move: pending follow-ups.
+FOLLOWED_UP = "status = 'pending' AND next_follow_up IS NOT NULL"
 
 # --- PostgreSQL ---------------------------------------------------------------------------------
 
-# Fixed SQL of this module, no outside value in it (here and below).
 POSTGRES_FUNCTIONS = f"""
 CREATE OR REPLACE FUNCTION hexa_task_responsible() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -83,13 +91,9 @@ END $$;
 CREATE OR REPLACE FUNCTION hexa_clients_responsible() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    -- Every quick log updates its client's row (0008's latest dedication): nothing to do
-    -- unless the last worker changed.
     PERFORM hexa_refresh_responsible(ARRAY(
-        SELECT t.id FROM old_rows o JOIN new_rows n ON n.id = o.id
-        JOIN crm_project p ON p.client_id = n.id
-        JOIN crm_task t ON t.project_id = p.id
-        WHERE o.last_worked_by_id IS DISTINCT FROM n.last_worked_by_id
+        SELECT t.id FROM crm_project p JOIN crm_task t ON t.project_id = p.id
+        WHERE p.client_id = NEW.id AND t.{FOLLOWED_UP}
     ));
     RETURN NULL;
 END $$;
@@ -98,9 +102,7 @@ CREATE OR REPLACE FUNCTION hexa_employees_responsible() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM hexa_refresh_responsible(ARRAY(
-        SELECT t.id FROM old_rows o JOIN new_rows n ON n.id = o.id
-        JOIN crm_task t ON t.assigned_to_id = n.id
-        WHERE o.active <> n.active
+        SELECT id FROM crm_task WHERE assigned_to_id = NEW.id AND {FOLLOWED_UP}
     ));
     RETURN NULL;
 END $$;
@@ -109,21 +111,39 @@ CREATE OR REPLACE FUNCTION hexa_projects_responsible() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM hexa_refresh_responsible(ARRAY(
-        SELECT t.id FROM old_rows o JOIN new_rows n ON n.id = o.id
-        JOIN crm_task t ON t.project_id = n.id
-        WHERE o.client_id <> n.client_id
+        SELECT id FROM crm_task WHERE project_id = NEW.id AND {FOLLOWED_UP}
     ));
     RETURN NULL;
 END $$;
 """  # noqa: S608
 
-# (name, table, statement trigger's function)
-POSTGRES_STATEMENT_TRIGGERS = [
-    ("hexa_client_update_responsible", "crm_client", "hexa_clients_responsible"),
-    ("hexa_employee_update_responsible", "crm_employee", "hexa_employees_responsible"),
-    ("hexa_project_update_responsible", "crm_project", "hexa_projects_responsible"),
+# (name, table, the columns it follows, when, function): after-row triggers.
+POSTGRES_TRIGGERS = [
+    (
+        "hexa_client_update_responsible",
+        "crm_client",
+        "last_worked_by_id",
+        "OLD.last_worked_by_id IS DISTINCT FROM NEW.last_worked_by_id",
+        "hexa_clients_responsible",
+    ),
+    (
+        "hexa_employee_update_responsible",
+        "crm_employee",
+        "active",
+        "OLD.active IS DISTINCT FROM NEW.active",
+        "hexa_employees_responsible",
+    ),
+    (
+        "hexa_project_update_responsible",
+        "crm_project",
+        "client_id",
+        "OLD.client_id IS DISTINCT FROM NEW.client_id",
+        "hexa_projects_responsible",
+    ),
 ]
 POSTGRES_ROW_TRIGGER = "hexa_task_responsible"
+# What a task's own responsible depends on.
+TASK_COLUMNS = "assigned_to_id, project_id, status, next_follow_up"
 
 # --- SQLite -------------------------------------------------------------------------------------
 
@@ -138,23 +158,24 @@ UPDATE crm_task SET responsible_id = (
 
 SQLITE_CLIENT_PROJECTS = "SELECT id FROM crm_project WHERE client_id = NEW.id"
 SQLITE_TRIGGERS = {
-    "hexa_task_insert_responsible": "AFTER INSERT ON crm_task BEGIN"
+    "hexa_task_insert_responsible": "AFTER INSERT ON crm_task "
+    f"WHEN NEW.{FOLLOWED_UP.replace(' AND ', ' AND NEW.')} BEGIN"
     + SQLITE_REFRESH.format(tasks="id = NEW.id")
     + "END",
-    "hexa_task_update_responsible": "AFTER UPDATE OF assigned_to_id, project_id ON crm_task BEGIN"
+    "hexa_task_update_responsible": f"AFTER UPDATE OF {TASK_COLUMNS} ON crm_task BEGIN"
     + SQLITE_REFRESH.format(tasks="id = NEW.id")
     + "END",
     "hexa_client_update_responsible": "AFTER UPDATE OF last_worked_by_id ON crm_client "
     "WHEN OLD.last_worked_by_id IS NOT NEW.last_worked_by_id BEGIN"
-    + SQLITE_REFRESH.format(tasks=f"project_id IN ({SQLITE_CLIENT_PROJECTS})")
+    + SQLITE_REFRESH.format(tasks=f"project_id IN ({SQLITE_CLIENT_PROJECTS}) AND {FOLLOWED_UP}")
     + "END",
     "hexa_employee_update_responsible": "AFTER UPDATE OF active ON crm_employee "
     "WHEN OLD.active IS NOT NEW.active BEGIN"
-    + SQLITE_REFRESH.format(tasks="assigned_to_id = NEW.id")
+    + SQLITE_REFRESH.format(tasks=f"assigned_to_id = NEW.id AND {FOLLOWED_UP}")
     + "END",
     "hexa_project_update_responsible": "AFTER UPDATE OF client_id ON crm_project "
     "WHEN OLD.client_id IS NOT NEW.client_id BEGIN"
-    + SQLITE_REFRESH.format(tasks="project_id = NEW.id")
+    + SQLITE_REFRESH.format(tasks=f"project_id = NEW.id AND {FOLLOWED_UP}")
     + "END",
 }
 
@@ -168,15 +189,14 @@ def install(apps, schema_editor):
             cursor.execute(f"DROP TRIGGER IF EXISTS {POSTGRES_ROW_TRIGGER} ON crm_task")
             cursor.execute(
                 f"CREATE TRIGGER {POSTGRES_ROW_TRIGGER} "
-                "BEFORE INSERT OR UPDATE OF assigned_to_id, project_id ON crm_task "
+                f"BEFORE INSERT OR UPDATE OF {TASK_COLUMNS} ON crm_task "
                 f"FOR EACH ROW EXECUTE FUNCTION {POSTGRES_ROW_TRIGGER}()"
             )
-            for name, table, function in POSTGRES_STATEMENT_TRIGGERS:
+            for name, table, columns, when, function in POSTGRES_TRIGGERS:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
                 cursor.execute(
-                    f"CREATE TRIGGER {name} AFTER UPDATE ON {table} "
-                    "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
-                    f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+                    f"CREATE TRIGGER {name} AFTER UPDATE OF {columns} ON {table} "
+                    f"FOR EACH ROW WHEN ({when}) EXECUTE FUNCTION {function}()"
                 )
         else:
             for name, body in SQLITE_TRIGGERS.items():
@@ -190,7 +210,7 @@ def uninstall(apps, schema_editor):
         if connection.vendor == "postgresql":
             cursor.execute(f"DROP TRIGGER IF EXISTS {POSTGRES_ROW_TRIGGER} ON crm_task")
             cursor.execute(f"DROP FUNCTION IF EXISTS {POSTGRES_ROW_TRIGGER}()")
-            for name, table, function in POSTGRES_STATEMENT_TRIGGERS:
+            for name, table, _columns, _when, function in POSTGRES_TRIGGERS:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
                 cursor.execute(f"DROP FUNCTION IF EXISTS {function}()")
             cursor.execute("DROP FUNCTION IF EXISTS hexa_refresh_responsible(bigint[])")
@@ -201,20 +221,21 @@ def uninstall(apps, schema_editor):
 
 def fill(apps, schema_editor):
     """The clients' last_worked_by again (a change of a dedication's employee alone may have
-    left it behind), then every task's responsible, a batch at a time on PostgreSQL (each
-    batch its own short transaction: the triggers keep the rows already done right
-    meanwhile)."""
+    left it behind), then the responsible of every pending follow-up (the others stay NULL),
+    a batch at a time on PostgreSQL (each batch its own short transaction: the triggers keep
+    the rows already done right meanwhile)."""
     summaries.fill(apps, schema_editor)
     connection = schema_editor.connection
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
-            cursor.execute(SQLITE_REFRESH.format(tasks="1"))
+            cursor.execute(SQLITE_REFRESH.format(tasks=FOLLOWED_UP))
             return
         last = 0
         while True:
             cursor.execute(
-                "SELECT coalesce(array_agg(id), '{}') FROM "
-                "(SELECT id FROM crm_task WHERE id > %s ORDER BY id LIMIT %s) batch",
+                "SELECT coalesce(array_agg(id), '{}') FROM "  # noqa: S608 - fixed SQL
+                f"(SELECT id FROM crm_task WHERE id > %s AND {FOLLOWED_UP} "
+                "ORDER BY id LIMIT %s) batch",
                 [last, BATCH],
             )
             (tasks,) = cursor.fetchone()
