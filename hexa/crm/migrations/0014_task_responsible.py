@@ -91,10 +91,15 @@ END $$;
 CREATE OR REPLACE FUNCTION hexa_clients_responsible() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM hexa_refresh_responsible(ARRAY(
-        SELECT t.id FROM crm_project p JOIN crm_task t ON t.project_id = p.id
-        WHERE p.client_id = NEW.id AND t.{FOLLOWED_UP}
-    ));
+    -- The quick log's path (a dedication by someone else than the last): one statement.
+    UPDATE crm_task t SET responsible_id = NEW.last_worked_by_id
+    FROM crm_project p
+    WHERE p.client_id = NEW.id AND t.project_id = p.id
+      AND t.status = 'pending' AND t.next_follow_up IS NOT NULL
+      AND t.responsible_id IS DISTINCT FROM NEW.last_worked_by_id
+      AND NOT EXISTS (
+          SELECT 1 FROM crm_employee e WHERE e.id = t.assigned_to_id AND e.active
+      );
     RETURN NULL;
 END $$;
 
