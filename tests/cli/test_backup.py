@@ -21,7 +21,7 @@ pytestmark = pytest.mark.server
 # The tables quick logs add rows to while the backup is taken; every other is unchanged.
 WRITTEN = {"crm_dedication", "crm_idempotencykey"}
 # Rows each quick log adds to in place (the reports' totals): checked against the dedications.
-ADDED_TO = {"crm_dedicationtotal", "crm_monthtotal"}
+ADDED_TO = {"crm_dedicationtotal", "crm_monthtotal", "crm_yeartotal", "crm_employeedaytotal"}
 TOTALS = (
     "SELECT date, client_id, project_id, employee_id, minutes, entries FROM crm_dedicationtotal"
 )
@@ -29,19 +29,31 @@ SUMMED = (
     "SELECT date, client_id, project_id, employee_id, SUM(COALESCE(minutes, 0)), COUNT(*) "
     "FROM crm_dedication GROUP BY date, client_id, project_id, employee_id"
 )
-MONTH_TOTALS = "SELECT date, client_id, project_id, minutes, entries FROM crm_monthtotal"
 
 
-def month_summed() -> str:
-    month = (
-        "strftime('%Y-%m-01', date)"
+def rollups() -> list[tuple[str, str]]:
+    """(the rows kept, the rows summed from the dedications) of each roll-up of the totals."""
+    month, year = (
+        ("strftime('%Y-%m-01', date)", "strftime('%Y-01-01', date)")
         if database_vendor() == "sqlite"
-        else "CAST(date_trunc('month', date) AS date)"
+        else ("CAST(date_trunc('month', date) AS date)", "CAST(date_trunc('year', date) AS date)")
     )
-    return (
-        f"SELECT {month}, client_id, project_id, SUM(COALESCE(minutes, 0)), COUNT(*) "
-        f"FROM crm_dedication GROUP BY {month}, client_id, project_id"
+    queries = [
+        (
+            f"SELECT date, client_id, project_id, minutes, entries FROM crm_{table}",
+            f"SELECT {period}, client_id, project_id, SUM(COALESCE(minutes, 0)), COUNT(*) "
+            f"FROM crm_dedication GROUP BY {period}, client_id, project_id",
+        )
+        for table, period in (("monthtotal", month), ("yeartotal", year))
+    ]
+    queries.append(
+        (
+            "SELECT date, employee_id, minutes, entries FROM crm_employeedaytotal",
+            "SELECT date, employee_id, SUM(COALESCE(minutes, 0)), COUNT(*) "
+            "FROM crm_dedication GROUP BY date, employee_id",
+        )
     )
+    return queries
 
 
 def tables(env: dict[str, str]) -> list[str]:
@@ -100,10 +112,10 @@ def test_a_backup_taken_while_quick_logs_are_written_restores_every_row(tmp_path
             restored_run = run_hexa(target, "restore", str(backup))
             restored = rows(target)
             restored_totals = (set(live_query(target, TOTALS)), set(live_query(target, SUMMED)))
-            restored_months = (
-                set(live_query(target, MONTH_TOTALS)),
-                set(live_query(target, month_summed())),
-            )
+            restored_rollups = [
+                (set(live_query(target, kept)), set(live_query(target, summed)))
+                for kept, summed in rollups()
+            ]
             again = run_hexa(target, "restore", str(backup), check=False)
 
     assert "Backed up to" in made.stdout
@@ -122,7 +134,8 @@ def test_a_backup_taken_while_quick_logs_are_written_restores_every_row(tmp_path
     assert {row[dedication_at] for row in restored["crm_idempotencykey"]} == dedications
     # ...and the reports' totals are those of the dedications restored.
     assert restored_totals[0] == restored_totals[1]
-    assert restored_months[0] == restored_months[1]
+    for kept, summed in restored_rollups:
+        assert kept == summed
     assert again.returncode == 2
     assert "is not empty" in again.stderr
 
