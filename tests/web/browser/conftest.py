@@ -152,9 +152,44 @@ def sign_in(context, live_server, user) -> None:
     context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A browser test that fails says what the page was showing and what it last asked the
+    server, beside the assertion: a failure seen once in CI can then be understood without
+    running it again."""
+    report = yield
+    page = item.funcargs.get("page") if report.when == "call" and report.failed else None
+    if page is not None and not page.is_closed():
+        exchanges = getattr(page, "hexa_exchanges", [])
+        report.sections.append(("the page's last requests", "\n".join(exchanges[-15:])))
+        try:
+            dialog = page.evaluate(
+                "() => { const d = document.getElementById('dialog');"
+                " return d ? d.outerHTML : ''; }"
+            )
+        except Exception as error:  # the page may be gone or navigating
+            dialog = f"(not read: {error})"
+        report.sections.append(("the dialog at failure", dialog[:4000]))
+    return report
+
+
+def _record_exchanges(page) -> None:
+    """Keep the method, address and status of each answer the page gets but static files
+    (for the report of a failure, above)."""
+    page.hexa_exchanges = []
+
+    def keep(response) -> None:
+        if "/static/" not in response.url:
+            exchange = f"{response.status} {response.request.method} {response.url}"
+            page.hexa_exchanges.append(exchange)
+
+    page.on("response", keep)
+
+
 @pytest.fixture
 def signed_in(page, context, live_server, ana) -> Iterator:
     """A page whose browser is signed in as Ana; console errors fail the test."""
+    _record_exchanges(page)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on(
