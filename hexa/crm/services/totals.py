@@ -97,7 +97,7 @@ ROLLUPS = (
     Rollup(
         MonthTotal,
         ("date", "client_id", "project_id"),
-        lambda key: (key.date.replace(day=1), key.client, key.project),
+        lambda key: (_month_start(key.date), key.client, key.project),
         _month_start,
         _following_month,
         TruncMonth,
