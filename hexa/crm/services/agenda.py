@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import User
+from django.db import connections
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
@@ -126,9 +128,9 @@ def agenda(tasks: QuerySet[Task], *, today: dt.date, rows: int = AGENDA_ROWS) ->
     its count, two queries a group, each reading at most AGENDA_COUNT_CAP rows (everyone's
     from the index of pending follow-ups by date, one person's from theirs)."""
     grouped = Agenda(today=today)
-    for name in GROUPS:
-        in_group = tasks.filter(group_range(name, today))
-        count, capped = capped_count(in_group)
+    in_groups = [tasks.filter(group_range(name, today)) for name in GROUPS]
+    counts = capped_counts(in_groups)
+    for name, in_group, (count, capped) in zip(GROUPS, in_groups, counts, strict=True):
         grouped.sections.append(Group(name, list(in_group[:rows]), count, capped=capped))
     return grouped
 
@@ -150,8 +152,23 @@ def after(tasks: QuerySet[Task], task_id: int | None) -> QuerySet[Task]:
 
 def capped_count(tasks: QuerySet[Task]) -> tuple[int, bool]:
     """How many follow-ups, counted up to AGENDA_COUNT_CAP, and whether there are more."""
-    counted = tasks.order_by()[: AGENDA_COUNT_CAP + 1].count()
-    return min(counted, AGENDA_COUNT_CAP), counted > AGENDA_COUNT_CAP
+    return capped_counts([tasks])[0]
+
+
+def capped_counts(querysets: Sequence[QuerySet[Task]]) -> list[tuple[int, bool]]:
+    """capped_count() of each queryset, all in one query (one round trip for the agenda's
+    four groups instead of four)."""
+    counts, params = [], []
+    for n, tasks in enumerate(querysets):
+        limited = tasks.order_by().values("pk")[: AGENDA_COUNT_CAP + 1]
+        sql, sql_params = limited.query.sql_with_params()
+        # Django's own SQL, its values passed as parameters.
+        counts.append(f"(SELECT COUNT(*) FROM ({sql}) AS group{n})")  # noqa: S608
+        params.extend(sql_params)
+    with connections[querysets[0].db].cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(counts)}", params)
+        row = cursor.fetchone()
+    return [(min(counted, AGENDA_COUNT_CAP), counted > AGENDA_COUNT_CAP) for counted in row]
 
 
 def forgotten_clients(*, today: dt.date, days: int = 30) -> QuerySet[Client]:
