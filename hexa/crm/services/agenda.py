@@ -7,6 +7,7 @@ import hashlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import connections
@@ -158,7 +159,8 @@ def capped_count(tasks: QuerySet[Task]) -> tuple[int, bool]:
 def capped_counts(querysets: Sequence[QuerySet[Task]]) -> list[tuple[int, bool]]:
     """capped_count() of each queryset, all in one query (one round trip for the agenda's
     four groups instead of four)."""
-    counts, params = [], []
+    counts: list[str] = []
+    params: list[Any] = []
     for n, tasks in enumerate(querysets):
         limited = tasks.order_by().values("pk")[: AGENDA_COUNT_CAP + 1]
         sql, sql_params = limited.query.sql_with_params()
