@@ -10,6 +10,7 @@ for a free worker included.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 import signal
 import socket
@@ -17,7 +18,7 @@ import subprocess
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -149,14 +150,18 @@ def run_load(
     seconds: float,
     concurrency: int,
     seed: int,
+    people: Sequence[str] = (),
 ) -> HttpResult:
-    """`concurrency` threads posting quick logs for `seconds`, after an untimed warm-up."""
+    """`concurrency` threads posting quick logs for `seconds`, after an untimed warm-up.
+    With `people` (employee codes), thread n logs as people[n % len(people)], as several
+    people do at once; without, every thread is the token's own employee."""
     # Warm-up: every worker opens its database connection and fills its caches.
     warm_up = min(1.0, seconds / 4)
-    _drive(server.url, token, with_project, deque(), warm_up, concurrency, seed)
+    drive = functools.partial(_drive, server.url, token, with_project, people=people)
+    drive(deque(), warm_up, concurrency, seed)
     cpu_before, client_before = cpu.read([server.pid]), time.process_time()
     started = time.perf_counter()
-    tallies = _drive(server.url, token, with_project, without_project, seconds, concurrency, seed)
+    tallies = drive(without_project, seconds, concurrency, seed)
     elapsed = time.perf_counter() - started
     cpu_after, client_cpu = cpu.read([server.pid]), time.process_time() - client_before
     merged = _Tally()
@@ -184,6 +189,8 @@ def _drive(
     seconds: float,
     concurrency: int,
     seed: int,
+    *,
+    people: Sequence[str] = (),
 ) -> list[_Tally]:
     deadline = time.perf_counter() + seconds
     tallies = [_Tally() for _ in range(concurrency)]
@@ -197,6 +204,7 @@ def _drive(
                 Workload(random.Random(seed * 1000 + n), with_project, without_project),  # noqa: S311
                 deadline,
                 tallies[n],
+                people[n % len(people)] if people else None,
             ),
             name=f"bench-client-{n}",
         )
@@ -210,7 +218,12 @@ def _drive(
 
 
 def _client_loop(
-    base_url: str, token: str, workload: Workload, deadline: float, tally: _Tally
+    base_url: str,
+    token: str,
+    workload: Workload,
+    deadline: float,
+    tally: _Tally,
+    employee: str | None,
 ) -> None:
     headers = {"Authorization": f"Bearer {token}"}
     with httpx.Client(base_url=base_url, headers=headers, timeout=REQUEST_TIMEOUT) as client:
@@ -218,7 +231,9 @@ def _client_loop(
             op = workload.next()
             before = time.perf_counter()
             try:
-                response = client.post(f"/api/v1/clients/{op.code}/quick-log", json=_body(op))
+                response = client.post(
+                    f"/api/v1/clients/{op.code}/quick-log", json=_body(op, employee)
+                )
             except httpx.HTTPError as error:
                 tally.latencies.append(time.perf_counter() - before)
                 tally.statuses[type(error).__name__] += 1
@@ -231,9 +246,11 @@ def _client_loop(
                 tally.errors.append(f"{response.status_code} {response.text[:300]}")
 
 
-def _body(op: Op) -> dict[str, Any]:
-    """The employee is left out: the API takes the token user's employee, as callers do."""
+def _body(op: Op, employee: str | None = None) -> dict[str, Any]:
+    """Without `employee`, the API takes the token user's employee, as callers do."""
     body: dict[str, Any] = {"text": op.text}
+    if employee is not None:
+        body["employee"] = employee
     if op.minutes is not None:
         body["minutes"] = op.minutes
     if op.follow_up_days is not None:

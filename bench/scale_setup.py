@@ -84,6 +84,10 @@ def prepare(*, clients: int, dedications: int, seed: int) -> dict[str, Any]:
             "tax_id": sample.tax_id,
             "employee": employee.code,  # the benchmark's own: one person's agenda and reports
         },
+        # Who logs in the concurrent load's "several people" run: one active employee each.
+        "people": list(
+            Employee.objects.filter(active=True).order_by("pk").values_list("code", flat=True)
+        ),
         "counts": {
             "clients": Client.objects.count(),
             "dedications": _estimate("crm_dedication"),
