@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import DatabaseError
+from django.db import Error as DatabaseError
+from django.db import close_old_connections, connection
 
 from hexa.crm.services import mail
 
@@ -41,11 +43,19 @@ class Command(BaseCommand):
 
     def _fetch(self, *, watch: bool, every: int, **_: Any) -> None:
         while True:
+            # As around a request: a connection the database dropped (a restart, a killed
+            # backend) is found by Django's health check before this round uses it, and
+            # one older than HEXA_DB_CONN_MAX_AGE is renewed; without this, each round
+            # after a restart failed once on the dead connection before getting another.
+            close_old_connections()
             try:
                 report = mail.fetch_mail(mail.mailbox_settings())
                 self.stdout.write(report.summary())
             except (ValueError, mail.MailboxError, DatabaseError) as error:
                 self.stderr.write(f"error: {error}")
+                if isinstance(error, DatabaseError):
+                    with contextlib.suppress(DatabaseError):
+                        connection.close()  # dropped outside a transaction: reconnect next
                 if not watch:
                     sys.exit(EXIT_MAILBOX)
             if not watch:

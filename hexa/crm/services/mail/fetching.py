@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from email import policy
 from email.parser import BytesParser
 
-from django.db import DatabaseError
+from django.db import Error as DatabaseError
 
 from hexa.crm.models import InboundEmail
 from hexa.crm.services.mail.imap import Mailbox, MailboxSettings
