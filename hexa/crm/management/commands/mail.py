@@ -51,6 +51,8 @@ class Command(BaseCommand):
             try:
                 report = mail.fetch_mail(mail.mailbox_settings())
                 self.stdout.write(report.summary())
+                for line in report.problems():
+                    self.stderr.write(f"warning: {line}")
             except (ValueError, mail.MailboxError, DatabaseError) as error:
                 self.stderr.write(f"error: {error}")
                 if isinstance(error, DatabaseError):
