@@ -47,6 +47,9 @@ class Email:
     forwarded_from: str = ""  # the forwarded message's sender
     forwarded_to: list[str] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
+    # The receiving server's Authentication-Results says dkim=pass or spf=pass for the
+    # From address's domain (HEXA_MAIL_REQUIRE_AUTHENTICATION trusts From only then).
+    authenticated: bool = False
 
 
 def read_email(raw: bytes) -> Email:
@@ -85,6 +88,7 @@ def read_email(raw: bytes) -> Email:
         forwarded_from=forwarded_from,
         forwarded_to=forwarded_to,
         attachments=attachments(message),
+        authenticated=bool(sender) and sender_authenticated(message, sender[0][1]),
     )
 
 
@@ -93,6 +97,45 @@ def message_id(message: Message, raw: bytes) -> str:
     fetching it again still finds it."""
     value = _header(message, "Message-ID").strip()
     return value[:998] if value else f"<{hashlib.sha256(raw).hexdigest()}@hexa.invalid>"
+
+
+_COMMENT = re.compile(r"\([^()]*\)")
+_RESULT = re.compile(r"^\s*(dkim|spf)\s*=\s*([a-z]+)\b", re.IGNORECASE)
+_PROPERTY = re.compile(r"([a-z][\w.-]*)\s*=\s*\"?([^\s\";]+)", re.IGNORECASE)
+
+
+def sender_authenticated(message: Message, sender: str) -> bool:
+    """The receiving server vouches for the From address: its Authentication-Results (the
+    topmost one: each server adds its own on top, and a sender can write any below it) has
+    dkim=pass signed by the From address's domain (or a parent of it), or spf=pass for an
+    envelope sender at that domain."""
+    domain = sender.rpartition("@")[2].lower()
+    values = message.get_all("Authentication-Results", []) or []
+    if not domain or not values:
+        return False
+    try:
+        top = str(values[0])
+    except (ValueError, IndexError):
+        return False
+    text = top
+    while _COMMENT.search(text):  # comments, nested ones too: "(google.com: domain of ...)"
+        text = _COMMENT.sub(" ", text)
+    _authserv_id, _semicolon, results = text.partition(";")
+    for result in results.split(";"):
+        found = _RESULT.match(result)
+        if not found or found[2].lower() != "pass":
+            continue
+        properties = {
+            name.lower(): value.lower() for name, value in _PROPERTY.findall(result[found.end() :])
+        }
+        if found[1].lower() == "dkim":
+            signer = properties.get("header.d") or properties.get("header.i", "")
+        else:
+            signer = properties.get("smtp.mailfrom", "")
+        signer = signer.rpartition("@")[2]
+        if signer and (domain == signer or domain.endswith("." + signer)):
+            return True
+    return False
 
 
 def _header(message: Message, name: str) -> str:

@@ -1,6 +1,6 @@
 """Messages as Outlook and Apple Mail write them, untouched: HTML signatures left out, a
 forward whose subject was edited, a forward as an attachment; and the smaller reading rules
-(image placeholders, time tags read as the quick log reads them)."""
+(image placeholders, time tags read as the quick log reads them, Authentication-Results)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from email.parser import BytesParser
 import pytest
 
 from hexa.crm.services.mail.inbox import dedication_text
-from hexa.crm.services.mail.reading import html_to_text, read_email
+from hexa.crm.services.mail.reading import html_to_text, read_email, sender_authenticated
 from hexa.crm.services.mail.tags import read_tags
 from hexa.crm.services.validation import minutes_from
 from tests.crm.services.mail.conftest import sample
@@ -148,3 +148,38 @@ def test_time_tags_are_read_as_the_quick_log_reads_them(typed):
     tags, (text,) = read_tags(f"Call [{typed}]", today=TODAY)
     assert tags.minutes == minutes_from(typed)  # the quick log's own reading
     assert text == "Call"
+
+
+@pytest.mark.parametrize(
+    ("results", "trusted"),
+    [
+        (["mx.empresa.es; dkim=pass header.d=empresa.es header.s=s1"], True),
+        (["mx.empresa.es; dkim=pass header.i=@mail.empresa.es"], False),  # another domain
+        (["mx.empresa.es; spf=pass smtp.mailfrom=laura@empresa.es"], True),
+        (["mx.empresa.es; spf=pass (sender ok) smtp.mailfrom=empresa.es; dkim=none"], True),
+        (["mx.empresa.es; dkim=fail header.d=empresa.es; spf=softfail"], False),
+        (["mx.empresa.es; dkim=pass header.d=otra.es; spf=pass smtp.mailfrom=otra.es"], False),
+        (["mx.empresa.es; none"], False),
+        ([], False),
+        # Only the receiving server's (the topmost) counts: a sender can write any below it.
+        (
+            [
+                "mx.empresa.es; dkim=fail header.d=empresa.es",
+                "forged.example; dkim=pass header.d=empresa.es",
+            ],
+            False,
+        ),
+    ],
+)
+def test_authentication_results(results, trusted):
+    headers = "".join(f"Authentication-Results: {value}\r\n" for value in results)
+    raw = f"{headers}From: Laura <laura@empresa.es>\r\nSubject: x\r\n\r\nHi\r\n".encode()
+    message = BytesParser(policy=policy.default).parsebytes(raw)
+    assert sender_authenticated(message, "laura@empresa.es") is trusted
+    assert read_email(raw).authenticated is trusted
+
+
+def test_a_parent_domain_signature_vouches_for_a_subdomain_sender():
+    raw = b"Authentication-Results: mx; dkim=pass header.d=empresa.es\r\n\r\n"
+    message = BytesParser(policy=policy.default).parsebytes(raw)
+    assert sender_authenticated(message, "laura@ventas.empresa.es")
