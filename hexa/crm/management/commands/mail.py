@@ -36,10 +36,18 @@ class Command(BaseCommand):
 
     def _check(self, **_: Any) -> None:
         try:
-            self.stdout.write(mail.check_mailbox(mail.mailbox_settings()))
+            config = mail.mailbox_settings()
+            self.stdout.write(mail.check_mailbox(config))
         except (ValueError, mail.MailboxError) as error:
             self.stderr.write(f"error: {error}")
             sys.exit(EXIT_MAILBOX)
+        if not mail.hexa_address():
+            self.stderr.write(
+                f"warning: Hexa's own address is unknown (HEXA_MAIL_ADDRESS is empty and the "
+                f"mailbox's user {config.user!r} is not an address): a plus address "
+                f"(hexa+CODE@) names a client only in Delivered-To or X-Original-To, never "
+                f"in To or Cc. Set HEXA_MAIL_ADDRESS."
+            )
 
     def _fetch(self, *, watch: bool, every: int, **_: Any) -> None:
         while True:
