@@ -55,7 +55,9 @@ class Command(BaseCommand):
             # backend) is found by Django's health check before this round uses it, and
             # one older than HEXA_DB_CONN_MAX_AGE is renewed; without this, each round
             # after a restart failed once on the dead connection before getting another.
-            close_old_connections()
+            # Not inside a caller's transaction (a test's), which closing would break.
+            if not connection.in_atomic_block:
+                close_old_connections()
             try:
                 report = mail.fetch_mail(mail.mailbox_settings())
                 self.stdout.write(report.summary())
@@ -63,7 +65,7 @@ class Command(BaseCommand):
                     self.stderr.write(f"warning: {line}")
             except (ValueError, mail.MailboxError, DatabaseError) as error:
                 self.stderr.write(f"error: {error}")
-                if isinstance(error, DatabaseError):
+                if isinstance(error, DatabaseError) and not connection.in_atomic_block:
                     with contextlib.suppress(DatabaseError):
                         connection.close()  # dropped outside a transaction: reconnect next
                 if not watch:
