@@ -58,9 +58,9 @@ def read_email(raw: bytes) -> Email:
     sender = _addresses(message, "From")
     subject = _header(message, "Subject")
     body = _body_text(message)
-    written_to = [a for _n, a in _addresses(message, "To") + _addresses(message, "Cc")]
+    exchanged = [a for _n, a in sender + _addresses(message, "To") + _addresses(message, "Cc")]
     note, forwarded, forwarded_from, forwarded_to = split_forward(
-        body, subject=subject, recipients=written_to
+        body, subject=subject, exchanged=exchanged
     )
     attached = _attached_message(message)
     if attached is not None and not forwarded:  # forwarded "as attachment" (Outlook)
@@ -440,16 +440,17 @@ def clean_subject(subject: str) -> str:
 
 
 def split_forward(
-    body: str, *, subject: str, recipients: Sequence[str] = ()
+    body: str, *, subject: str, exchanged: Sequence[str] = ()
 ) -> tuple[str, str, str, list[str]]:
     """(what the sender wrote, the forwarded message, its sender, its recipients). Not a
     forward: (body, "", "", []).
 
     A forward is known by its marker line ("---------- Forwarded message ---------",
     "Begin forwarded message:", ...), or, as Outlook writes none, by a header block
-    (From/Sent/To/Subject) when the subject says forward (FW:, RV:) or when the message is
-    not written to that block's sender: a reply goes to whom it quotes, a forward to Hexa
-    does not (and its subject may have been edited)."""
+    (From/Sent/To/Subject) when the subject says forward (FW:, RV:) or when that block's
+    sender is not among the message's own (`exchanged`: its From, To and Cc): a reply goes
+    to whom it quotes (or quotes its own sender's earlier message), a forward to Hexa does
+    not (and its subject may have been edited)."""
     lines = body.split("\n")
     note_end = headers_start = None
     for index, line in enumerate(lines):
@@ -459,7 +460,7 @@ def split_forward(
     if headers_start is None:
         block = next((i for i in range(len(lines)) if _header_block_at(lines, i)), None)
         if block is not None and (
-            _FORWARD_SUBJECT.match(subject) or _not_written_to_sender(lines[block:], recipients)
+            _FORWARD_SUBJECT.match(subject) or _sender_not_among(lines[block:], exchanged)
         ):
             headers_start = note_end = block
             if block and _ORIGINAL.match(lines[block - 1]):
@@ -472,11 +473,11 @@ def split_forward(
     return "\n".join(lines[:note_end]), "\n".join(rest), sender, its_recipients
 
 
-def _not_written_to_sender(block: list[str], recipients: Sequence[str]) -> bool:
-    """The header block's sender is known and is not among the message's recipients."""
+def _sender_not_among(block: list[str], exchanged: Sequence[str]) -> bool:
+    """The header block's sender is known and is none of `exchanged`."""
     headers, _rest = _read_headers(block)
     sender = _first_address(headers.get("from", ""))
-    return bool(sender) and sender not in {address.lower() for address in recipients}
+    return bool(sender) and sender not in {address.lower() for address in exchanged}
 
 
 def _header_block_at(lines: list[str], index: int) -> bool:

@@ -66,6 +66,11 @@ def test_a_quoted_header_block_of_whom_the_email_is_written_to_is_a_reply():
     forward = raw.replace(b"To: Ana <ana@prieto.es>", b"To: hexa@empresa.es")
     email = read_email(forward)
     assert (email.forwarded_from, email.forwarded) == ("ana@prieto.es", "Monday?")
+    # A follow-up that quotes the sender's own earlier email is not a forward either.
+    own = raw.replace(b"From: Ana Prieto <ana@prieto.es>", b"From: Laura <laura@empresa.es>")
+    own = own.replace(b"To: laura@empresa.es", b"To: ana@prieto.es")
+    email = read_email(own)
+    assert (email.forwarded, email.note) == ("", "Yes, Monday.")
 
 
 def test_apple_mail_forward_from_an_iphone_in_spanish():
