@@ -254,6 +254,10 @@ HEXA_MAIL_WEBMAIL_DOMAINS = env_list(
 ) + env_list("HEXA_MAIL_EXTRA_WEBMAIL_DOMAINS")
 HEXA_MAIL_ADDRESS = env_str("HEXA_MAIL_ADDRESS")
 HEXA_MAIL_MAX_ATTEMPTS = env_int("HEXA_MAIL_MAX_ATTEMPTS", 3)
+# Trust an email's From as its sender only when the receiving server's Authentication-Results
+# says dkim=pass or spf=pass for its domain; otherwise the email waits for managers as an
+# unknown sender's does. Off by default: not every mail server adds that header.
+HEXA_MAIL_REQUIRE_AUTHENTICATION = env_bool("HEXA_MAIL_REQUIRE_AUTHENTICATION", False)
 
 # The level is on the handler: Django's own loggers (django.request, ...) pass their records
 # up to it whatever the root logger's level says.

@@ -317,7 +317,9 @@ def client_overview(client: Client, *, latest: int = 20) -> ClientOverview:
         ),
         dedications=list(
             Dedication.objects.filter(client=client)
-            .select_related("project", "task", "employee", "recorded_by__employee")
+            .select_related(
+                "project", "task", "employee", "recorded_by__employee", "email__employee"
+            )
             .order_by("-date", "-id")[:latest]
         ),
     )
@@ -343,9 +345,9 @@ def project_overview(project: Project, *, latest: int = 50) -> WorkOverview:
             )
         ),
         dedications=list(
-            dedications.select_related("employee", "task", "recorded_by__employee").order_by(
-                "-date", "-id"
-            )[:latest]
+            dedications.select_related(
+                "employee", "task", "recorded_by__employee", "email__employee"
+            ).order_by("-date", "-id")[:latest]
         ),
         minutes=totals["minutes"] or 0,
         count=totals["count"],
@@ -377,9 +379,9 @@ def task_overview(task: Task, *, latest: int = 50) -> WorkOverview:
     return WorkOverview(
         tasks=[],
         dedications=list(
-            dedications.select_related("employee", "recorded_by__employee").order_by(
-                "-date", "-id"
-            )[:latest]
+            dedications.select_related(
+                "employee", "recorded_by__employee", "email__employee"
+            ).order_by("-date", "-id")[:latest]
         ),
         minutes=totals["minutes"] or 0,
         count=totals["count"],

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import DatabaseError
+from django.db import Error as DatabaseError
+from django.db import close_old_connections, connection
 
 from hexa.crm.services import mail
 
@@ -34,18 +36,38 @@ class Command(BaseCommand):
 
     def _check(self, **_: Any) -> None:
         try:
-            self.stdout.write(mail.check_mailbox(mail.mailbox_settings()))
+            config = mail.mailbox_settings()
+            self.stdout.write(mail.check_mailbox(config))
         except (ValueError, mail.MailboxError) as error:
             self.stderr.write(f"error: {error}")
             sys.exit(EXIT_MAILBOX)
+        if not mail.hexa_address():
+            self.stderr.write(
+                f"warning: Hexa's own address is unknown (HEXA_MAIL_ADDRESS is empty and the "
+                f"mailbox's user {config.user!r} is not an address): a plus address "
+                f"(hexa+CODE@) names a client only in Delivered-To or X-Original-To, never "
+                f"in To or Cc. Set HEXA_MAIL_ADDRESS."
+            )
 
     def _fetch(self, *, watch: bool, every: int, **_: Any) -> None:
         while True:
+            # As around a request: a connection the database dropped (a restart, a killed
+            # backend) is found by Django's health check before this round uses it, and
+            # one older than HEXA_DB_CONN_MAX_AGE is renewed; without this, each round
+            # after a restart failed once on the dead connection before getting another.
+            # Not inside a caller's transaction (a test's), which closing would break.
+            if not connection.in_atomic_block:
+                close_old_connections()
             try:
                 report = mail.fetch_mail(mail.mailbox_settings())
                 self.stdout.write(report.summary())
+                for line in report.problems():
+                    self.stderr.write(f"warning: {line}")
             except (ValueError, mail.MailboxError, DatabaseError) as error:
                 self.stderr.write(f"error: {error}")
+                if isinstance(error, DatabaseError) and not connection.in_atomic_block:
+                    with contextlib.suppress(DatabaseError):
+                        connection.close()  # dropped outside a transaction: reconnect next
                 if not watch:
                     sys.exit(EXIT_MAILBOX)
             if not watch:

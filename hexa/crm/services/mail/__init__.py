@@ -18,6 +18,7 @@ from hexa.crm.services.mail.inbox import (
     unknown_sender_emails,
     waiting_emails,
 )
+from hexa.crm.services.mail.matching import hexa_address
 
 __all__ = [
     "FetchReport",
@@ -30,6 +31,7 @@ __all__ = [
     "email_of",
     "fetch_mail",
     "handle_message",
+    "hexa_address",
     "mailbox_settings",
     "unknown_sender_emails",
     "waiting_emails",

@@ -12,32 +12,51 @@ from dataclasses import dataclass, field
 from email import policy
 from email.parser import BytesParser
 
-from django.db import DatabaseError
+from django.db import Error as DatabaseError
 
 from hexa.crm.models import InboundEmail
-from hexa.crm.services.mail.imap import Mailbox, MailboxSettings
+from hexa.crm.services.mail.imap import Mailbox, MailboxError, MailboxSettings
 from hexa.crm.services.mail.inbox import FINAL, Handled, handle_message, record_failure
 from hexa.crm.services.mail.reading import message_id
 
 logger = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Stuck:
+    """A handled message the server would not put away (a refused MOVE, a full quota)."""
+
+    email: InboundEmail
+    reason: str
+
+
 @dataclass
 class FetchReport:
-    """How many messages ended how: statuses of the new ones, and those seen before."""
+    """How many messages ended how: statuses of the new ones, and those seen before; and
+    the messages that stay in the mailbox because the server would not put them away."""
 
     counts: Counter[str] = field(default_factory=Counter)
     handled: list[InboundEmail] = field(default_factory=list)
+    stuck: list[Stuck] = field(default_factory=list)
 
     @property
     def total(self) -> int:
         return sum(self.counts.values())
 
     def summary(self) -> str:
+        stuck = f" {len(self.stuck)} left in the mailbox: not put away." if self.stuck else ""
         if not self.total:
-            return "No new email."
+            return "No new email." + stuck
         parts = [f"{count} {status}" for status, count in sorted(self.counts.items())]
-        return f"{self.total} email(s): " + ", ".join(parts) + "."
+        return f"{self.total} email(s): " + ", ".join(parts) + "." + stuck
+
+    def problems(self) -> list[str]:
+        """One line per message left in the mailbox that should have been put away."""
+        return [
+            f"not put away (handled, tried again next fetch): {stuck.email.message_id} "
+            f"{stuck.email.subject!r}: {stuck.reason}"
+            for stuck in self.stuck
+        ]
 
 
 def fetch_mail(
@@ -60,8 +79,22 @@ def fetch_mail(
             if after_each is not None:
                 after_each(uid, handled)
             if handled.email.status in FINAL:
-                box.put_away(uid)
+                _put_away(box, uid, handled.email, report)
     return report
+
+
+def _put_away(box: Mailbox, uid: str, email: InboundEmail, report: FetchReport) -> None:
+    """Put the message away; a server that refuses it for this message (MOVE refused, quota
+    full) does not stop the others: the message stays, and is listed. Its row is written, so
+    the next fetch sees it before and only tries to put it away again. A connection that is
+    gone stops the fetch (MailboxError)."""
+    try:
+        box.put_away(uid)
+    except MailboxError as error:
+        if not box.connected:
+            raise
+        logger.warning("Email %s could not be put away: %s", email.message_id, error)
+        report.stuck.append(Stuck(email, str(error)))
 
 
 def _handle(raw: bytes) -> Handled:

@@ -142,6 +142,11 @@ class Mailbox:
             detail = b" ".join(d for d in data if isinstance(d, bytes)).decode(errors="replace")
             raise MailboxError(f"{self.config}: {doing}: {detail or status}")
 
+    @property
+    def connected(self) -> bool:
+        """False once the connection failed (a refusal of one command leaves it open)."""
+        return self.connection is not None
+
     def _conn(self) -> imaplib.IMAP4:
         if self.connection is None:
             raise MailboxError(f"{self.config}: not connected")

@@ -108,6 +108,17 @@ def _new_record(email: Email, *, today: dt.date) -> InboundEmail | None:
 
 
 def _decide(record: InboundEmail, email: Email) -> None:
+    if settings.HEXA_MAIL_REQUIRE_AUTHENTICATION and not email.authenticated:
+        _set(
+            record,
+            Status.UNKNOWN_SENDER,
+            _(
+                "The receiving server did not vouch for %(sender)s (no dkim=pass or spf=pass "
+                "for its domain in Authentication-Results): it may not have sent this email."
+            )
+            % {"sender": email.sender},
+        )
+        return
     employee = sender_employee(email)
     if employee is None:
         _set(

@@ -2,10 +2,11 @@
 
 - Who: the active employee whose email (or whose login user's email) sent the message.
 - Which client, the first rule that names one: the code in a plus address of Hexa's
-  (`hexa+PRIETO@…` in To, Cc, Delivered-To or X-Original-To); the client whose email is the
-  other party's (the forwarded message's sender, or the recipients of a Bcc'd one); the
-  client whose email domain is the other party's, never for public webmail domains. A rule
-  that finds several clients stops there: a person chooses.
+  (`hexa+PRIETO@…` in To, Cc, Delivered-To or X-Original-To; only the last two when Hexa's
+  own address is unknown; a code of no active client waits for a person); the client whose
+  email is the other party's (the forwarded message's sender, or the recipients of a Bcc'd
+  one); the client whose email domain is the other party's, never for public webmail
+  domains. A rule that finds several clients stops there: a person chooses.
 """
 
 from __future__ import annotations
@@ -111,10 +112,8 @@ def match_client(email: Email, *, hexa: str | None = None) -> ClientMatch:
 def _match(email: Email, parties: list[str], *, hexa: str) -> ClientMatch:
     reasons = []
     plus = _by_plus_address(email, hexa=hexa)
-    if isinstance(plus, ClientMatch):
+    if plus is not None:
         return plus
-    if plus:
-        reasons.append(plus)
     for address in parties:
         clients = list(_active_clients().filter(email__iexact=address)[:10])
         if clients:
@@ -154,21 +153,33 @@ def _found(clients: list[Client], rule: str, several: str, address: str) -> Clie
     )
 
 
-def _by_plus_address(email: Email, *, hexa: str) -> ClientMatch | str:
-    """The client a plus address names, or why none (an unknown code), or ""."""
-    reason = ""
-    for address in [*email.to, *email.cc, *email.delivered_to]:
+def _by_plus_address(email: Email, *, hexa: str) -> ClientMatch | None:
+    """The client a plus address of Hexa's names; an unknown code is a match with no client
+    and the reason (a typo such as `hexa+PRIET0` must reach a person, not whichever client
+    the other rules find); None when there is no plus address of Hexa's.
+
+    Without a known address of Hexa's (HEXA_MAIL_ADDRESS empty, and the mailbox's user is
+    not an address), a plus address in To or Cc may be anybody's (`jose+obra@cliente.es`):
+    only Delivered-To and X-Original-To, which the receiving server writes for the mailbox
+    it delivers to, are trusted then."""
+    addresses = [*email.to, *email.cc, *email.delivered_to] if hexa else email.delivered_to
+    unknown = []
+    for address in addresses:
         local, _domain = _split(address)
         _base, plus, tag = local.partition("+")
-        if not plus or not tag:
+        if not plus or not tag or (hexa and not is_hexa(address, hexa)):
             continue
-        if hexa and not is_hexa(address, hexa):
-            continue
-        client = _active_clients().filter(code=normalize_code(tag)).first()
+        code = normalize_code(tag)
+        client = _active_clients().filter(code=code).first()
         if client is not None:
             return ClientMatch(client=client, rule="plus")
-        reason = _("No active client has the code %(code)s of %(address)s.") % {
-            "code": normalize_code(tag),
-            "address": address,
-        }
-    return reason
+        if code not in unknown:
+            unknown.append(code)
+    if not unknown:
+        return None
+    return ClientMatch(
+        client=None,
+        rule="plus",
+        reason=_("No active client has the code %(codes)s (the plus address it was sent to).")
+        % {"codes": ", ".join(unknown)},
+    )

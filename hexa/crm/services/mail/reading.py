@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage, Message
@@ -46,6 +47,9 @@ class Email:
     forwarded_from: str = ""  # the forwarded message's sender
     forwarded_to: list[str] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
+    # The receiving server's Authentication-Results says dkim=pass or spf=pass for the
+    # From address's domain (HEXA_MAIL_REQUIRE_AUTHENTICATION trusts From only then).
+    authenticated: bool = False
 
 
 def read_email(raw: bytes) -> Email:
@@ -54,7 +58,10 @@ def read_email(raw: bytes) -> Email:
     sender = _addresses(message, "From")
     subject = _header(message, "Subject")
     body = _body_text(message)
-    note, forwarded, forwarded_from, forwarded_to = split_forward(body, subject=subject)
+    exchanged = [a for _n, a in sender + _addresses(message, "To") + _addresses(message, "Cc")]
+    note, forwarded, forwarded_from, forwarded_to = split_forward(
+        body, subject=subject, exchanged=exchanged
+    )
     attached = _attached_message(message)
     if attached is not None and not forwarded:  # forwarded "as attachment" (Outlook)
         attached_from = _addresses(attached, "From")
@@ -81,6 +88,7 @@ def read_email(raw: bytes) -> Email:
         forwarded_from=forwarded_from,
         forwarded_to=forwarded_to,
         attachments=attachments(message),
+        authenticated=bool(sender) and sender_authenticated(message, sender[0][1]),
     )
 
 
@@ -89,6 +97,45 @@ def message_id(message: Message, raw: bytes) -> str:
     fetching it again still finds it."""
     value = _header(message, "Message-ID").strip()
     return value[:998] if value else f"<{hashlib.sha256(raw).hexdigest()}@hexa.invalid>"
+
+
+_COMMENT = re.compile(r"\([^()]*\)")
+_RESULT = re.compile(r"^\s*(dkim|spf)\s*=\s*([a-z]+)\b", re.IGNORECASE)
+_PROPERTY = re.compile(r"([a-z][\w.-]*)\s*=\s*\"?([^\s\";]+)", re.IGNORECASE)
+
+
+def sender_authenticated(message: Message, sender: str) -> bool:
+    """The receiving server vouches for the From address: its Authentication-Results (the
+    topmost one: each server adds its own on top, and a sender can write any below it) has
+    dkim=pass signed by the From address's domain (or a parent of it), or spf=pass for an
+    envelope sender at that domain."""
+    domain = sender.rpartition("@")[2].lower()
+    values = message.get_all("Authentication-Results", []) or []
+    if not domain or not values:
+        return False
+    try:
+        top = str(values[0])
+    except (ValueError, IndexError):
+        return False
+    text = top
+    while _COMMENT.search(text):  # comments, nested ones too: "(google.com: domain of ...)"
+        text = _COMMENT.sub(" ", text)
+    _authserv_id, _semicolon, results = text.partition(";")
+    for result in results.split(";"):
+        found = _RESULT.match(result)
+        if not found or found[2].lower() != "pass":
+            continue
+        properties = {
+            name.lower(): value.lower() for name, value in _PROPERTY.findall(result[found.end() :])
+        }
+        if found[1].lower() == "dkim":
+            signer = properties.get("header.d") or properties.get("header.i", "")
+        else:
+            signer = properties.get("smtp.mailfrom", "")
+        signer = signer.rpartition("@")[2]
+        if signer and (domain == signer or domain.endswith("." + signer)):
+            return True
+    return False
 
 
 def _header(message: Message, name: str) -> str:
@@ -130,9 +177,30 @@ def _body_text(message: Message) -> str:
     if part is None:
         return ""
     text = _content(cast(EmailMessage, part))
+    html = (
+        email.get_body(preferencelist=("html",)) if part.get_content_subtype() == "plain" else None
+    )
+    if html is not None:
+        # The plain part carries the signature unmarked (Outlook, Gmail, Apple Mail); when
+        # the HTML part marks it, the HTML part is read instead, so that it can be left out.
+        markup = _content(cast(EmailMessage, html))
+        if _SIGNATURE_MARK.search(markup):
+            part, text = html, markup
     if part.get_content_subtype() == "html":
         text = html_to_text(text)
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\ufeff", "").replace("\u200b", "")  # Apple Mail's, zero-width
+    # Where the plain part had an inline image: Gmail's "[image: salon.jpg]", Outlook's
+    # "[cid:image001.png@01DB…]". The images are not kept, so neither are their places.
+    return _IMAGE_PLACEHOLDER.sub("", text)
+
+
+_SIGNATURE_MARK = re.compile(
+    r"""\b(?:id=["']?(?:x_)?signature|id=["']?applemailsignature"""
+    r"""|id=["']?linebreakatbeginningofsignature|gmail_signature|moz-signature)""",
+    re.IGNORECASE,
+)
+_IMAGE_PLACEHOLDER = re.compile(r"[ \t]*\[(?:image|imagen|cid)\s*:[^\]\n]*\]", re.I)
 
 
 def _content(part: EmailMessage) -> str:
@@ -188,11 +256,53 @@ _BLOCKS = {
     "table", "tr", "ul",
 }  # fmt: skip
 _SKIPPED = {"head", "script", "style", "title", "template"}
+_VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "wbr",
+}
+# Elements that hold a signature, as mail programs mark them: Outlook (web, new and Microsoft
+# 365: id "Signature", "x_Signature" once quoted), Gmail (class gmail_signature, and its
+# "-- " prefix), Apple Mail (id AppleMailSignature), Thunderbird (class moz-signature).
+_SIGNATURE_IDS = ("signature", "x_signature", "applemailsignature")
+_SIGNATURE_CLASSES = {
+    "gmail_signature",
+    "gmail_signature_prefix",
+    "x_gmail_signature",
+    "moz-signature",
+    "applemailsignature",
+}
+# Apple Mail (iOS, macOS) starts the signature with this line break: what follows it is the
+# signature, so it becomes the "-- " line that trimming stops at.
+_SIGNATURE_START_IDS = {"linebreakatbeginningofsignature"}
+
+
+def _is_signature(attrs: list[tuple[str, str | None]]) -> bool:
+    for name, value in attrs:
+        if not value:
+            continue
+        if name == "id" and value.lower().startswith(_SIGNATURE_IDS):
+            return True
+        if name == "class" and _SIGNATURE_CLASSES & set(value.lower().split()):
+            return True
+        if name == "data-smartmail" and value.lower() == "gmail_signature":
+            return True
+    return False
 
 
 class _TextMaker(HTMLParser):
     """HTML to text for trimming: blocks become lines, quoted blocks (`<blockquote>`) lines
-    starting with `>`, as a plain-text mail program writes them."""
+    starting with `>`, as a plain-text mail program writes them; signatures that the mail
+    program marked are left out (the whole element, whatever it holds)."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -201,6 +311,23 @@ class _TextMaker(HTMLParser):
         self.depth = 0  # of blockquotes
         self.skipping = 0
         self.pre = 0
+        self.signature: str | None = None  # the tag of the signature element being left out
+        self.signature_depth = 0  # of that tag, nested in it
+
+    def _in_signature(self, tag: str, attrs: list[tuple[str, str | None]] | None) -> bool:
+        """Keep track of the signature element; True while inside it (its tags included)."""
+        if self.signature is not None:
+            if tag == self.signature:
+                self.signature_depth += 1 if attrs is not None else -1
+                if not self.signature_depth:
+                    self.signature = None
+            return True
+        if attrs is not None and tag not in _VOID and _is_signature(attrs):
+            if self.current:
+                self._break()
+            self.signature, self.signature_depth = tag, 1
+            return True
+        return False
 
     def _break(self) -> None:
         line = "".join(self.current)
@@ -209,6 +336,14 @@ class _TextMaker(HTMLParser):
         self.current = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self._in_signature(tag, attrs):
+            return
+        if tag == "br" and any(
+            name == "id" and (value or "").lower() in _SIGNATURE_START_IDS for name, value in attrs
+        ):
+            self._break()
+            self.lines.append("-- ")
+            return
         if tag in _SKIPPED:
             self.skipping += 1
         elif tag == "br":
@@ -226,10 +361,16 @@ class _TextMaker(HTMLParser):
             self.current.append(" ")
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "br" or tag == "hr":
+        if self.signature is not None:
+            return
+        if tag == "br":
+            self.handle_starttag(tag, attrs)
+        elif tag == "hr":
             self._break()
 
     def handle_endtag(self, tag: str) -> None:
+        if self._in_signature(tag, None):
+            return
         if tag in _SKIPPED:
             self.skipping = max(0, self.skipping - 1)
         elif tag in _BLOCKS:
@@ -243,7 +384,9 @@ class _TextMaker(HTMLParser):
                 self.lines.append("")
 
     def handle_data(self, data: str) -> None:
-        if not self.skipping:
+        if not self.pre and not self.current and not data.strip():
+            return  # the line breaks between tags (Outlook writes one after each) are not text
+        if not self.skipping and self.signature is None:
             self.current.append(data if self.pre else data.replace("\xa0", " "))
 
     def text(self) -> str:
@@ -296,27 +439,45 @@ def clean_subject(subject: str) -> str:
     return _SUBJECT_PREFIX.sub("", subject).strip()
 
 
-def split_forward(body: str, *, subject: str) -> tuple[str, str, str, list[str]]:
+def split_forward(
+    body: str, *, subject: str, exchanged: Sequence[str] = ()
+) -> tuple[str, str, str, list[str]]:
     """(what the sender wrote, the forwarded message, its sender, its recipients). Not a
-    forward: (body, "", "", [])."""
+    forward: (body, "", "", []).
+
+    A forward is known by its marker line ("---------- Forwarded message ---------",
+    "Begin forwarded message:", ...), or, as Outlook writes none, by a header block
+    (From/Sent/To/Subject) when the subject says forward (FW:, RV:) or when that block's
+    sender is not among the message's own (`exchanged`: its From, To and Cc): a reply goes
+    to whom it quotes (or quotes its own sender's earlier message), a forward to Hexa does
+    not (and its subject may have been edited)."""
     lines = body.split("\n")
     note_end = headers_start = None
     for index, line in enumerate(lines):
         if _FORWARD_MARKERS.match(line.lstrip("> ")):
             note_end, headers_start = index, index + 1
             break
-    if headers_start is None and _FORWARD_SUBJECT.match(subject):
-        # Outlook writes no marker: a header block (From/Sent/To/Subject) starts the forward.
-        headers_start = next((i for i in range(len(lines)) if _header_block_at(lines, i)), None)
-        note_end = headers_start
-        if headers_start and _ORIGINAL.match(lines[headers_start - 1]):
-            note_end = headers_start - 1
+    if headers_start is None:
+        block = next((i for i in range(len(lines)) if _header_block_at(lines, i)), None)
+        if block is not None and (
+            _FORWARD_SUBJECT.match(subject) or _sender_not_among(lines[block:], exchanged)
+        ):
+            headers_start = note_end = block
+            if block and _ORIGINAL.match(lines[block - 1]):
+                note_end = block - 1
     if headers_start is None or note_end is None:
         return body, "", "", []
     headers, rest = _read_headers(lines[headers_start:])
     sender = _first_address(headers.get("from", ""))
-    recipients = _ADDRESS.findall(headers.get("to", "").lower())
-    return "\n".join(lines[:note_end]), "\n".join(rest), sender, recipients
+    its_recipients = _ADDRESS.findall(headers.get("to", "").lower())
+    return "\n".join(lines[:note_end]), "\n".join(rest), sender, its_recipients
+
+
+def _sender_not_among(block: list[str], exchanged: Sequence[str]) -> bool:
+    """The header block's sender is known and is none of `exchanged`."""
+    headers, _rest = _read_headers(block)
+    sender = _first_address(headers.get("from", ""))
+    return bool(sender) and sender not in {address.lower() for address in exchanged}
 
 
 def _header_block_at(lines: list[str], index: int) -> bool:
