@@ -4,7 +4,7 @@ Interfaces (web, API, command line) parse their input, call these, and render th
 map the domain error (hexa.crm.errors) to their own form.
 """
 
-from hexa.crm.services.codes import normalize_code
+from hexa.crm.services.codes import code_to_look_up, normalize_code
 from hexa.crm.services.dedications import (
     change_dedication,
     dedication_history,
@@ -67,6 +67,7 @@ __all__ = [
     "can_change_dedication",
     "change_dedication",
     "client_by_code",
+    "code_to_look_up",
     "complete_task",
     "create_client",
     "create_client_task",

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -151,19 +152,24 @@ def after(tasks: QuerySet[Task], task_id: int | None) -> QuerySet[Task]:
     )
 
 
-def capped_count(tasks: QuerySet[Task]) -> tuple[int, bool]:
-    """How many follow-ups, counted up to AGENDA_COUNT_CAP, and whether there are more."""
-    return capped_counts([tasks])[0]
+def capped_count(rows: QuerySet[Any]) -> tuple[int, bool]:
+    """How many rows (follow-ups, forgotten clients), counted up to AGENDA_COUNT_CAP, and
+    whether there are more."""
+    return capped_counts([rows])[0]
 
 
-def capped_counts(querysets: Sequence[QuerySet[Task]]) -> list[tuple[int, bool]]:
+def capped_counts(querysets: Sequence[QuerySet[Any]]) -> list[tuple[int, bool]]:
     """capped_count() of each queryset, all in one query (one round trip for the agenda's
     four groups instead of four)."""
     counts: list[str] = []
     params: list[Any] = []
-    for n, tasks in enumerate(querysets):
-        limited = tasks.order_by().values("pk")[: AGENDA_COUNT_CAP + 1]
-        sql, sql_params = limited.query.sql_with_params()
+    for n, rows in enumerate(querysets):
+        limited = rows.order_by().values("pk")[: AGENDA_COUNT_CAP + 1]
+        try:
+            sql, sql_params = limited.query.sql_with_params()
+        except EmptyResultSet:  # none(), or a filter nothing can match: no query needed
+            counts.append("0")
+            continue
         # Django's own SQL, its values passed as parameters.
         counts.append(f"(SELECT COUNT(*) FROM ({sql}) AS group{n})")  # noqa: S608
         params.extend(sql_params)
@@ -183,6 +189,21 @@ def forgotten_clients(*, today: dt.date, days: int = 30) -> QuerySet[Client]:
         .filter(Q(last_dedication__lt=since) | Q(last_dedication__isnull=True))
         .order_by(F("last_dedication").asc(nulls_first=True), "code")
     )
+
+
+def forgotten_after(clients: QuerySet[Client], code: str | None) -> QuerySet[Client]:
+    """The forgotten clients (forgotten_clients()) that come after the client `code` in
+    their order, never worked for first, then longest forgotten: the next page starts there
+    (no OFFSET). All of them if that client is not among them (worked for meanwhile)."""
+    client = clients.filter(code=code).first() if code else None
+    if client is None:
+        return clients
+    day = client.last_dedication
+    if day is None:
+        return clients.filter(
+            Q(last_dedication__isnull=True, code__gt=client.code) | Q(last_dedication__isnull=False)
+        )
+    return clients.filter(Q(last_dedication=day, code__gt=client.code) | Q(last_dedication__gt=day))
 
 
 # --- Calendar feed --------------------------------------------------------------------------

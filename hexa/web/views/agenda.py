@@ -18,16 +18,18 @@ from django.views.decorators.http import require_GET, require_POST
 from icalendar import Calendar, Event
 
 from hexa.crm import services
-from hexa.crm.models import Employee, Task
+from hexa.crm.models import Client, Employee, Task
 from hexa.crm.services import agenda as agenda_service
 from hexa.lib.exports import private_download
 from hexa.lib.requests import AuthenticatedRequest
 from hexa.web.views.common import is_htmx
 
 FORGOTTEN_DAYS = 30
-FORGOTTEN_SHOWN = 50
+FORGOTTEN_SHOWN = 10
+"""Forgotten clients on the agenda itself; the rest are a "see all" away."""
 GROUP_PAGE = 25
-"""Follow-ups on each page of one agenda group (its "more")."""
+"""Follow-ups (or forgotten clients) on each page of one agenda group (its "see all")."""
+FORGOTTEN = "forgotten"
 
 
 def _whose(request: AuthenticatedRequest, who: str) -> tuple[str, Employee | None]:
@@ -64,12 +66,18 @@ def agenda_context(request: AuthenticatedRequest) -> dict:
         "forgotten_days": days,
         "has_feed": hasattr(request.user, "calendar_feed"),
     }
+    forgotten = agenda_service.forgotten_clients(today=today, days=days)
     if group in agenda_service.GROUPS:
         return {**context, **_group_page(request, tasks, group, today)}
+    if group == FORGOTTEN:
+        return {**context, **_forgotten_page(request, forgotten)}
+    forgotten_count, forgotten_capped = agenda_service.capped_count(forgotten)
     return {
         **context,
         "agenda": agenda_service.agenda(tasks, today=today),
-        "forgotten": agenda_service.forgotten_clients(today=today, days=days)[:FORGOTTEN_SHOWN],
+        "forgotten": forgotten[:FORGOTTEN_SHOWN],
+        "forgotten_count": forgotten_count,
+        "forgotten_capped": forgotten_capped,
     }
 
 
@@ -84,6 +92,18 @@ def _group_page(request: HttpRequest, tasks: QuerySet[Task], group: str, today: 
         "page_tasks": shown[:GROUP_PAGE],
         "next_after": shown[GROUP_PAGE - 1].pk if len(shown) > GROUP_PAGE else None,
         "continued": after_id is not None,
+    }
+
+
+def _forgotten_page(request: HttpRequest, forgotten: QuerySet[Client]) -> dict:
+    """The forgotten clients alone, GROUP_PAGE from the one after the client `after`."""
+    after_code = services.code_to_look_up(request.GET.get("after", ""))
+    shown = list(agenda_service.forgotten_after(forgotten, after_code)[: GROUP_PAGE + 1])
+    return {
+        "group": FORGOTTEN,
+        "page_clients": shown[:GROUP_PAGE],
+        "next_after": shown[GROUP_PAGE - 1].code if len(shown) > GROUP_PAGE else None,
+        "continued": bool(after_code),
     }
 
 

@@ -17,6 +17,7 @@ from hexa.crm.services.agenda import (
     agenda,
     calendar_owner,
     follow_ups,
+    forgotten_after,
     forgotten_clients,
     group_of,
     group_range,
@@ -261,6 +262,16 @@ def test_grouping_across_the_end_of_a_month_and_a_year(project):
     assert titles(grouped.later) == ["2027-01-08"]
 
 
+def test_an_agenda_of_nothing_counts_nothing(project):
+    factories.task(project, "Someone's", next_follow_up=TODAY)
+
+    grouped = agenda(Task.objects.none(), today=TODAY)
+
+    assert [(group.name, group.count, group.tasks) for group in grouped.sections] == [
+        (name, 0, []) for name in ("overdue", "today", "week", "later")
+    ]
+
+
 def test_empty_agenda(db):
     grouped = agenda(follow_ups(), today=TODAY)
 
@@ -459,6 +470,38 @@ def test_forgotten_clients_come_longest_forgotten_first(employee, today):
         ("MID", today - 60 * DAY),
         ("RECENT", today - 40 * DAY),
     ]
+
+
+@pytest.mark.parametrize("page_size", [1, 2, 3, 7])
+def test_forgotten_clients_come_a_page_at_a_time_each_once_in_order(employee, today, page_size):
+    """Pages start after the last client of the previous one, through the never worked for
+    (no date) and clients forgotten on the same day alike."""
+    for code, days_ago in [("MID", 60), ("OLD-B", 400), ("OLD-A", 400), ("RECENT", 40)]:
+        _worked(factories.client(code), employee, today - days_ago * DAY)
+    for code in ("NEVER-C", "NEVER-A", "NEVER-B"):
+        factories.client(code)
+    everyone = [c.code for c in forgotten_clients(today=today)]
+
+    seen: list[str] = []
+    after = None
+    while page := list(forgotten_after(forgotten_clients(today=today), after)[:page_size]):
+        seen += [c.code for c in page]
+        after = page[-1].code
+
+    assert seen == everyone
+    assert everyone[:3] == ["NEVER-A", "NEVER-B", "NEVER-C"]
+    assert everyone[3:5] == ["OLD-A", "OLD-B"]
+
+
+def test_forgotten_clients_after_one_no_longer_forgotten_start_over(employee, today):
+    factories.client("NEVER")
+    busy = factories.client("BUSY")
+    _worked(busy, employee, today)
+
+    clients = forgotten_clients(today=today)
+
+    assert [c.code for c in forgotten_after(clients, "BUSY")] == ["NEVER"]
+    assert [c.code for c in forgotten_after(clients, None)] == ["NEVER"]
 
 
 def test_forgotten_clients_are_a_separate_list_from_the_agenda(client_acme, project, today):
