@@ -379,23 +379,34 @@ def _load(model: type[models.Model], names: Sequence[str], rows: list[Row]) -> N
 def _clients_summed_once() -> Iterator[None]:
     """On PostgreSQL, each batch of dedications would have its trigger (migration 0008) move
     nearly every client's latest dedication and last worker again, and each new last worker
-    move that client's follow-ups (0014's trigger): 40 batches of 10 million dedications took
-    longer than all the rest of the load. The dedications' triggers are off while the batches
-    load, and every client is then summed once by the triggers' own function, which moves
-    the follow-ups once."""
+    move that client's follow-ups (0014's row trigger, one UPDATE a client, planned without
+    statistics of tables loaded in this transaction: a scan of all tasks for each client).
+    The triggers are off while the batches load; then every client is summed once and every
+    follow-up given its responsible once, by the triggers' own functions, as one statement
+    each, after ANALYZE."""
     if connection.vendor != "postgresql":
         yield
         return
-    table = connection.ops.quote_name(Dedication._meta.db_table)
+    quote = connection.ops.quote_name
+    dedications, clients = quote(Dedication._meta.db_table), quote(Client._meta.db_table)
     with connection.cursor() as cursor:
         # A table can't change its triggers while checks of its deferred foreign keys wait.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+        cursor.execute(f"ALTER TABLE {dedications} DISABLE TRIGGER USER")
         yield
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        cursor.execute(f"ALTER TABLE {dedications} ENABLE TRIGGER USER")
+        for model in COLUMNS:
+            cursor.execute(f"ANALYZE {quote(model._meta.db_table)}")
+        cursor.execute(f"ALTER TABLE {clients} DISABLE TRIGGER USER")
+        # The functions of migrations 0008 and 0014, which name their tables themselves.
         cursor.execute("SELECT hexa_refresh_last_dedications(ARRAY(SELECT id FROM crm_client))")
+        cursor.execute(f"ALTER TABLE {clients} ENABLE TRIGGER USER")
+        cursor.execute(
+            "SELECT hexa_refresh_responsible(ARRAY(SELECT id FROM crm_task "
+            "WHERE status = 'pending' AND next_follow_up IS NOT NULL))"
+        )
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 @contextmanager
