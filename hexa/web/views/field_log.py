@@ -94,6 +94,10 @@ def log_page(request: AuthenticatedRequest) -> HttpResponse:
         "required": str(forms.Field.default_error_messages["required"]),
         "bad_date": str(forms.DateField.default_error_messages["invalid"]),
         "start_timer": _("Start a timer on %(code)s"),
+        "timer_stopped": _(
+            "Timer on %(code)s stopped without a connection, %(spent)s: Finish keeps it on this "
+            "device, to be sent with the rest."
+        ),
         "already_sent": _(
             "It had reached Hexa already (the answer was lost on the way): change it on the "
             "client's page."

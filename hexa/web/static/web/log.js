@@ -14,6 +14,7 @@ const status = $("[data-status]");
 let clients = [];
 let chosen = null; // {code, name}
 let editing = null; // the key of the entry being edited
+let fromTimer = null; // {client, stop}: the form holds a timer stopped offline (timer.js)
 
 function format(text, values) {
   return text.replace(/%\((\w+)\)s/g, (_, name) => values[name] ?? "");
@@ -197,6 +198,7 @@ function resetForm() {
   for (const error of form.querySelectorAll("[data-error-for]")) error.textContent = "";
   for (const field of form.querySelectorAll("[aria-invalid]")) field.removeAttribute("aria-invalid");
   editing = null;
+  fromTimer = null;
 }
 
 for (const chip of form.querySelectorAll("[data-minutes]")) {
@@ -260,6 +262,11 @@ form.addEventListener("submit", async (event) => {
     state: "waiting",
   };
   await putEntry(entry);
+  if (fromTimer && fromTimer.client === entry.client.code) {
+    // The timer's time is in the outbox now: Hexa is only told that it stopped.
+    const detail = { stop: fromTimer.stop };
+    document.dispatchEvent(new CustomEvent("hexa:timer-logged-offline", { detail }));
+  }
   resetForm();
   form.hidden = true;
   hideTimer();
@@ -270,6 +277,35 @@ form.addEventListener("submit", async (event) => {
   status.textContent = navigator.onLine ? texts.saved : texts.saved_offline;
   await render();
   send();
+});
+
+// --- A timer stopped offline ----------------------------------------------------------------
+
+// 90 -> "1h30", 45 -> "45m", 120 -> "2h", as the quick log fills in a timer's time.
+function formatMinutes(minutes) {
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  if (!hours) return `${rest}m`;
+  return rest ? `${hours}h${String(rest).padStart(2, "0")}` : `${hours}h`;
+}
+
+// Stop without a connection (timer.js): this form takes the client and the time it ran, so
+// Finish puts it in the outbox like any entry. A form being filled for another client is
+// left alone.
+document.addEventListener("hexa:timer-stopped-offline", (event) => {
+  const { client, since, at, stop } = event.detail;
+  const busy = !form.hidden && chosen && chosen.code !== client && form.elements.text.value.trim();
+  if (busy || editing) return;
+  const known = clients.find((c) => c.code === client) || { code: client, name: "" };
+  resetForm();
+  choose(known);
+  const minutes = since ? Math.max(0, Math.round((Date.parse(at) - Date.parse(since)) / 60000)) : null;
+  if (minutes !== null) form.elements.minutes.value = formatMinutes(minutes);
+  fromTimer = { client, stop };
+  status.textContent = format(texts.timer_stopped, {
+    code: client,
+    spent: minutes !== null ? formatMinutes(minutes) : "",
+  });
 });
 
 // --- The outbox -----------------------------------------------------------------------------

@@ -191,9 +191,28 @@
     const stop = action("stop", client);
     add(stop);
     const since = running && running.client === client ? running.since : null;
-    const detail = { client, since, at: stop.at };
+    const detail = { client, since, at: stop.at, stop: stop.id };
     document.dispatchEvent(new CustomEvent("hexa:timer-stopped-offline", { detail }));
   }
+
+  // The Log page put the time of a timer stopped offline in its outbox (log.js): the stop no
+  // longer opens a quick log once back online; Hexa is only told to drop the timer (a timer
+  // started offline and never told is simply forgotten).
+  document.addEventListener("hexa:timer-logged-offline", (event) => {
+    const items = queue();
+    const at = items.findIndex((item) => item.id === event.detail.stop);
+    if (at < 0) return;
+    const stop = items[at];
+    const before = items.slice(0, at).filter((item) => item.user === stop.user);
+    const started = before[before.length - 1];
+    if (started && started.type === "start" && started.client === stop.client) {
+      save(items.filter((item) => item !== stop && item !== started));
+    } else {
+      items[at] = { ...stop, type: "discard" };
+      save(items);
+    }
+    show();
+  });
 
   // A timer started offline and not told to Hexa yet is simply forgotten; one Hexa has is
   // discarded there once the connection is back.
@@ -340,6 +359,27 @@
     if (!box.open) box.showModal();
   }
 
+  // The server's navigation again, now that it knows: the latest request wins (hx-sync), so
+  // that a refresh still on its way from before cannot show the timer as it was then.
+  function refreshNav() {
+    const box = nav();
+    if (!box || !window.htmx) return;
+    window.htmx.ajax("GET", box.getAttribute("hx-get"), { source: box, target: box, swap: "outerHTML" });
+  }
+
+  // Not told yet although the browser says it is online (the connection is not really back,
+  // the session ended, the server is busy): tried again a little later, less and less often.
+  let retry = null;
+  let pause = 2000;
+  function later() {
+    if (retry || !navigator.onLine) return;
+    retry = setTimeout(() => {
+      retry = null;
+      send();
+    }, pause);
+    pause = Math.min(pause * 2, 60_000);
+  }
+
   async function replay() {
     let told = false;
     try {
@@ -362,7 +402,11 @@
                 started_at: item.at,
               })
             : await post(nav().dataset.discardUrl, { csrfmiddlewaretoken: csrf(), client: item.client });
-        if (result.outcome === "later") return;
+        if (result.outcome === "later") {
+          later();
+          return;
+        }
+        pause = 2000;
         drop(item.id);
         told = true;
         if (result.outcome === "conflict") {
@@ -383,7 +427,7 @@
       }
     } finally {
       show();
-      if (told) document.body.dispatchEvent(new CustomEvent("hexa:timer", { bubbles: true }));
+      if (told) refreshNav();
     }
   }
 
