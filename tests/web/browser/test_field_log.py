@@ -242,6 +242,7 @@ def test_dates_are_typed_as_in_the_rest_of_hexa_with_its_calendar_offline(phone,
     date.fill(f"{yesterday.day}-{yesterday.month}-{yesterday.strftime('%y')}")  # as people type
     page.get_by_role("button", name="Finalizar").click()
     expect(cards(page)).to_have_count(1)
+    expect(cards(page).locator("[data-when]")).to_have_text(f"{yesterday:%d/%m/%Y}")
     expect(page.locator("[data-error-for=date]")).to_have_text("")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 

@@ -61,16 +61,10 @@ function parseDay(text) {
   return `${String(year).padStart(4, "0")}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
 }
 
-// 2026-11-29 as typed in the fields: 29/11/2026.
+// 2026-11-29 as Hexa types and shows days everywhere: 29/11/2026.
 function typedDay(iso) {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "");
   return match ? `${match[3]}/${match[2]}/${match[1]}` : iso || "";
-}
-
-function shownDate(iso) {
-  const date = new Date(`${iso}T12:00:00`);
-  if (Number.isNaN(date.getTime())) return iso;
-  return date.toLocaleDateString(document.documentElement.lang, { dateStyle: "medium" });
 }
 
 // --- Finding a client -----------------------------------------------------------------------
@@ -331,7 +325,7 @@ function card(entry) {
   at("[data-name]").textContent = entry.client.name;
   const typed = entry.payload.minutes || "";
   const minutes = typed ? ` · ${typed}${/^\d+$/.test(typed) ? " min" : ""}` : "";
-  at("[data-when]").textContent = `${shownDate(entry.payload.date)}${minutes}`;
+  at("[data-when]").textContent = `${typedDay(entry.payload.date)}${minutes}`;
   at("[data-text]").textContent = entry.payload.text;
   if (entry.user !== user) {
     at("[data-who]").hidden = false;
