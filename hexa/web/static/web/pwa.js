@@ -8,7 +8,8 @@ const manifest = document.querySelector("link[rel=manifest][data-service-worker]
 const link = document.querySelector("[data-outbox-link]");
 const user = link ? link.dataset.user : ""; // "" on a signed-out page
 
-// Resolves once the worker has dropped (or fetched) the Log page it keeps; at most `wait` ms.
+// Resolves once the worker has dropped (or fetched) the Log page it keeps, to "kept" if it
+// has just kept this user's page; at most `wait` ms.
 function tellWorker(who, wait = 2000) {
   if (!("serviceWorker" in navigator)) return Promise.resolve();
   const told = navigator.serviceWorker.ready.then(
@@ -16,7 +17,7 @@ function tellWorker(who, wait = 2000) {
       new Promise((resolve) => {
         if (!registration.active) return resolve();
         const channel = new MessageChannel();
-        channel.port1.onmessage = () => resolve();
+        channel.port1.onmessage = (event) => resolve(event.data);
         registration.active.postMessage({ type: "user", user: who }, [channel.port2]);
       }),
   );
@@ -28,7 +29,9 @@ if (manifest && "serviceWorker" in navigator) {
     .register(manifest.dataset.serviceWorker, { scope: "/" })
     .catch((error) => console.warn("Hexa works online only here:", error));
   // The Log page served from the worker's copy says the same user the copy was kept for.
-  tellWorker(user, 60_000);
+  tellWorker(user, 60_000).then((answer) => {
+    if (answer === "kept" && link && !document.getElementById("field-log")) keepClients();
+  });
 }
 
 // Signing out: the Log page kept on this device (the user's name, their employee) and the
@@ -72,8 +75,8 @@ async function sendWaiting() {
 }
 
 // The clients the Log page finds offline, kept for a user who has not opened it yet (just
-// signed in on this device): the Log page kept by the worker is then of use without a
-// connection from the start. The Log page itself refreshes them each time it opens.
+// signed in on this device, the worker has just kept their Log page): that page is then of
+// use without a connection from the start. The Log page refreshes them each time it opens.
 async function keepClients() {
   if (!navigator.onLine || (await kept(`clients:${user}`))) return;
   try {
@@ -85,6 +88,6 @@ async function keepClients() {
 }
 
 if (link && !document.getElementById("field-log")) {
-  showWaiting().then(sendWaiting).then(keepClients);
+  showWaiting().then(sendWaiting);
   window.addEventListener("online", sendWaiting);
 }

@@ -25,6 +25,7 @@ function pageOf(response) {
   return response.ok && !response.redirected && response.headers.has(USER_HEADER);
 }
 
+// Whether it kept it.
 async function keepLogPage(cache, user = null) {
   // Only the page itself, never the sign-in page a signed-out request is redirected to, and
   // only the page of `user` when given (they may have signed out meanwhile).
@@ -32,32 +33,35 @@ async function keepLogPage(cache, user = null) {
     const response = await fetch(LOG_URL, { credentials: "same-origin" });
     if (!pageOf(response)) {
       if (response.redirected) await cache.delete(LOG_URL);
-      return;
+      return false;
     }
     if (user === null || response.headers.get(USER_HEADER) === user) {
       await cache.put(LOG_URL, response);
+      return true;
     }
   } catch (error) {
     // Offline: the next visit to the Log page keeps it.
   }
+  return false;
 }
 
-// Who is signed in now ("" for nobody): the page kept must be theirs or none.
+// Who is signed in now ("" for nobody): the page kept must be theirs or none. "kept" when
+// this user's page was just kept (pwa.js then keeps their clients too), else "done".
 async function signedIn(user) {
   const cache = await caches.open(VERSION);
   const kept = await cache.match(LOG_URL);
-  if (kept && kept.headers.get(USER_HEADER) === user) return;
+  if (kept && kept.headers.get(USER_HEADER) === user) return "done";
   if (kept) await cache.delete(LOG_URL);
-  if (user) await keepLogPage(cache, user);
+  return user && (await keepLogPage(cache, user)) ? "kept" : "done";
 }
 
 self.addEventListener("message", (event) => {
   const data = event.data || {};
   if (data.type !== "user") return;
-  const done = signedIn(String(data.user || "")).finally(() => {
-    if (event.ports[0]) event.ports[0].postMessage("done");
-  });
-  event.waitUntil(done);
+  const answer = (answered) => {
+    if (event.ports[0]) event.ports[0].postMessage(answered);
+  };
+  event.waitUntil(signedIn(String(data.user || "")).then(answer, () => answer("done")));
 });
 
 self.addEventListener("install", (event) => {
