@@ -313,6 +313,18 @@ def test_editing_an_entry_whose_answer_was_lost_never_records_it_twice(phone, li
     expect(cards(page).locator("[data-state]")).to_have_text([SENT, SENT])
     assert sorted(Dedication.objects.values_list("text", flat=True)) == ["Llamada larga", "Visita"]
 
+    page.context.set_offline(True)  # recorded offline, never sent: edited offline at once
+    log(page, "acme", "Presupuesto")
+    cards(page).first.get_by_role("button", name="Editar").click()
+    page.get_by_label("¿Qué has hecho?").fill("Presupuesto enviado")
+    page.get_by_role("button", name="Finalizar").click()
+    expect(cards(page).locator("[data-state]")).to_have_text([WAITING, SENT, SENT])
+    page.context.set_offline(False)
+    expect(cards(page).locator("[data-state]")).to_have_text([SENT] * 3)
+    assert Dedication.objects.filter(text__startswith="Presupuesto").get().text == (
+        "Presupuesto enviado"
+    )
+
 
 KEPT_PAGE_USER = """() => caches.match("/log/")
   .then((page) => page ? page.headers.get("X-Hexa-User") : null)"""

@@ -101,6 +101,8 @@ export async function sendAll({ url, user, changed = () => {} }) {
 }
 
 async function sendEach(url, user, changed) {
+  // Not even tried without a connection: an entry never sent can be edited offline (log.js).
+  if (!navigator.onLine) return { stopped: "offline" };
   for (const listed of await entries()) {
     if (listed.state !== "waiting" || listed.user !== user) continue;
     const entry = await getEntry(listed.key); // edited or discarded meanwhile?
