@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 
 from hexa.crm.models import Client, Dedication
 from tests import factories
-from tests.web.browser.conftest import sign_in
+from tests.web.browser.conftest import quiet, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -49,6 +49,7 @@ def phone(browser, live_server, ana, acme) -> Iterator[Page]:
         ),
     )
     yield page
+    quiet(context)
     context.close()
     assert errors == []
 

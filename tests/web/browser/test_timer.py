@@ -16,7 +16,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 from hexa.crm.models import Dedication, RunningTimer
 from hexa.crm.services import timer as timers
 from tests import factories
-from tests.web.browser.conftest import sign_in
+from tests.web.browser.conftest import quiet, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -43,6 +43,7 @@ def phones(transactional_db, browser, live_server, ana) -> Iterator[Callable[[],
 
     yield phone
     for context in contexts:
+        quiet(context)
         context.close()
     assert errors == []
 
