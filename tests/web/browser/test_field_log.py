@@ -298,6 +298,12 @@ def test_editing_an_entry_whose_answer_was_lost_never_records_it_twice(phone, li
     expect(page.locator("[data-status]")).to_contain_text("cuando haya conexión")
     expect(page.locator("[data-entry]")).to_be_hidden()
     page.context.set_offline(False)
+    cookies = page.context.cookies()
+    page.context.clear_cookies()  # signed out: Hexa cannot say, so nothing is edited
+    cards(page).first.get_by_role("button", name="Editar").click()
+    expect(page.locator("[data-signed-out]")).to_be_visible()
+    expect(page.locator("[data-entry]")).to_be_hidden()
+    page.context.add_cookies(cookies)
     cards(page).first.get_by_role("button", name="Editar").click()
     expect(cards(page).first.locator("[data-state]")).to_have_text(SENT)
     expect(cards(page).first.locator("[data-result]")).to_contain_text("Ya había llegado a Hexa")

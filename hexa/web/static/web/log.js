@@ -394,6 +394,10 @@ async function edit(listed) {
       status.textContent = texts.check_offline;
       return;
     }
+    if (answer.signedOut) {
+      $("[data-signed-out]").hidden = false; // sign in again, then edit it
+      return;
+    }
     entry = await getEntry(listed.key);
     if (!entry) return render();
     if (answer.recorded) {

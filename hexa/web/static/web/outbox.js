@@ -161,8 +161,8 @@ async function sendEach(url, user, changed) {
 }
 
 // What Hexa answered the entry with `key` the first time ({recorded: true, ...}), or
-// {recorded: false} if it never reached Hexa; null if that cannot be known now (offline,
-// signed out, another user signed in).
+// {recorded: false} if it never reached Hexa, {signedOut: true} if the session ended; null if
+// that cannot be known now (offline, the server busy).
 export async function recorded(url, key) {
   try {
     const response = await fetch(`${url}${encodeURIComponent(key)}/`, {
@@ -171,6 +171,7 @@ export async function recorded(url, key) {
       headers: { Accept: "application/json" },
     });
     if (response.status === 404) return { recorded: false };
+    if (response.type === "opaqueredirect" || response.status === 401) return { signedOut: true };
     if (!response.ok) return null;
     return await response.json();
   } catch (error) {
