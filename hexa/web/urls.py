@@ -90,6 +90,7 @@ urlpatterns = [
     path("log/", field_log.log_page, name="log"),
     path("log/clients/", field_log.log_clients, name="log-clients"),
     path("log/entries/", field_log.log_send, name="log-send"),
+    path("log/entries/<str:key>/", field_log.log_entry, name="log-entry"),
     path("manifest.webmanifest", field_log.manifest, name="manifest"),
     path("sw.js", field_log.service_worker, name="service-worker"),
     # The reports: the dedications report with its chart, exports, client statements.

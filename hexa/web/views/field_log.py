@@ -11,6 +11,7 @@ import hashlib
 import json
 from typing import Any
 
+from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.staticfiles import finders
@@ -29,9 +30,12 @@ from hexa.api.api import domain_error, error_response, validation_error
 from hexa.api.schemas import QuickLogIn
 from hexa.crm import services
 from hexa.crm.errors import AmbiguousProject, DomainError
-from hexa.crm.models import Dedication, Employee
+from hexa.crm.models import Dedication, Employee, IdempotencyKey
 from hexa.crm.services.device_clients import device_clients
+from hexa.crm.services.quick_log import key_scope
+from hexa.lib.dates import parse_typed_day
 from hexa.lib.requests import AuthenticatedRequest
+from hexa.web.forms.base import DateInput
 
 THEME_COLOUR = "#1a5fb4"  # favicon.svg's blue
 # What the service worker keeps for the Log page to open offline: everything base.html and
@@ -40,6 +44,7 @@ PRECACHED = [
     "vendor/pico.min.css",
     "vendor/htmx.min.js",
     "vendor/combobox-nav.js",
+    "vendor/cally.js",  # the date fields' calendar (dates.js loads it when first opened)
     "web/app.css",
     "web/fields.css",
     "web/log.css",
@@ -56,6 +61,9 @@ PRECACHED = [
 ]
 # The key the domain stores, so that a device's keys never meet the web form's or the API's.
 KEY_PREFIX = "device:"
+# The header that says whose Log page it is (the service worker keeps it for that user only)
+# and who recorded an outbox entry (log_send refuses it from anyone else).
+USER_HEADER = "X-Hexa-User"
 
 
 @require_GET
@@ -82,9 +90,25 @@ def log_page(request: AuthenticatedRequest) -> HttpResponse:
         "offline": _("Offline"),
         "not_sent_yet": _("Not sent: no connection. It stays here and is sent later."),
         "error": _("The server could not take it now; it stays here and is sent later."),
+        # The quick log's own words for a missing or unreadable date (Django's DateField).
+        "required": str(forms.Field.default_error_messages["required"]),
+        "bad_date": str(forms.DateField.default_error_messages["invalid"]),
+        "start_timer": _("Start a timer on %(code)s"),
+        "timer_stopped": _(
+            "Timer on %(code)s stopped without a connection, %(spent)s: Finish keeps it on this "
+            "device, to be sent with the rest."
+        ),
+        "already_sent": _(
+            "It had reached Hexa already (the answer was lost on the way): change it on the "
+            "client's page."
+        ),
+        "check_offline": _(
+            "It may have reached Hexa already (the answer was lost on the way): edit it when "
+            "there is a connection, so that it is not recorded twice."
+        ),
     }
     employee = services.employee_of(request.user, active_only=True)
-    return TemplateResponse(
+    response = TemplateResponse(
         request,
         "web/log.html",
         {
@@ -98,8 +122,19 @@ def log_page(request: AuthenticatedRequest) -> HttpResponse:
                 (_("+1 month"), "1m"),
             ],
             "minutes_choices": [15, 30, 45, 60, 90, 120],
+            # The date fields of every Hexa form: dd/mm/yyyy in Hexa's language, with its
+            # calendar (dates.js), the same whatever the browser's own format is.
+            "date_field": DateInput(attrs={"id": "log-date", "required": True}).render(
+                "date", None
+            ),
+            "follow_up_field": DateInput(attrs={"id": "log-follow-up"}).render(
+                "next_follow_up", None
+            ),
         },
     )
+    # Whose page it is: the service worker keeps it for that user only (web/sw.js).
+    response[USER_HEADER] = str(request.user.pk)
+    return response
 
 
 @require_GET
@@ -120,7 +155,7 @@ def log_send(request: HttpRequest) -> HttpResponse:
     device's key in Idempotency-Key, the user who recorded it in X-Hexa-User."""
     if not request.user.is_authenticated:
         return error_response(401, "signed_out", _("Sign in again to send what waits."))
-    if request.headers.get("X-Hexa-User", "") != str(request.user.pk):
+    if request.headers.get(USER_HEADER, "") != str(request.user.pk):
         return error_response(
             409, "other_user", _("This entry was recorded by someone else on this device.")
         )
@@ -130,6 +165,10 @@ def log_send(request: HttpRequest) -> HttpResponse:
     try:
         body = json.loads(request.body)
         code = str(body.pop("client"))
+        if bad := _typed_days(body):
+            name, messages = bad
+            message = f"{name}: {messages[0]}"
+            return error_response(422, "validation_error", message, fields={name: messages})
         payload = QuickLogIn.model_validate(body)
     except ValidationError as error:  # a ValueError too: first
         located = [{**item, "loc": ("body", *item["loc"])} for item in error.errors()]
@@ -169,6 +208,37 @@ def log_send(request: HttpRequest) -> HttpResponse:
         {**result.as_dict(), "summary": result.summary(), "replayed": result.replayed},
         status=201,
     )
+
+
+def _typed_days(body: dict[str, Any]) -> tuple[str, list[str]] | None:
+    """The entry's dates read as the quick log's form reads them (DateInput: 29/11/2026,
+    29-11-26, 2026-11-29...), into the ISO dates QuickLogIn takes; the first field that is not
+    a day, with the form's message."""
+    for name in ("date", "next_follow_up"):
+        value = body.get(name)
+        if not isinstance(value, str):
+            continue  # absent, null, or not text: QuickLogIn says what is wrong
+        if (day := parse_typed_day(value)) is None:
+            return name, [str(forms.DateField.default_error_messages["invalid"])]
+        body[name] = day.isoformat()
+    return None
+
+
+@require_GET
+@never_cache
+def log_entry(request: AuthenticatedRequest, key: str) -> JsonResponse:
+    """Whether the outbox entry with the device's `key` reached Hexa: the first answer (200)
+    or 404. An entry whose answer was lost asks this before it is edited (web/log.js): once
+    recorded, sending it again with other fields would be refused for good, and under a new
+    key it would be a second dedication."""
+    record = (
+        IdempotencyKey.objects.filter(scope=key_scope(request.user), key=KEY_PREFIX + key)
+        .only("answer")
+        .first()
+    )
+    if record is None:
+        return error_response(404, "not_found", _("Hexa has no entry with this key."))
+    return JsonResponse({**record.answer, "recorded": True})
 
 
 @login_not_required  # browsers fetch the manifest without cookies

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -20,8 +20,9 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from hexa.api.api import domain_error, error_response
 from hexa.crm import services
-from hexa.crm.errors import DomainError
+from hexa.crm.errors import DomainError, error_body
 from hexa.crm.models import Client, Dedication
 from hexa.crm.services import timer as timers
 from hexa.lib.durations import format_minutes
@@ -42,34 +43,47 @@ def timer_nav(request: AuthenticatedRequest) -> HttpResponse:
     return TemplateResponse(request, "web/timer_nav.html")
 
 
+def _wants_json(request: HttpRequest) -> bool:
+    """A device telling what was pressed offline (timer.js, with fetch): it is answered in
+    JSON, so that a start refused because another timer runs is a 409 it can show, not a
+    page it would take for a success."""
+    return not is_htmx(request) and "application/json" in request.headers.get("Accept", "")
+
+
 @require_POST
 def timer_start(request: AuthenticatedRequest, code: str) -> HttpResponse:
     """Start the user's timer on a client; another one running: ask to stop it first."""
     client = get_object_or_404(Client, code=services.normalize_code(code))
     back = safe_next(request, reverse("web:explorer"))
+    # a device that was offline says when it started (timer.js)
+    started_at = _moment(request.POST.get("started_at", ""))
     try:
         timers.start_timer(
             user=request.user,
             client=client,
             replace=bool(request.POST.get("replace")),
-            # a device that was offline says when it started (timer.js)
-            started_at=_moment(request.POST.get("started_at", "")),
+            started_at=started_at,
         )
-    except timers.TimerRunning:
+    except timers.TimerRunning as error:
         running = timers.timer_of(request.user)
+        if _wants_json(request):
+            return error_response(409, **error_body(error))
         template = "web/timer_running.html"
         if is_htmx(request):
             template += "#timer-running"
-        return TemplateResponse(
-            request, template, {"client": client, "running": running, "back": back}
-        )
+        context = {"client": client, "running": running, "back": back, "started_at": started_at}
+        return TemplateResponse(request, template, context)
     except DomainError as error:
+        if _wants_json(request):
+            return domain_error(request, error)
         messages.error(request, error.message)
         if is_htmx(request):
             return TemplateResponse(request, "web/messages.html", {"oob": True})
         return redirect(back)
     if is_htmx(request):
         return _changed(HttpResponse(""))
+    if _wants_json(request):
+        return JsonResponse({"client": client.code}, status=201)
     messages.success(request, _("Timer started on %(client)s.") % {"client": client.code})
     return redirect(back)
 
@@ -128,12 +142,26 @@ def timer_stop(request: AuthenticatedRequest, code: str) -> HttpResponse:
 
 @require_POST
 def timer_discard(request: AuthenticatedRequest) -> HttpResponse:
+    """Discard the user's timer. With `client` (a device telling a Discard pressed offline),
+    only a timer still running on that client: one started since on another client, from
+    another device, is not the one the user dropped."""
     back = safe_next(request, reverse("web:explorer"))
+    meant = services.normalize_code(request.POST.get("client", ""))
+    running = timers.timer_of(request.user)
     try:
+        if meant and running is not None and running.client.code != meant:
+            raise timers.NoTimer(
+                _("No timer is running on %(client)s: the one on %(other)s keeps running.")
+                % {"client": meant, "other": running.client.code}
+            )
         client = timers.discard_timer(user=request.user)
     except DomainError as error:
+        if _wants_json(request):
+            return domain_error(request, error)
         messages.info(request, error.message)
     else:
+        if _wants_json(request):
+            return JsonResponse({"client": client.code})
         messages.success(request, _("Timer on %(client)s discarded.") % {"client": client.code})
     if is_htmx(request):
         return _changed(TemplateResponse(request, "web/messages.html", {"oob": True}))

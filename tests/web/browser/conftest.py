@@ -152,6 +152,16 @@ def sign_in(context, live_server, user) -> None:
     context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
 
 
+def quiet(context) -> None:
+    """Leave every page before the test's database is emptied: a request still on its way
+    (the outbox sending, the worker keeping a page) would meet the flush."""
+    for page in context.pages:
+        if not page.is_closed():
+            page.goto("about:blank")
+    if context.pages:
+        context.pages[0].wait_for_timeout(200)
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     """A browser test that fails says what the page was showing and what it last asked the

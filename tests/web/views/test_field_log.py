@@ -107,6 +107,51 @@ def test_refusals_say_why_in_the_users_language(phone, ana):
     assert Dedication.objects.count() == 1
 
 
+def test_dates_are_read_as_the_quick_logs_form_reads_them(phone, ana):
+    """The Log page types dates as every Hexa form does (dd/mm/yyyy, DateInput), and the
+    endpoint reads them the same way; ISO dates (from pages kept by older versions) too."""
+    factories.client("ACME")
+    day = timezone.localdate() - dt.timedelta(days=2)
+    typed = send(phone, ana, entry(date=day.strftime("%d/%m/%Y")), key="k-1")
+    assert typed.status_code == 201, typed.json()
+    short = send(phone, ana, entry(date=day.strftime("%d-%m-%y"), text="Otra"), key="k-2")
+    assert short.status_code == 201
+    assert [d.date for d in Dedication.objects.order_by("pk")] == [day, day]
+
+    follow_up = timezone.localdate() + dt.timedelta(days=7)
+    typed = send(
+        phone, ana, entry(text="Y otra", next_follow_up=follow_up.strftime("%d/%m/%Y")), key="k-3"
+    )
+    assert typed.status_code == 201
+    assert typed.json()["task"]["next_follow_up"] == follow_up.isoformat()
+
+    wrong = send(phone, ana, entry(next_follow_up="29/02/2027"), key="k-4", language="es")
+    assert wrong.status_code == 422
+    assert wrong.json()["fields"] == {"next_follow_up": ["Introduzca una fecha válida."]}
+    assert Dedication.objects.count() == 3
+
+
+def test_an_entry_whose_answer_was_lost_can_be_asked_for(phone, ana):
+    """The Log page asks before editing an entry that may have reached Hexa (web/log.js)."""
+    factories.client("ACME")
+    first = send(phone, ana, entry(), key="lost-1").json()
+
+    asked = phone.get("/log/entries/lost-1/")
+    assert asked.status_code == 200
+    answer = asked.json()
+    assert answer["recorded"] is True
+    assert {k: answer[k] for k in ("dedication", "project", "task")} == {
+        k: first[k] for k in ("dedication", "project", "task")
+    }
+    assert phone.get("/log/entries/never-sent/").status_code == 404
+
+    luis = factories.user("luis")  # another user's keys are not Ana's
+    phone.force_login(luis)
+    assert phone.get("/log/entries/lost-1/").status_code == 404
+    phone.logout()
+    assert phone.get("/log/entries/lost-1/").status_code == 302  # to sign in
+
+
 def test_signed_out_or_another_user_sends_nothing(phone, ana):
     factories.client("ACME")
     other = factories.user("luis")
@@ -156,10 +201,17 @@ def test_the_clients_endpoint_lists_them(phone):
     }
 
 
-def test_the_log_page_in_spanish(phone):
-    html = phone.get("/log/", headers={"Accept-Language": "es"}).content.decode()
+def test_the_log_page_in_spanish(phone, ana):
+    page = phone.get("/log/", headers={"Accept-Language": "es"})
+    html = page.content.decode()
     assert "Finalizar" in html
     assert 'data-send="/log/entries/"' in html
+    # Dates typed as in every Hexa form (dd/mm/yyyy, with the calendar), not the browser's own.
+    assert 'type="date"' not in html
+    assert html.count('placeholder="dd/mm/aaaa"') == 2
+    assert html.count("data-date-toggle") == 2
+    # Whose page it is: the service worker keeps it for that user only.
+    assert page["X-Hexa-User"] == str(ana.pk)
 
 
 def test_manifest_opens_the_log_page_in_the_users_language(client):

@@ -124,6 +124,52 @@ def test_discard_drops_it(web, acme, ana):
     assert "data-timer-since" not in web.get("/").content.decode()
 
 
+JSON = {"HTTP_ACCEPT": "application/json"}
+
+
+def test_a_device_telling_an_offline_start_gets_json_and_a_409_when_another_runs(web, acme, ana):
+    """timer.js sends what was pressed offline with fetch: a start refused because another
+    timer runs must be a conflict it can show, not a page it would take for a success."""
+    factories.client("BETA", name="Beta")
+    pressed = timezone.now() - dt.timedelta(minutes=20)
+    started = web.post("/clients/ACME/timer/start/", {"started_at": pressed.isoformat()}, **JSON)
+    assert (started.status_code, started.json()) == (201, {"client": "ACME"})
+    assert timers.timer_of(ana).started_at == pressed
+
+    refused = web.post("/clients/BETA/timer/start/", {"started_at": pressed.isoformat()}, **JSON)
+    assert refused.status_code == 409
+    assert (refused.json()["code"], refused.json()["client"]) == ("timer_running", "ACME")
+    assert timers.timer_of(ana).client.code == "ACME"
+
+    # The question it then shows keeps the moment the offline start was pressed.
+    asked = web.post(
+        "/clients/BETA/timer/start/", {"started_at": pressed.isoformat()}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "You started a timer on BETA at" in asked
+    assert 'name="started_at"' in asked
+    web.post("/clients/BETA/timer/start/", {"replace": "1", "started_at": pressed.isoformat()})
+    assert (timers.timer_of(ana).client.code, timers.timer_of(ana).started_at) == ("BETA", pressed)
+
+    factories.client("OLD", active=False)
+    archived = web.post("/clients/OLD/timer/start/", **JSON)
+    assert archived.status_code == 409
+    assert "archived" in archived.json()["message"]
+
+
+def test_a_discard_told_later_drops_only_the_timer_it_was_pressed_on(web, acme, ana):
+    factories.client("BETA", name="Beta")
+    timers.start_timer(user=ana, client=acme)
+
+    kept = web.post("/timer/discard/", {"client": "BETA"}, **JSON)
+    assert kept.status_code == 404
+    assert "the one on ACME keeps running" in kept.json()["message"]
+    assert timers.timer_of(ana).client.code == "ACME"
+
+    dropped = web.post("/timer/discard/", {"client": "acme"}, **JSON)
+    assert (dropped.status_code, dropped.json()) == (200, {"client": "ACME"})
+    assert not RunningTimer.objects.exists()
+
+
 def test_archived_client_is_refused_with_a_message(web, ana):
     factories.client("OLD", active=False)
 

@@ -1,6 +1,6 @@
 // The Log page (web/log.html): find a client, log, and follow the device's outbox.
 // Entries go to the outbox first (outbox.js), so that Finish never loses one, then to Hexa.
-import { entries, getEntry, keep, kept, putEntry, removeEntry, sendAll } from "./outbox.js";
+import { entries, getEntry, keep, kept, putEntry, recorded, removeEntry, sendAll } from "./outbox.js";
 import { showWaiting } from "./pwa.js";
 
 const root = document.getElementById("field-log");
@@ -14,6 +14,7 @@ const status = $("[data-status]");
 let clients = [];
 let chosen = null; // {code, name}
 let editing = null; // the key of the entry being edited
+let fromTimer = null; // {client, stop}: the form holds a timer stopped offline (timer.js)
 
 function format(text, values) {
   return text.replace(/%\((\w+)\)s/g, (_, name) => values[name] ?? "");
@@ -41,10 +42,29 @@ function later(from, step) {
   return isoDate(date);
 }
 
-function shownDate(iso) {
-  const date = new Date(`${iso}T12:00:00`);
-  if (Number.isNaN(date.getTime())) return iso;
-  return date.toLocaleDateString(document.documentElement.lang, { dateStyle: "medium" });
+// A day as the date fields take it (DateInput, dates.js): dd/mm/yyyy, also 29-11-26, 29.11.2026
+// or 2026-11-29; its ISO form, or null when it is not a day (31/02). The same reading as the
+// server's (hexa.lib.dates.parse_typed_day), here so that the form works offline.
+function parseDay(text) {
+  let year, month, day;
+  let match = /^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$/.exec(text || "");
+  if (match) {
+    [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  } else if ((match = /^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4}|\d{2})\s*$/.exec(text || ""))) {
+    [day, month, year] = [Number(match[1]), Number(match[2]), Number(match[3])];
+    if (match[3].length === 2) year += 2000;
+  } else {
+    return null;
+  }
+  const date = new Date(Date.UTC(year, month - 1, day));
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1) return null;
+  return `${String(year).padStart(4, "0")}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
+}
+
+// 2026-11-29 as Hexa types and shows days everywhere: 29/11/2026.
+function typedDay(iso) {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "");
+  return match ? `${match[3]}/${match[2]}/${match[1]}` : iso || "";
 }
 
 // --- Finding a client -----------------------------------------------------------------------
@@ -132,8 +152,17 @@ function showTimer(code) {
   timer.action = url;
   timer.setAttribute("hx-post", url);
   timer.dataset.timerStart = code;
+  $("[data-timer-label]", timer).textContent = format(texts.start_timer, { code });
   timer.hidden = false;
   if (window.htmx) window.htmx.process(timer);
+}
+
+// Back to the search: the timer's Start belongs to the client left, so it goes too.
+function hideTimer() {
+  const timer = $("[data-log-timer]");
+  if (!timer) return;
+  timer.hidden = true;
+  delete timer.dataset.timerStart;
 }
 
 function choose(client, focus = true) {
@@ -148,8 +177,7 @@ function choose(client, focus = true) {
 
 $("[data-change-client]").addEventListener("click", () => {
   form.hidden = true;
-  const timer = $("[data-log-timer]");
-  if (timer) timer.hidden = true;
+  hideTimer();
   $("[data-find]").hidden = false;
   search.focus();
 });
@@ -158,11 +186,13 @@ $("[data-change-client]").addEventListener("click", () => {
 
 function resetForm() {
   form.reset();
-  form.elements.date.value = isoDate(new Date());
+  form.elements.date.value = typedDay(isoDate(new Date()));
   $("[data-project-choice]").hidden = true;
   form.elements.project.replaceChildren();
   for (const error of form.querySelectorAll("[data-error-for]")) error.textContent = "";
+  for (const field of form.querySelectorAll("[aria-invalid]")) field.removeAttribute("aria-invalid");
   editing = null;
+  fromTimer = null;
 }
 
 for (const chip of form.querySelectorAll("[data-minutes]")) {
@@ -172,33 +202,52 @@ for (const chip of form.querySelectorAll("[data-minutes]")) {
 }
 for (const chip of form.querySelectorAll("[data-follow-up]")) {
   chip.addEventListener("click", () => {
-    const from = form.elements.date.value || isoDate(new Date());
-    form.elements.next_follow_up.value = later(from, chip.dataset.followUp);
+    const from = parseDay(form.elements.date.value) || isoDate(new Date());
+    const field = form.elements.next_follow_up;
+    field.value = typedDay(later(from, chip.dataset.followUp));
+    field.dispatchEvent(new Event("input", { bubbles: true }));
   });
 }
 
 function payloadOf() {
   const data = form.elements;
-  const payload = { client: chosen.code, text: data.text.value.trim(), date: data.date.value };
+  // Dates as the server stores them: what was typed, read here (checked() made sure it reads).
+  const payload = { client: chosen.code, text: data.text.value.trim(), date: parseDay(data.date.value) };
   if (data.employee.value) payload.employee = data.employee.value;
   if (data.minutes.value.trim()) payload.minutes = data.minutes.value.trim();
-  if (data.next_follow_up.value) payload.next_follow_up = data.next_follow_up.value;
+  if (data.next_follow_up.value.trim()) payload.next_follow_up = parseDay(data.next_follow_up.value);
   if (!$("[data-project-choice]").hidden && data.project.value) payload.project = data.project.value;
   return payload;
 }
 
+// What the device can check without a connection, with the quick log's own words; false
+// (the first field at fault focused) when something is wrong.
+function checked() {
+  const data = form.elements;
+  const errors = {};
+  if (!data.text.value.trim()) errors.text = texts.required;
+  if (!data.date.value.trim()) errors.date = texts.required;
+  else if (!parseDay(data.date.value)) errors.date = texts.bad_date;
+  if (data.next_follow_up.value.trim() && !parseDay(data.next_follow_up.value)) {
+    errors.next_follow_up = texts.bad_date;
+  }
+  for (const name of ["text", "date", "next_follow_up"]) {
+    $(`[data-error-for=${name}]`).textContent = errors[name] || "";
+    if (errors[name]) data[name].setAttribute("aria-invalid", "true");
+    else data[name].removeAttribute("aria-invalid");
+  }
+  const first = ["text", "date", "next_follow_up"].find((name) => errors[name]);
+  if (first) data[first].focus();
+  return !first;
+}
+
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
-  if (!form.elements.text.value.trim()) {
-    $("[data-error-for=text]").textContent = form.elements.text.validationMessage;
-    form.elements.text.focus();
-    return;
-  }
+  if (!checked()) return;
   const previous = editing ? await getEntry(editing) : null;
   const entry = {
-    // A refused entry wrote nothing, so its key can be used again; one refused because the
-    // key had been used with other values needs a new one.
-    key: previous && previous.code !== "idempotency_conflict" ? previous.key : crypto.randomUUID(),
+    // An edited entry keeps its key: edit() made sure Hexa never recorded it.
+    key: previous ? previous.key : crypto.randomUUID(),
     user,
     userName: root.dataset.userName,
     client: { ...chosen },
@@ -206,16 +255,51 @@ form.addEventListener("submit", async (event) => {
     recordedAt: previous ? previous.recordedAt : new Date().toISOString(),
     state: "waiting",
   };
-  if (previous && previous.key !== entry.key) await removeEntry(previous.key);
   await putEntry(entry);
+  if (fromTimer && fromTimer.client === entry.client.code) {
+    // The timer's time is in the outbox now: Hexa is only told that it stopped.
+    const detail = { stop: fromTimer.stop };
+    document.dispatchEvent(new CustomEvent("hexa:timer-logged-offline", { detail }));
+  }
   resetForm();
   form.hidden = true;
+  hideTimer();
+  chosen = null;
   $("[data-find]").hidden = false;
   search.value = "";
   showResults([]);
   status.textContent = navigator.onLine ? texts.saved : texts.saved_offline;
   await render();
   send();
+});
+
+// --- A timer stopped offline ----------------------------------------------------------------
+
+// 90 -> "1h30", 45 -> "45m", 120 -> "2h", as the quick log fills in a timer's time.
+function formatMinutes(minutes) {
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  if (!hours) return `${rest}m`;
+  return rest ? `${hours}h${String(rest).padStart(2, "0")}` : `${hours}h`;
+}
+
+// Stop without a connection (timer.js): this form takes the client and the time it ran, so
+// Finish puts it in the outbox like any entry. A form being filled for another client is
+// left alone.
+document.addEventListener("hexa:timer-stopped-offline", (event) => {
+  const { client, since, at, stop } = event.detail;
+  const busy = !form.hidden && chosen && chosen.code !== client && form.elements.text.value.trim();
+  if (busy || editing) return;
+  const known = clients.find((c) => c.code === client) || { code: client, name: "" };
+  resetForm();
+  choose(known);
+  const minutes = since ? Math.max(0, Math.round((Date.parse(at) - Date.parse(since)) / 60000)) : null;
+  if (minutes !== null) form.elements.minutes.value = formatMinutes(minutes);
+  fromTimer = { client, stop };
+  status.textContent = format(texts.timer_stopped, {
+    code: client,
+    spent: minutes !== null ? formatMinutes(minutes) : "",
+  });
 });
 
 // --- The outbox -----------------------------------------------------------------------------
@@ -236,12 +320,12 @@ function card(entry) {
   const at = (selector) => item.querySelector(selector);
   item.dataset.key = entry.key;
   item.dataset.state = entry.state;
-  at("[data-state]").textContent = texts[entry.state];
+  at("[data-state]").textContent = texts[entry.state] || texts.waiting;
   at("[data-code]").textContent = entry.client.code;
   at("[data-name]").textContent = entry.client.name;
   const typed = entry.payload.minutes || "";
   const minutes = typed ? ` · ${typed}${/^\d+$/.test(typed) ? " min" : ""}` : "";
-  at("[data-when]").textContent = `${shownDate(entry.payload.date)}${minutes}`;
+  at("[data-when]").textContent = `${typedDay(entry.payload.date)}${minutes}`;
   at("[data-text]").textContent = entry.payload.text;
   if (entry.user !== user) {
     at("[data-who]").hidden = false;
@@ -249,7 +333,10 @@ function card(entry) {
   }
   if (entry.state === "sent") {
     at("[data-result]").hidden = false;
-    at("[data-result]").textContent = resultText(entry.result);
+    at("[data-result]").textContent = [resultText(entry.result), entry.note].filter(Boolean).join(" · ");
+  }
+  if (entry.state === "editing" && entry.user === user && entry.key !== editing) {
+    at("[data-resend]").hidden = false; // left in the form (the page closed): as it was
   }
   if (entry.state === "refused") {
     at("[data-reason]").hidden = false;
@@ -265,7 +352,9 @@ function card(entry) {
       }
     }
   }
-  if (entry.state === "waiting" && entry.user === user) at("[data-edit]").hidden = false;
+  if (["waiting", "editing"].includes(entry.state) && entry.user === user) {
+    at("[data-edit]").hidden = false;
+  }
   at("[data-resend]").addEventListener("click", async () => {
     const fresh = await getEntry(entry.key);
     if (!at("[data-choose]").hidden) fresh.payload.project = at("[data-choose-project]").value;
@@ -288,15 +377,55 @@ function card(entry) {
   return item;
 }
 
-function edit(entry) {
+// Editing an entry sends it again under the same key with other fields. That is safe only if
+// Hexa never recorded it: an entry refused (which wrote nothing), or one never sent. One that
+// was sent and whose answer was lost (still waiting, `tried`) may be in Hexa already: with the
+// same key its new fields would be refused for good (idempotency_conflict), and under a new key
+// it would be a second dedication. So Edit asks Hexa first: recorded, the entry is shown as
+// sent, with what Hexa has and where to change it; not recorded, it is edited as any other.
+// Offline that cannot be known, and the page says to edit it once connected. The entry is
+// "editing" while in the form, so that no sender sends the old fields meanwhile.
+async function edit(listed) {
+  let entry = await getEntry(listed.key);
+  if (!entry) return render();
+  if (entry.tried || entry.code === "idempotency_conflict") {
+    const answer = navigator.onLine ? await recorded(root.dataset.send, entry.key) : null;
+    if (answer === null) {
+      status.textContent = texts.check_offline;
+      return;
+    }
+    if (answer.signedOut) {
+      $("[data-signed-out]").hidden = false; // sign in again, then edit it
+      return;
+    }
+    entry = await getEntry(listed.key);
+    if (!entry) return render();
+    if (answer.recorded) {
+      Object.assign(entry, {
+        state: "sent",
+        result: answer,
+        note: texts.already_sent,
+        reason: "",
+        code: "",
+        fields: {},
+      });
+      await putEntry(entry);
+      status.textContent = texts.already_sent;
+      await render();
+      return;
+    }
+    entry.tried = false;
+  }
+  entry.state = "editing";
+  await putEntry(entry);
   resetForm();
   editing = entry.key;
   choose(entry.client, false);
   const data = form.elements;
   data.text.value = entry.payload.text;
-  data.date.value = entry.payload.date;
+  data.date.value = typedDay(entry.payload.date);
   data.minutes.value = entry.payload.minutes || "";
-  data.next_follow_up.value = entry.payload.next_follow_up || "";
+  data.next_follow_up.value = typedDay(entry.payload.next_follow_up || "");
   if (entry.payload.employee) data.employee.value = entry.payload.employee;
   if (entry.projects && entry.projects.length) {
     $("[data-project-choice]").hidden = false;
@@ -311,6 +440,7 @@ function edit(entry) {
   }
   data.text.focus();
   form.scrollIntoView({ block: "start" });
+  await render();
 }
 
 async function render() {
@@ -342,6 +472,10 @@ async function send() {
         again = false;
         const { stopped } = await sendAll({ url: root.dataset.send, user, changed: render });
         $("[data-signed-out]").hidden = stopped !== "signed-out";
+        // Someone signed in on this browser since this page opened (another tab): the page
+        // must be opened again to know who it is for. What it recorded is its author's, sent
+        // when they are signed in.
+        $("[data-other-session]").hidden = !["other-user", "stale"].includes(stopped);
         if (stopped === "offline") status.textContent = texts.not_sent_yet;
         else if (stopped === "server") status.textContent = texts.error;
         else if (stopped === null) status.textContent = "";
@@ -381,6 +515,10 @@ window.addEventListener("online", () => {
   send();
 });
 window.addEventListener("offline", showConnection);
+
+// The calendar's "today" is the device's, not the day the page was kept for offline use.
+const picker = document.getElementById("date-picker");
+if (picker) picker.dataset.today = isoDate(new Date());
 
 resetForm();
 showConnection();

@@ -3,7 +3,10 @@
 // server answers a repeated key with the first answer (a replay), never a second dedication.
 //
 // An entry: {key, user, userName, payload, recordedAt, state, reason, code, fields, projects,
-//            result}; state is "waiting", "sent" or "refused".
+//            result, tried, note}; state is "waiting", "sent", "refused" or "editing" (open in
+// the Log page's form: not sent until Finish makes it waiting again). `tried` is set before
+// an entry is sent: from then on Hexa may have it (the answer may be lost), so the Log page
+// asks Hexa before letting it be edited (log.js, edit()).
 
 const DB_NAME = "hexa";
 const OUTBOX = "outbox";
@@ -68,6 +71,12 @@ export async function keep(name, value) {
   await written(objectStore);
 }
 
+export async function forget(name) {
+  const objectStore = await store(KEPT, "readwrite");
+  objectStore.delete(name);
+  await written(objectStore);
+}
+
 export async function kept(name) {
   return request((await store(KEPT, "readonly")).get(name));
 }
@@ -83,7 +92,7 @@ function csrfToken() {
 }
 
 // Send every waiting entry of `user` to `url`, one at a time, oldest first. Resolves to
-// {stopped: null | "offline" | "signed-out" | "other-user" | "server"}; `changed` is called
+// {stopped: null | "offline" | "signed-out" | "stale" | "other-user" | "server"}; `changed` is called
 // after each entry changes state. One sender at a time across the tabs of this browser.
 export async function sendAll({ url, user, changed = () => {} }) {
   const run = () => sendEach(url, user, changed);
@@ -92,8 +101,16 @@ export async function sendAll({ url, user, changed = () => {} }) {
 }
 
 async function sendEach(url, user, changed) {
-  for (const entry of await entries()) {
-    if (entry.state !== "waiting" || entry.user !== user) continue;
+  // Not even tried without a connection: an entry never sent can be edited offline (log.js).
+  if (!navigator.onLine) return { stopped: "offline" };
+  for (const listed of await entries()) {
+    if (listed.state !== "waiting" || listed.user !== user) continue;
+    const entry = await getEntry(listed.key); // edited or discarded meanwhile?
+    if (!entry || entry.state !== "waiting") continue;
+    if (!entry.tried) {
+      entry.tried = true;
+      await putEntry(entry);
+    }
     let response;
     try {
       response = await fetch(url, {
@@ -112,9 +129,12 @@ async function sendEach(url, user, changed) {
     } catch (error) {
       return { stopped: "offline" }; // or the answer was lost: the same key replays it later
     }
-    if (response.type === "opaqueredirect" || response.status === 401 || response.status === 403) {
+    if (response.type === "opaqueredirect" || response.status === 401) {
       return { stopped: "signed-out" };
     }
+    // The CSRF token this page has was another session's: someone signed in (or out and in
+    // again) on this browser since the page opened. Opened again, it knows who it is.
+    if (response.status === 403) return { stopped: "stale" };
     const body = await response.json().catch(() => ({}));
     if (response.status === 409 && body.code === "other_user") return { stopped: "other-user" };
     if (response.status >= 500 || response.status === 429) return { stopped: "server" };
@@ -125,6 +145,9 @@ async function sendEach(url, user, changed) {
     } else {
       Object.assign(fresh, {
         state: "refused",
+        // Refused, it wrote nothing, so its key is free again; but a key already used with
+        // other fields (idempotency_conflict) means Hexa has the entry.
+        tried: body.code === "idempotency_conflict",
         reason: body.message || String(response.status),
         code: body.code || "",
         fields: body.fields || {},
@@ -135,4 +158,23 @@ async function sendEach(url, user, changed) {
     changed(fresh);
   }
   return { stopped: null };
+}
+
+// What Hexa answered the entry with `key` the first time ({recorded: true, ...}), or
+// {recorded: false} if it never reached Hexa, {signedOut: true} if the session ended; null if
+// that cannot be known now (offline, the server busy).
+export async function recorded(url, key) {
+  try {
+    const response = await fetch(`${url}${encodeURIComponent(key)}/`, {
+      credentials: "same-origin",
+      redirect: "manual",
+      headers: { Accept: "application/json" },
+    });
+    if (response.status === 404) return { recorded: false };
+    if (response.type === "opaqueredirect" || response.status === 401) return { signedOut: true };
+    if (!response.ok) return null;
+    return await response.json();
+  } catch (error) {
+    return null;
+  }
 }
