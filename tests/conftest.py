@@ -8,11 +8,16 @@ import uuid
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
+from django.apps import apps
 from django.utils import timezone
 
 from tests import factories
+
+if TYPE_CHECKING:
+    from tests.crm.services.mail.dovecot import ImapServer
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -30,6 +35,27 @@ def _plain_static_files(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(scope="session")
+def imap_server() -> Iterator[ImapServer]:
+    """A real IMAP server (dovecot) for the session: the mail fetcher's tests
+    (tests/crm/services/mail/) and `hexa mail`'s (tests/cli/test_mail.py)."""
+    from tests.crm.services.mail.dovecot import ImapServer
+
+    server = ImapServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.remove()
+
+
+def every_row() -> dict[str, list[dict[str, Any]]]:
+    """Every row of every table of Hexa's own apps (crm, api): equal before and after a
+    refused operation or request means it wrote nothing. The one such snapshot of the tests."""
+    models = [*apps.get_app_config("crm").get_models(), *apps.get_app_config("api").get_models()]
+    return {model.__name__: list(model.objects.order_by("pk").values()) for model in models}
 
 
 @pytest.fixture(params=[True, False], ids=["prepared", "orm"])
@@ -58,6 +84,15 @@ def client_acme(db):
 @pytest.fixture
 def user(db):
     return factories.user("ana")
+
+
+@pytest.fixture
+def ana(db):
+    """Ana García: user `ana`, employee ANA, not a manager (tests/web/conftest.py's
+    `ana_is_manager` makes her one). Not with `user` or `employee`: a second ANA."""
+    user = factories.user("ana", first_name="Ana", last_name="García", email="ana@example.com")
+    factories.employee("ANA", name="Ana García", user=user)
+    return user
 
 
 def database_vendor() -> str:

@@ -42,7 +42,7 @@ class TimerStopIn(QuickLogIn):
     """Empty: the timer stops and answers the minutes. With `text`, it logs them at once
     through the quick log (the same fields as POST /clients/{code}/quick-log)."""
 
-    text: Text | None = Field(  # type: ignore[assignment]
+    text: Text | None = Field(  # type: ignore[assignment]  # optional here, required in QuickLogIn
         None, description="what was done: with it, the minutes are logged on the client"
     )
     confirm: StrictBool = Field(

@@ -35,6 +35,11 @@ class InvalidInput(DomainError):
         return cls({field: [message]})
 
 
+class EitherOr(InvalidInput):
+    """One of two inputs was expected, and neither or both came (a reschedule's days or
+    date): a page whose controls give them otherwise says so in its own words."""
+
+
 class Conflict(DomainError):
     """The request is well-formed but clashes with the data (a code already taken, ...)."""
 

@@ -19,13 +19,17 @@ Querysets returning model instances or `values_list` tuples are supported, witho
 
 With the setting `HEXA_PREPARED_SQL` false (environment variable of the same name), each
 statement runs through the plain ORM instead: the escape hatch if a Django upgrade breaks
-this module. The quick-log tests run in both modes (tests/conftest.py, `sql_modes`), and
-tests/lib/test_prepared.py compares every class with the ORM.
+this module. The quick-log tests run in both modes (tests/conftest.py's `sql_modes`: the
+domain's, the API's, the web form's and the idempotency tests; `hexa log`'s through the
+environment variable, tests/cli/conftest.py), and tests/lib/test_prepared.py compares every
+class with the ORM.
 
 Django internals this relies on (not public API; an upgrade that changes them fails those
 tests): `QuerySet._iterable_class`, `ModelIterable`, `ValuesListIterable`,
 `Query.select_related`, `Query.select_for_update`, `Query.get_compiler`, the compiler's
-`as_sql()`, `select`, `col_count` and `get_converters()`, `Model.from_db`,
+`as_sql()`, `select`, `col_count` and `get_converters()`, `Model.from_db`, `Model._state`
+(`adding` and `db`, set on an inserted instance), `Model._base_manager`,
+`_meta.local_concrete_fields` (the columns an insert writes, `generated` ones left out),
 `InsertQuery.insert_values`, the insert compiler's `returning_fields` and
 `returning_params`, `DatabaseOperations.fetch_returned_rows`, `UpdateQuery.add_update_values`
 and `Query.add_filter`.

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.apps import apps
 from django.contrib.auth.models import AbstractUser
 from django.test import Client as HttpClient
 from django.test.client import ClientHandler
@@ -54,13 +53,6 @@ class Api:
 
 
 # --- Checks --------------------------------------------------------------------------------------
-
-
-def every_row() -> dict[str, list[dict[str, Any]]]:
-    """Every row of every table of Hexa's own apps (crm, api): equal before and after a
-    request means it wrote nothing."""
-    models = [*apps.get_app_config("crm").get_models(), *apps.get_app_config("api").get_models()]
-    return {model.__name__: list(model.objects.order_by("pk").values()) for model in models}
 
 
 def assert_json_error(response, status: int, code: str, field: str | None = None) -> dict[str, Any]:

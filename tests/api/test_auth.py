@@ -17,7 +17,8 @@ from hexa.api.models import ApiToken
 from hexa.crm.models import Dedication, Employee
 from hexa.crm.services.permissions import managers_group
 from tests import factories
-from tests.api.conftest import every_row
+from tests.api.conftest import assert_json_error
+from tests.conftest import every_row
 
 # --- Every operation, from the OpenAPI schema ---------------------------------------------------
 
@@ -158,16 +159,6 @@ def send(http: HttpClient, method: str, path: str, body: Any, authorization: str
     )
 
 
-def assert_unauthorized(response) -> None:
-    assert response.status_code == 401, response.content
-    assert response["Content-Type"].startswith("application/json")
-    body = response.json()
-    assert body["code"] == "unauthorized", body
-    assert isinstance(body["message"], str), body
-    assert body["message"].strip(), body
-    assert set(body) <= {"code", "message"}, body
-
-
 def _credentials(kind: str, world: dict[str, Any]) -> str | None:
     user = world["user"]
     if kind == "none":
@@ -221,7 +212,7 @@ def test_every_endpoint_refuses_a_request_without_a_valid_token(
 
     response = send(http, method, target, body, authorization)
 
-    assert_unauthorized(response)
+    assert set(assert_json_error(response, 401, "unauthorized")) == {"code", "message"}
     assert response["WWW-Authenticate"] == "Bearer"
     assert every_row() == before
 
@@ -255,7 +246,7 @@ def test_a_signed_in_session_is_not_an_api_token(http, world):
 
     response = send(http, "POST", "/api/v1/clients", {"code": "NEWCO", "name": "N"}, None)
 
-    assert_unauthorized(response)
+    assert set(assert_json_error(response, 401, "unauthorized")) == {"code", "message"}
     assert every_row() == before
 
 
@@ -283,7 +274,8 @@ def test_token_stops_working_once_revoked(http, world):
 
     ApiToken.objects.filter(pk=row.pk).update(revoked_at=timezone.now())
 
-    assert_unauthorized(send(http, "GET", "/api/v1/clients", None, f"Bearer {token}"))
+    response = send(http, "GET", "/api/v1/clients", None, f"Bearer {token}")
+    assert set(assert_json_error(response, 401, "unauthorized")) == {"code", "message"}
 
 
 def test_requests_are_recorded_as_the_tokens_user(http, world):

@@ -13,19 +13,10 @@ from django.test import Client as HttpClient
 from django.utils import timezone
 
 from hexa.api.models import ApiToken
-from tests import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("acme")]  # the client read
 
 WRONG = "hexa_" + "x" * 43
-
-
-@pytest.fixture
-def ana(db):
-    user = factories.user("ana")
-    factories.employee("ANA", name="Ana García", user=user)
-    factories.client("ACME")
-    return user
 
 
 def call(token: str, address: str = "127.0.0.1", path: str = "/api/v1/clients/ACME"):

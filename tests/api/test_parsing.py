@@ -12,20 +12,12 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from hexa.crm.models import Client, Dedication, DedicationChange, Employee, Project, Task
+from hexa.crm.models import Employee, Task
 from hexa.crm.services.validation import EARLIEST_DAY, latest_follow_up
 from tests import factories
+from tests.conftest import every_row
 
 LONE = "\ud800"  # half of a UTF-16 pair: valid JSON ("\ud800"), not storable text
-
-
-def snapshot() -> list:
-    """Every row Hexa's domain writes, as values: equal before and after means nothing
-    was written."""
-    return [
-        list(model.objects.order_by("pk").values())
-        for model in (Employee, Client, Project, Task, Dedication, DedicationChange)
-    ]
 
 
 @pytest.fixture
@@ -78,7 +70,7 @@ def surrogate_cases(rows):
 
 
 def test_lone_surrogates_on_every_write_endpoint_name_the_field_and_write_nothing(api, rows):
-    before = snapshot()
+    before = every_row()
     tried: dict[str, int] = {}
     for method, path, body, field in surrogate_cases(rows):
         raw = json.dumps(body)  # ensure_ascii: the surrogate travels as the escape \ud800
@@ -89,18 +81,18 @@ def test_lone_surrogates_on_every_write_endpoint_name_the_field_and_write_nothin
         assert response.status_code == 422, (method, path, field, response.content)
         assert list(response.json()["fields"]) == [field], (method, path)
         tried[f"{method.upper()} {path}"] = tried.get(f"{method.upper()} {path}", 0) + 1
-    assert snapshot() == before
+    assert every_row() == before
     assert len(tried) == 12
     assert sum(tried.values()) == 35
 
 
 def test_a_lone_surrogate_in_a_field_name_is_refused(api, rows):
-    before = snapshot()
+    before = every_row()
 
     response = api.post("/clients", json.dumps({"code": "X", "name": "X", LONE: 1}))
 
     assert response.status_code == 422
-    assert snapshot() == before
+    assert every_row() == before
 
 
 @pytest.mark.parametrize(
@@ -114,35 +106,35 @@ def test_a_lone_surrogate_in_a_field_name_is_refused(api, rows):
     ],
 )
 def test_booleans_are_true_or_false_only(api, rows, path, body, field):
-    before = snapshot()
+    before = every_row()
 
     response = api.patch(path, body)
 
     assert response.status_code == 422
     assert list(response.json()["fields"]) == [field]
-    assert snapshot() == before
+    assert every_row() == before
 
 
 @pytest.mark.parametrize("minutes", ["٣٠", "３０", "²", "1h٣٠", "١:٣٠", "٠,٥h"])
 def test_digits_of_other_scripts_are_not_minutes(api, rows, minutes):
-    before = snapshot()
+    before = every_row()
 
     response = api.post("/clients/ACME/quick-log", {"text": "Called", "minutes": minutes})
 
     assert response.status_code == 422
     assert list(response.json()["fields"]) == ["minutes"]
-    assert snapshot() == before
+    assert every_row() == before
 
 
 @pytest.mark.parametrize("date", ["٢٠٢٦-٠١-٠١", "２０２６-０１-０１"])
 def test_digits_of_other_scripts_are_not_dates(api, rows, date):
-    before = snapshot()
+    before = every_row()
 
     response = api.post("/dedications", {"project": "ACME", "text": "Visit", "date": date})
 
     assert response.status_code == 422
     assert list(response.json()["fields"]) == ["date"]
-    assert snapshot() == before
+    assert every_row() == before
 
 
 @pytest.mark.parametrize(
@@ -204,13 +196,13 @@ def test_patch_schemas_say_null_only_where_it_is_taken(api, rows):
     ],
 )
 def test_null_where_the_schema_refuses_it_is_a_422_naming_the_field(api, rows, path, field):
-    before = snapshot()
+    before = every_row()
 
     response = api.patch(path.format(**rows), {field: None})
 
     assert response.status_code == 422, response.content
     assert list(response.json()["fields"]) == [field]
-    assert snapshot() == before
+    assert every_row() == before
 
 
 # --- Dates: one range ----------------------------------------------------------------------
@@ -229,7 +221,7 @@ def far_dates():
 @pytest.mark.parametrize("label", list(far_dates()))
 def test_follow_ups_out_of_range_are_refused_on_every_path(api, rows, label):
     day = far_dates()[label]
-    before = snapshot()
+    before = every_row()
     attempts = [
         (
             "post",
@@ -252,7 +244,7 @@ def test_follow_ups_out_of_range_are_refused_on_every_path(api, rows, label):
 
         assert response.status_code == 422, (path, response.content)
         assert field in response.json()["fields"], path
-    assert snapshot() == before
+    assert every_row() == before
 
 
 def test_the_last_day_of_the_range_is_taken(api, rows):
@@ -267,7 +259,7 @@ def test_the_last_day_of_the_range_is_taken(api, rows):
 @pytest.mark.parametrize("label", ["0001-01-01", "before the range"])
 def test_dedication_dates_before_the_range_are_refused(api, rows, label):
     day = far_dates()[label]
-    before = snapshot()
+    before = every_row()
     attempts = [
         ("post", "/clients/ACME/quick-log", {"text": "Called", "date": day}),
         ("post", "/dedications", {"project": "ACME", "text": "Visit", "date": day}),
@@ -278,7 +270,7 @@ def test_dedication_dates_before_the_range_are_refused(api, rows, label):
 
         assert response.status_code == 422, (path, response.content)
         assert list(response.json()["fields"]) == ["date"], path
-    assert snapshot() == before
+    assert every_row() == before
 
 
 def test_a_far_follow_up_already_stored_never_overflows(api, rows, client):
@@ -307,13 +299,13 @@ def test_a_far_follow_up_already_stored_never_overflows(api, rows, client):
 
 @override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1000)
 def test_a_body_over_the_size_limit_is_a_413(api, rows):
-    before = snapshot()
+    before = every_row()
 
     response = api.post("/clients", {"code": "BIG", "name": "Big", "notes": "x" * 2000})
 
     assert response.status_code == 413
     assert response.json()["code"] == "too_large"
-    assert snapshot() == before
+    assert every_row() == before
 
 
 @pytest.mark.parametrize("path", ["/api/v1/", "/api/v1", "/api/v1/nothing/here", "/api/"])

@@ -18,7 +18,8 @@ from django.utils import timezone
 from hexa.crm.models import Employee, Project, Task
 from hexa.crm.services import agenda as agenda_service
 from tests import factories
-from tests.api.conftest import assert_json_error, every_row
+from tests.api.conftest import assert_json_error
+from tests.conftest import every_row
 
 pytestmark = pytest.mark.django_db
 

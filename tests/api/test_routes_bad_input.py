@@ -11,10 +11,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from tests.api.conftest import (
-    assert_json_error,
-    every_row,
-)
+from tests.api.conftest import assert_json_error
+from tests.conftest import every_row
 
 pytestmark = pytest.mark.django_db
 

@@ -14,10 +14,8 @@ from hexa.crm.models import (
     Employee,
 )
 from tests import factories
-from tests.api.conftest import (
-    assert_json_error,
-    every_row,
-)
+from tests.api.conftest import assert_json_error
+from tests.conftest import every_row
 
 pytestmark = pytest.mark.django_db
 

@@ -10,12 +10,8 @@ from hexa.crm.models import (
     Client,
 )
 from tests import factories
-from tests.api.conftest import (
-    assert_instant,
-    assert_json_error,
-    codes,
-    every_row,
-)
+from tests.api.conftest import assert_instant, assert_json_error, codes
+from tests.conftest import every_row
 
 pytestmark = pytest.mark.django_db
 

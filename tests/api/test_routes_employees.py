@@ -11,12 +11,8 @@ from hexa.crm.models import (
     Task,
 )
 from tests import factories
-from tests.api.conftest import (
-    Api,
-    assert_json_error,
-    codes,
-    every_row,
-)
+from tests.api.conftest import Api, assert_json_error, codes
+from tests.conftest import every_row
 
 pytestmark = pytest.mark.django_db
 

@@ -3,8 +3,12 @@ dedication was deleted replays the first answer and records nothing."""
 
 from __future__ import annotations
 
+import pytest
+
 from hexa.crm.models import Dedication, DedicationChange, IdempotencyKey
 from tests import factories
+
+pytestmark = pytest.mark.usefixtures("sql_modes")
 
 
 def test_retry_after_delete_replays_the_first_answer(api, db):

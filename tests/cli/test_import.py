@@ -14,16 +14,8 @@ import time
 
 import pytest
 
-from tests.conftest import HEXA, live_database, live_query, run_hexa
+from tests.conftest import HEXA, live_query, run_hexa
 from tests.spreadsheets import csv_bytes, many_clients, xlsx_bytes
-
-
-@pytest.fixture(scope="module")
-def env(tmp_path_factory):
-    with live_database(tmp_path_factory.mktemp("import")) as env:
-        env["HEXA_LANGUAGE"] = "en"
-        run_hexa(env, "demo")
-        yield env
 
 
 def hexa_import(env, *args: str, input: str | None = None):

@@ -8,15 +8,10 @@ import json
 import pytest
 from django.utils import timezone
 
-from tests.conftest import live_database, live_query, run_hexa
+from tests.cli.conftest import sql_modes
+from tests.conftest import live_query, run_hexa
 
-
-@pytest.fixture(scope="module")
-def env(tmp_path_factory):
-    with live_database(tmp_path_factory.mktemp("cli")) as env:
-        env["HEXA_LANGUAGE"] = "en"
-        run_hexa(env, "demo")
-        yield env
+pytestmark = sql_modes
 
 
 def hexa_log(env, *args: str):

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import live_database, live_query, run_hexa
+from tests.cli.conftest import english_database
+from tests.conftest import live_query, run_hexa
 
 # Three quick logs with keys, made through the domain as the API makes them, aged 40, 10 and
 # 0 days; the first one's dedication deleted (its key stays until it is purged).
@@ -26,39 +27,41 @@ services.delete_dedication(Dedication.objects.get(text="old"), by=services.SYSTE
 
 
 @pytest.fixture
-def env(tmp_path):
-    with live_database(tmp_path) as env:
-        env["HEXA_LANGUAGE"] = "en"
-        run_hexa(env, "shell", "-c", MAKE_KEYS)
-        yield env
+def keys_env(tmp_path):
+    """A database with idempotency keys of several ages (MAKE_KEYS), for this test alone."""
+    with english_database(tmp_path) as keys_env:
+        run_hexa(keys_env, "shell", "-c", MAKE_KEYS)
+        yield keys_env
 
 
-def keys(env) -> list[str]:
-    return [key for (key,) in live_query(env, "SELECT key FROM crm_idempotencykey ORDER BY key")]
+def keys(keys_env) -> list[str]:
+    return [
+        key for (key,) in live_query(keys_env, "SELECT key FROM crm_idempotencykey ORDER BY key")
+    ]
 
 
-def test_purge_keys_forgets_keys_older_than_the_default_30_days(env):
-    assert keys(env) == ["new", "old", "recent"]  # the deleted dedication's key was kept
+def test_purge_keys_forgets_keys_older_than_the_default_30_days(keys_env):
+    assert keys(keys_env) == ["new", "old", "recent"]  # the deleted dedication's key was kept
 
-    done = run_hexa(env, "purge-keys")
+    done = run_hexa(keys_env, "purge-keys")
 
     assert done.stdout.strip() == "Purged 1 idempotency keys older than 30 days."
-    assert keys(env) == ["new", "recent"]
+    assert keys(keys_env) == ["new", "recent"]
 
 
-def test_purge_keys_takes_the_days_from_the_option_or_the_setting(env):
-    run_hexa({**env, "HEXA_IDEMPOTENCY_KEY_DAYS": "50"}, "purge-keys")
-    assert keys(env) == ["new", "old", "recent"]
+def test_purge_keys_takes_the_days_from_the_option_or_the_setting(keys_env):
+    run_hexa({**keys_env, "HEXA_IDEMPOTENCY_KEY_DAYS": "50"}, "purge-keys")
+    assert keys(keys_env) == ["new", "old", "recent"]
 
-    done = run_hexa(env, "purge-keys", "--days", "5")
+    done = run_hexa(keys_env, "purge-keys", "--days", "5")
 
     assert "Purged 2 " in done.stdout
-    assert keys(env) == ["new"]
+    assert keys(keys_env) == ["new"]
 
 
-def test_purge_keys_refuses_negative_days(env):
-    done = run_hexa(env, "purge-keys", "--days", "-1", check=False)
+def test_purge_keys_refuses_negative_days(keys_env):
+    done = run_hexa(keys_env, "purge-keys", "--days", "-1", check=False)
 
     assert done.returncode == 2
     assert "--days" in done.stderr
-    assert keys(env) == ["new", "old", "recent"]
+    assert keys(keys_env) == ["new", "old", "recent"]

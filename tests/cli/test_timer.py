@@ -4,18 +4,8 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from hexa.crm.demo import DEMO_USERNAME
-from tests.conftest import live_database, live_query, run_hexa
-
-
-@pytest.fixture(scope="module")
-def env(tmp_path_factory):
-    with live_database(tmp_path_factory.mktemp("cli")) as env:
-        env["HEXA_LANGUAGE"] = "en"
-        run_hexa(env, "demo")
-        yield env
+from tests.conftest import live_query, run_hexa
 
 
 def hexa_timer(env, *args: str):

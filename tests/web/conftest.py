@@ -1,7 +1,7 @@
-"""What the web tests share: who signs in (`ana`, a plain employee; `ana_is_manager` to make
-her a manager; `manager`, another person who is one), Django's test client signed in as Ana
-(`web` in English, `spanish_web` with Spanish chosen in Hexa), and the records several
-modules start from. The browsers are in tests/web/browser/conftest.py."""
+"""What the web tests share: who signs in (`ana`, a plain employee, is tests/conftest.py's;
+`ana_is_manager` makes her a manager; `manager`, another person who is one), Django's test
+client signed in as Ana (`web` in English, `spanish_web` with Spanish chosen in Hexa), and
+the records several modules start from. The browsers are in tests/web/browser/conftest.py."""
 
 from __future__ import annotations
 
@@ -19,12 +19,7 @@ from tests import factories
 # --- Who signs in -------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def ana(db):
-    """Ana García: user `ana`, employee ANA, not a manager."""
-    user = factories.user("ana", first_name="Ana", last_name="García", email="ana@example.com")
-    factories.employee("ANA", name="Ana García", user=user)
-    return user
+# `ana` (Ana García, a plain employee) is tests/conftest.py's.
 
 
 @pytest.fixture

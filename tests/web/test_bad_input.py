@@ -12,20 +12,14 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from hexa.crm.models import Client, Dedication, DedicationChange, Employee, Project, Task
+from hexa.crm.models import Dedication
 from hexa.crm.services import agenda
 from hexa.crm.services.validation import EARLIEST_DAY, latest_follow_up
 from tests import factories
+from tests.conftest import every_row
 from tests.web.conftest import form_of
 
 pytestmark = pytest.mark.django_db
-
-
-def snapshot() -> list:
-    return [
-        list(model.objects.order_by("pk").values())
-        for model in (Employee, Client, Project, Task, Dedication, DedicationChange)
-    ]
 
 
 @pytest.fixture
@@ -72,37 +66,37 @@ def far(label: str) -> str:
 @pytest.mark.parametrize("label", ["9999", "0001", "before", "after", "arabic", "wide"])
 def test_quick_log_follow_ups_outside_the_range_are_refused_on_the_field(web, task, label):
     data = log_form(web, next_follow_up=far(label))
-    before = snapshot()
+    before = every_row()
 
     response = web.post(reverse("web:quick-log", args=["ACME"]), data)
 
     assert response.status_code == 200
     assert field_errors(response, "next_follow_up"), response.context["form"].errors
-    assert snapshot() == before
+    assert every_row() == before
 
 
 @pytest.mark.parametrize("label", ["0001", "before", "arabic", "wide"])
 def test_quick_log_dates_outside_the_range_are_refused_on_the_field(web, task, label):
     data = log_form(web, date=far(label), next_follow_up="")
-    before = snapshot()
+    before = every_row()
 
     response = web.post(reverse("web:quick-log", args=["ACME"]), data)
 
     assert response.status_code == 200
     assert field_errors(response, "date"), response.context["form"].errors
-    assert snapshot() == before
+    assert every_row() == before
 
 
 @pytest.mark.parametrize("minutes", ["٣٠", "３０", "²", "1h٣٠"])
 def test_quick_log_minutes_in_other_digits_are_refused(web, task, minutes):
     data = log_form(web, minutes=minutes)
-    before = snapshot()
+    before = every_row()
 
     response = web.post(reverse("web:quick-log", args=["ACME"]), data)
 
     assert response.status_code == 200
     assert field_errors(response, "minutes")
-    assert snapshot() == before
+    assert every_row() == before
 
 
 @pytest.mark.parametrize(
@@ -120,13 +114,13 @@ def test_quick_log_takes_time_as_people_write_it(web, task, minutes, expected):
 def test_task_edit_refuses_follow_ups_outside_the_range(web, task, label):
     url = reverse("web:task-edit", args=[task.pk])
     data = {"kind": "task", "title": "Seguimiento", "priority": "normal"}
-    before = snapshot()
+    before = every_row()
 
     response = web.post(url, {**data, "next_follow_up": far(label)})
 
     assert response.status_code == 200
     assert field_errors(response, "next_follow_up"), response.context["form"].errors
-    assert snapshot() == before
+    assert every_row() == before
 
 
 @pytest.mark.parametrize(
@@ -134,19 +128,19 @@ def test_task_edit_refuses_follow_ups_outside_the_range(web, task, label):
     [{"to": "31/12/9999"}, {"to": "01/01/0001"}, {"days": "٣"}, {"days": "99999999999"}],
 )
 def test_reschedule_refuses_far_dates_and_other_digits(web, task, data):
-    before = snapshot()
+    before = every_row()
 
     response = web.post(reverse("web:task-reschedule", args=[task.pk]), data)
 
     assert response.status_code < 500
-    assert snapshot() == before
+    assert every_row() == before
 
 
 @pytest.mark.parametrize("label", ["0001", "before", "wide"])
 def test_dedication_change_refuses_dates_outside_the_range(web, task, label):
     dedication = Dedication.objects.get()
     data = {"text": "Changed", "employee": dedication.employee_id, "minutes": "30"}
-    before = snapshot()
+    before = every_row()
 
     response = web.post(
         reverse("web:dedication-edit", args=[dedication.pk]), {**data, "date": far(label)}
@@ -154,7 +148,7 @@ def test_dedication_change_refuses_dates_outside_the_range(web, task, label):
 
     assert response.status_code == 200
     assert field_errors(response, "date"), response.context["form"].errors
-    assert snapshot() == before
+    assert every_row() == before
 
 
 def test_a_far_follow_up_already_stored_keeps_the_calendar_and_reschedule_working(web, task, ana):
@@ -178,10 +172,10 @@ def test_a_far_follow_up_already_stored_keeps_the_calendar_and_reschedule_workin
 @override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1000)
 def test_a_form_over_the_size_limit_is_a_413(web, task):
     data = log_form(web, text="x" * 2000)
-    before = snapshot()
+    before = every_row()
 
     response = web.post(reverse("web:quick-log", args=["ACME"]), data)
 
     assert response.status_code == 413
     assert b"too large" in response.content
-    assert snapshot() == before
+    assert every_row() == before

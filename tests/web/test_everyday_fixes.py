@@ -25,12 +25,13 @@ DASH = "\N{EN DASH}"
 
 
 @pytest.fixture
-def acme(ana):
-    acme = factories.client("ACME", name="Acme Industrial")
-    project = factories.project(acme, "ACME", name="Acme")
+def acme_worked(ana):
+    """ACME, its project, its task and Ana's 4 hours on it, by name."""
+    client = factories.client("ACME", name="Acme Industrial")
+    project = factories.project(client, "ACME", name="Acme")
     task = factories.task(project, "Seguimiento")
     dedication = factories.dedication(task, ana.employee, minutes=240, recorded_by=ana)
-    return {"client": acme, "project": project, "task": task, "dedication": dedication}
+    return {"client": client, "project": project, "task": task, "dedication": dedication}
 
 
 def links(html: str, path: str) -> list[str]:
@@ -43,9 +44,11 @@ def links(html: str, path: str) -> list[str]:
 @pytest.mark.parametrize(
     "page", ["/clients/ACME/", "/projects/ACME/", "task"], ids=["client", "project", "task"]
 )
-def test_changing_a_dedication_returns_to_the_page_it_was_opened_from(spanish_web, acme, page):
-    page = f"/tasks/{acme['task'].pk}/" if page == "task" else page
-    dedication = acme["dedication"]
+def test_changing_a_dedication_returns_to_the_page_it_was_opened_from(
+    spanish_web, acme_worked, page
+):
+    page = f"/tasks/{acme_worked['task'].pk}/" if page == "task" else page
+    dedication = acme_worked["dedication"]
     [change] = links(spanish_web.get(page).content.decode(), f"/dedications/{dedication.pk}/edit/")
     assert parse_qs(urlsplit(change).query) == {"next": [page]}
 
@@ -69,8 +72,8 @@ def test_changing_a_dedication_returns_to_the_page_it_was_opened_from(spanish_we
     assert (dedication.text, dedication.minutes) == ("Llamada, con el presupuesto", 240)
 
 
-def test_deleting_a_dedication_returns_to_the_page_it_was_opened_from(spanish_web, acme):
-    dedication = acme["dedication"]
+def test_deleting_a_dedication_returns_to_the_page_it_was_opened_from(spanish_web, acme_worked):
+    dedication = acme_worked["dedication"]
     [delete] = links(
         spanish_web.get("/clients/ACME/").content.decode(), f"/dedications/{dedication.pk}/delete/"
     )
@@ -82,8 +85,8 @@ def test_deleting_a_dedication_returns_to_the_page_it_was_opened_from(spanish_we
     assert not Dedication.objects.filter(pk=dedication.pk).exists()
 
 
-def test_a_next_address_elsewhere_is_ignored(spanish_web, acme):
-    dedication = acme["dedication"]
+def test_a_next_address_elsewhere_is_ignored(spanish_web, acme_worked):
+    dedication = acme_worked["dedication"]
     response = spanish_web.post(
         f"/dedications/{dedication.pk}/edit/",
         {
@@ -96,12 +99,12 @@ def test_a_next_address_elsewhere_is_ignored(spanish_web, acme):
         },
     )
 
-    assert response["Location"] == f"/tasks/{acme['task'].pk}/"
+    assert response["Location"] == f"/tasks/{acme_worked['task'].pk}/"
 
 
-def test_someone_else_cannot_open_the_change_form_whatever_the_next(client, acme):
+def test_someone_else_cannot_open_the_change_form_whatever_the_next(client, acme_worked):
     client.force_login(factories.user("bea"))
-    dedication = acme["dedication"]
+    dedication = acme_worked["dedication"]
 
     response = client.get(f"/dedications/{dedication.pk}/edit/?next=/clients/ACME/")
 
@@ -110,10 +113,10 @@ def test_someone_else_cannot_open_the_change_form_whatever_the_next(client, acme
 
 
 @pytest.mark.parametrize(("minutes", "shown"), [(240, "4h"), (90, "1h30"), (45, "45m"), (None, "")])
-def test_the_change_form_shows_the_time_as_the_lists_do(spanish_web, acme, minutes, shown):
-    Dedication.objects.filter(pk=acme["dedication"].pk).update(minutes=minutes)
+def test_the_change_form_shows_the_time_as_the_lists_do(spanish_web, acme_worked, minutes, shown):
+    Dedication.objects.filter(pk=acme_worked["dedication"].pk).update(minutes=minutes)
 
-    form = spanish_web.get(f"/dedications/{acme['dedication'].pk}/edit/").content.decode()
+    form = spanish_web.get(f"/dedications/{acme_worked['dedication'].pk}/edit/").content.decode()
 
     [field] = re.findall(r'<input[^>]*name="minutes"[^>]*>', form)
     assert f'value="{shown}"' in field if shown else "value=" not in field
@@ -123,9 +126,9 @@ def test_the_change_form_shows_the_time_as_the_lists_do(spanish_web, acme, minut
 
 
 def test_closing_a_project_without_confirming_warns_once_and_lists_its_pending_tasks(
-    spanish_web, acme
+    spanish_web, acme_worked
 ):
-    project = acme["project"]
+    project = acme_worked["project"]
     factories.task(project, "Enviar el presupuesto", next_follow_up=timezone.localdate())
     factories.task(project, "Hecha", status="done")
 
@@ -146,9 +149,11 @@ def test_closing_a_project_without_confirming_warns_once_and_lists_its_pending_t
     assert project.status == Project.Status.CLOSED
 
 
-def test_a_project_with_many_pending_tasks_lists_the_first_and_counts_the_rest(spanish_web, acme):
+def test_a_project_with_many_pending_tasks_lists_the_first_and_counts_the_rest(
+    spanish_web, acme_worked
+):
     for number in range(24):
-        factories.task(acme["project"], f"Tarea {number}")
+        factories.task(acme_worked["project"], f"Tarea {number}")
 
     page = spanish_web.get("/projects/ACME/close/").content.decode()
 
@@ -202,14 +207,14 @@ def february(ana, monkeypatch):
     (Luis) on Wednesday 4."""
     moment = dt.datetime(2026, 2, 10, 11, 0, tzinfo=dt.UTC)
     monkeypatch.setattr(timezone, "now", lambda: moment)
-    acme = factories.task(factories.project(factories.client("ACME", name="Acme"), "ACME"))
+    acme_worked = factories.task(factories.project(factories.client("ACME", name="Acme"), "ACME"))
     beta = factories.task(factories.project(factories.client("BETA", name="Beta"), "BETA"))
     luis = factories.employee("LUIS", name="Luis Peña")
     for task, who, day, minutes in [
-        (acme, ana.employee, D(2026, 2, 1), 60),
-        (acme, ana.employee, D(2026, 2, 2), 30),
+        (acme_worked, ana.employee, D(2026, 2, 1), 60),
+        (acme_worked, ana.employee, D(2026, 2, 2), 30),
         (beta, luis, D(2026, 2, 4), 45),
-        (acme, ana.employee, D(2026, 2, 9), 15),
+        (acme_worked, ana.employee, D(2026, 2, 9), 15),
     ]:
         factories.dedication(task, who, date=day, minutes=minutes)
 

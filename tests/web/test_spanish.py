@@ -16,10 +16,10 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ana_is_manager")]
 
 
 @pytest.fixture
-def acme(ana):
-    acme = factories.client("ACME", name="Acme Industrial")
-    task = factories.task(factories.project(acme, "ACME"), "Seguimiento")
-    factories.project(acme, "ACME-WEB")
+def acme_task(ana):
+    acme_task = factories.client("ACME", name="Acme Industrial")
+    task = factories.task(factories.project(acme_task, "ACME"), "Seguimiento")
+    factories.project(acme_task, "ACME-WEB")
     return task
 
 
@@ -27,14 +27,14 @@ def text(response) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.content.decode()))
 
 
-def test_the_empty_choice_of_a_list_is_spanish(spanish_web, acme):
+def test_the_empty_choice_of_a_list_is_spanish(spanish_web, acme_task):
     page = spanish_web.get("/clients/ACME/dedications/new/").content.decode()
 
     assert "Select an option" not in page
     assert '<option value="">Elige…</option>' in page or "Elige…" in page
 
 
-def test_a_former_employee_in_the_report_filters(spanish_web, acme):
+def test_a_former_employee_in_the_report_filters(spanish_web, acme_task):
     factories.employee("LUIS", name="Luis Peña", active=False)
 
     page = spanish_web.get("/reports/").content.decode()
@@ -43,7 +43,7 @@ def test_a_former_employee_in_the_report_filters(spanish_web, acme):
     assert "(left)" not in page
 
 
-def test_a_dedication_on_no_task_reads_sin_tarea(spanish_web, acme):
+def test_a_dedication_on_no_task_reads_sin_tarea(spanish_web, acme_task):
     page = spanish_web.get("/projects/ACME/dedications/new/").content.decode()
 
     assert ">Sin tarea</option>" in page
@@ -60,7 +60,7 @@ def test_a_dedication_on_no_task_reads_sin_tarea(spanish_web, acme):
         ("/clients/new/", "Nuevo cliente"),
     ],
 )
-def test_breadcrumbs_name_the_new_thing(spanish_web, acme, path, crumb):
+def test_breadcrumbs_name_the_new_thing(spanish_web, acme_task, path, crumb):
     nav = re.search(
         r'<nav aria-label="breadcrumb">(.*?)</nav>', spanish_web.get(path).content.decode()
     )
@@ -81,29 +81,29 @@ def test_import_counts_agree_with_their_number(spanish_web, ana):
     assert "1 omitida" in counts
 
 
-def test_who_recorded_an_activity_is_named_as_a_person(spanish_web, acme, ana):
+def test_who_recorded_an_activity_is_named_as_a_person(spanish_web, acme_task, ana):
     helper = factories.user("recepcion", first_name="Marta", last_name="Ruiz")
     factories.employee("MARTA", name="Marta Ruiz Gil", user=helper)
     nobody = factories.user("robot")
-    factories.dedication(acme, ana.employee, text="Llamada")
-    factories.dedication(acme, ana.employee, text="Visita")
+    factories.dedication(acme_task, ana.employee, text="Llamada")
+    factories.dedication(acme_task, ana.employee, text="Visita")
     Dedication.objects.filter(text="Llamada").update(recorded_by=helper)
     Dedication.objects.filter(text="Visita").update(recorded_by=nobody)
 
-    shown = text(spanish_web.get(f"/tasks/{acme.pk}/"))
+    shown = text(spanish_web.get(f"/tasks/{acme_task.pk}/"))
 
     assert "registrada por Marta Ruiz Gil" in shown  # the employee's name
     assert "registrada por robot" in shown  # a login that is no one: its name is all there is
     assert "registrada por recepcion" not in shown
 
 
-def test_the_header_names_the_signed_in_person(spanish_web, acme):
+def test_the_header_names_the_signed_in_person(spanish_web, acme_task):
     page = spanish_web.get("/").content.decode()
     who = re.search(r'<li class="who"><a [^>]*>([^<]*)</a></li>', page)
     assert who is not None and who[1] == "Ana García"
 
 
-def test_the_task_of_a_quick_log_opened_on_it_is_named_naturally(spanish_web, acme):
+def test_the_task_of_a_quick_log_opened_on_it_is_named_naturally(spanish_web, acme_task):
     page = text(spanish_web.get(f"/clients/ACME/log/?task={Task.objects.get().pk}"))
 
     assert (

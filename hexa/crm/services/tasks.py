@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hexa.crm.errors import Conflict, InvalidInput
+from hexa.crm.errors import Conflict, EitherOr, InvalidInput
 from hexa.crm.models import Client, Employee, Project, Task
 from hexa.crm.services.locks import lock, lock_client, require_open, unchanged_on_error
 from hexa.crm.services.model_validation import full_clean
@@ -165,11 +165,9 @@ def reschedule_task(
     already past (an overdue follow-up put off "one day" is due tomorrow, not yesterday)."""
     today = today or timezone.localdate()
     if days is None and to is None:
-        raise InvalidInput.on("next_follow_up", _("Give either a number of days or a date."))
+        raise EitherOr.on("next_follow_up", _("Give either a number of days or a date."))
     if days is not None and to is not None:
-        raise InvalidInput.on(
-            "next_follow_up", _("Give either a number of days or a date, not both.")
-        )
+        raise EitherOr.on("next_follow_up", _("Give either a number of days or a date, not both."))
     if task.status != Task.Status.PENDING:
         raise Conflict(_("The task is done: reopen it to reschedule it."), code="task_done")
     if days is not None and days < 1:

@@ -235,17 +235,13 @@ class CloseProjectForm(forms.Form):
 
 
 class RescheduleForm(forms.Form):
-    days = AsciiIntegerField(required=False, min_value=1, max_value=366)
+    """The days or the date, parsed; the rules (one of them, not both; a day or more; not in
+    the past) are the domain's, and the view puts its EitherOr in this page's words."""
+
+    days = AsciiIntegerField(required=False, max_value=366)
     to = DayField(
         label=_("Date"), required=False, widget=DateInput(attrs={"aria-label": _("New date")})
     )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        assert data is not None  # Form.clean() returns cleaned_data
-        if (data.get("days") is None) == (data.get("to") is None):
-            raise forms.ValidationError(_("Choose +1 day, +1 week, or a date."))
-        return data
 
 
 class UndoForm(forms.Form):

@@ -138,7 +138,6 @@ class QuickLogForm(DedicationFields):
         # What the rules alone choose: whether the user must choose among several projects.
         rules = services.plan_quick_log(client=client)
         self.candidates = rules.candidates
-        self.fixed_project: Project | None = None
         if self.is_bound:
             project = self._usable_project()
         self.chosen_project = project
@@ -164,7 +163,6 @@ class QuickLogForm(DedicationFields):
             field.queryset = Project.objects.filter(pk=project.pk if project else None)  # type: ignore[misc]  # pk=None: none
             field.widget = forms.HiddenInput()
             self.initial.setdefault("project", project)
-            self.fixed_project = project
         else:
             del self.fields["project"]
         self.fields["task"].widget.choices = self.task_choices()

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hexa.crm import services
-from hexa.crm.errors import AmbiguousProject, DomainError
+from hexa.crm.errors import AmbiguousProject, DomainError, EitherOr
 from hexa.crm.models import Task
 from hexa.crm.services import queries
 from hexa.lib.requests import AuthenticatedRequest
@@ -251,7 +251,12 @@ def task_reschedule(request: AuthenticatedRequest, task_id: int) -> HttpResponse
     def act(task: Task) -> str:
         if not form.is_valid():
             raise DomainError(" ".join(str(m) for ms in form.errors.values() for m in ms))
-        services.reschedule_task(task, days=form.cleaned_data["days"], to=form.cleaned_data["to"])
+        try:
+            services.reschedule_task(
+                task, days=form.cleaned_data["days"], to=form.cleaned_data["to"]
+            )
+        except EitherOr as error:
+            raise DomainError(_("Choose +1 day, +1 week, or a date.")) from error
         assert task.next_follow_up is not None  # reschedule_task gave it one
         return _("“%(title)s”: next follow-up %(date)s.") % {
             "title": task.title,

@@ -27,8 +27,8 @@ from hexa.crm.models import Client, Dedication
 from hexa.crm.services import timer as timers
 from hexa.lib.durations import format_minutes
 from hexa.lib.requests import AuthenticatedRequest
+from hexa.web.quick_log_form import quick_log_form
 from hexa.web.views.common import is_htmx, safe_next
-from hexa.web.views.quick_log import quick_log_form
 
 
 def _changed(response: HttpResponse) -> HttpResponse:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from hexa.crm.services.permissions import managers_group
 from tests import factories
@@ -14,3 +17,8 @@ def manager(db):
     user = factories.user("boss")
     user.groups.add(managers_group())
     return user
+
+
+def set_now(monkeypatch, moment: dt.datetime) -> None:
+    """Make `moment` the time it is now, for the rest of the test."""
+    monkeypatch.setattr(timezone, "now", lambda: moment)

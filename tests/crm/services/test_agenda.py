@@ -25,6 +25,7 @@ from hexa.crm.services.agenda import (
     revoke_calendar_feed,
 )
 from tests import factories
+from tests.crm.services.conftest import set_now
 
 pytestmark = pytest.mark.django_db
 
@@ -36,10 +37,6 @@ TODAY = dt.date(2026, 3, 10)
 
 def on(day_offset: int, base: dt.date = TODAY) -> dt.date:
     return base + dt.timedelta(days=day_offset)
-
-
-def set_now(monkeypatch, moment: dt.datetime) -> None:
-    monkeypatch.setattr(timezone, "now", lambda: moment)
 
 
 def titles(tasks) -> list[str]:

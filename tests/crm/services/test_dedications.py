@@ -13,19 +13,12 @@ from hexa.crm import services
 from hexa.crm.errors import ClientArchived, Conflict, InvalidInput
 from hexa.crm.models import Dedication, DedicationChange, Project
 from tests import factories
+from tests.conftest import every_row
+from tests.crm.services.conftest import set_now
 
 pytestmark = pytest.mark.django_db
 
 UTC = dt.UTC
-
-
-def rows(model) -> list[dict]:
-    return list(model.objects.order_by("pk").values())
-
-
-def database() -> tuple[list[dict], list[dict]]:
-    """The dedications and their trail, to show that a refused operation wrote nothing."""
-    return rows(Dedication), rows(DedicationChange)
 
 
 @pytest.fixture
@@ -68,10 +61,6 @@ def loaded(dedication: Dedication) -> Dedication:
     return Dedication.objects.select_related(
         "client", "project", "task", "employee", "recorded_by"
     ).get(pk=dedication.pk)
-
-
-def set_now(monkeypatch, moment: dt.datetime) -> None:
-    monkeypatch.setattr(timezone, "now", lambda: moment)
 
 
 # --- Record -------------------------------------------------------------------------------------
@@ -153,13 +142,13 @@ def test_recording_does_not_touch_the_tasks_follow_up(project, employee, today):
 )
 def test_bad_input_is_refused_on_its_field_and_writes_nothing(project, employee, fields, field):
     fields = {"employee": employee, **fields}
-    before = database()
+    before = every_row()
 
     with pytest.raises(InvalidInput) as raised:
         record(project=project, **fields)
 
     assert list(raised.value.fields) == [field]
-    assert database() == before
+    assert every_row() == before
 
 
 @pytest.mark.parametrize("minutes", [0, 1440])
@@ -173,12 +162,13 @@ def test_text_of_ten_thousand_characters_is_accepted(project, employee):
 
 def test_inactive_employee_is_refused(project):
     gone = factories.employee("GONE", active=False)
+    before = every_row()
 
     with pytest.raises(InvalidInput) as raised:
         record(project=project, employee=gone)
 
     assert "GONE" in raised.value.fields["employee"][0]
-    assert database() == ([], [])
+    assert every_row() == before
 
 
 def test_every_bad_field_is_reported_at_once(project, today):
@@ -193,50 +183,59 @@ def test_every_bad_field_is_reported_at_once(project, today):
 def test_task_of_another_project_is_refused(project, employee, client_acme):
     elsewhere = factories.task(factories.project(client_acme, "WEB"), "Elsewhere")
 
+    before = every_row()
+
     with pytest.raises(InvalidInput) as raised:
         record(project=project, task=elsewhere, employee=employee)
 
     assert list(raised.value.fields) == ["task"]
     assert "WEB" in raised.value.fields["task"][0]
-    assert database() == ([], [])
+    assert every_row() == before
 
 
 def test_task_of_another_clients_project_is_refused(project, employee):
     theirs = factories.task(factories.project(factories.client("OTHER"), "THEIRS"))
 
+    before = every_row()
+
     with pytest.raises(InvalidInput):
         record(project=project, task=theirs, employee=employee)
 
-    assert database() == ([], [])
+    assert every_row() == before
 
 
 def test_closed_project_is_refused(client_acme, employee):
     closed = factories.project(client_acme, "OLD", status="closed")
 
+    before = every_row()
+
     with pytest.raises(Conflict) as raised:
         record(project=closed, employee=employee)
 
     assert raised.value.code == "project_closed"
-    assert database() == ([], [])
+    assert every_row() == before
 
 
 def test_project_of_an_archived_client_is_refused(employee):
-    archived = factories.client("GONE", active=False)
+    archived = factories.project(factories.client("GONE", active=False), "GONE")
+    before = every_row()
 
     with pytest.raises(ClientArchived):
-        record(project=factories.project(archived, "GONE"), employee=employee)
+        record(project=archived, employee=employee)
 
-    assert database() == ([], [])
+    assert every_row() == before
 
 
 def test_project_closed_meanwhile_is_refused(project, employee):
     loaded_project = Project.objects.select_related("client").get(pk=project.pk)
     Project.objects.filter(pk=project.pk).update(status="closed")
 
+    before = every_row()
+
     with pytest.raises(Conflict):
         record(project=loaded_project, employee=employee)
 
-    assert database() == ([], [])
+    assert every_row() == before
 
 
 def test_today_is_madrids_date_at_half_past_eleven_utc(project, employee, monkeypatch):
@@ -351,11 +350,11 @@ def test_change_by_hexa_itself_keeps_no_user(dedication):
     ids=["same text", "same text with spaces", "same minutes", "nothing"],
 )
 def test_change_without_a_difference_writes_nothing(dedication, manager, changes):
-    before = database()
+    before = every_row()
 
     services.change_dedication(loaded(dedication), by=manager, **changes)
 
-    assert database() == before
+    assert every_row() == before
 
 
 def test_keeping_an_employee_who_has_left_since_is_allowed(dedication, employee, manager):
@@ -372,23 +371,23 @@ def test_keeping_an_employee_who_has_left_since_is_allowed(dedication, employee,
     "field", ["project", "client", "recorded_by", "recorded_at", "via", "updated_by", "colour"]
 )
 def test_change_of_an_unknown_or_protected_field_is_refused(dedication, manager, field):
-    before = database()
+    before = every_row()
 
     with pytest.raises(InvalidInput) as raised:
         services.change_dedication(loaded(dedication), by=manager, **{field: None})
 
     assert list(raised.value.fields) == [field]
-    assert database() == before
+    assert every_row() == before
 
 
 def test_moving_a_dedication_to_another_project_is_refused(dedication, client_acme, manager):
     web = factories.project(client_acme, "WEB")
-    before = database()
+    before = every_row()
 
     with pytest.raises(InvalidInput):
         services.change_dedication(loaded(dedication), by=manager, project=web)
 
-    assert database() == before
+    assert every_row() == before
 
 
 @pytest.mark.parametrize(
@@ -408,37 +407,37 @@ def test_moving_a_dedication_to_another_project_is_refused(dedication, client_ac
     ],
 )
 def test_change_with_a_bad_value_is_refused_and_writes_nothing(dedication, manager, changes, field):
-    before = database()
+    before = every_row()
 
     with pytest.raises(InvalidInput) as raised:
         services.change_dedication(loaded(dedication), by=manager, **changes)
 
     assert list(raised.value.fields) == [field]
-    assert database() == before
+    assert every_row() == before
 
 
 def test_change_to_an_employee_who_has_left_is_refused(dedication, manager):
     gone = factories.employee("GONE", active=False)
-    before = database()
+    before = every_row()
 
     with pytest.raises(InvalidInput) as raised:
         services.change_dedication(loaded(dedication), by=manager, employee=gone)
 
     assert list(raised.value.fields) == ["employee"]
-    assert database() == before
+    assert every_row() == before
 
 
 @pytest.mark.parametrize("where", ["another project", "another client"])
 def test_change_to_a_task_of_another_project_is_refused(dedication, client_acme, manager, where):
     owner = client_acme if where == "another project" else factories.client("OTHER")
     elsewhere = factories.task(factories.project(owner, "ELSEWHERE"))
-    before = database()
+    before = every_row()
 
     with pytest.raises(InvalidInput) as raised:
         services.change_dedication(loaded(dedication), by=manager, task=elsewhere)
 
     assert list(raised.value.fields) == ["task"]
-    assert database() == before
+    assert every_row() == before
 
 
 def test_a_refused_change_leaves_the_dedication_object_as_it_was(dedication, manager, today):

@@ -13,6 +13,7 @@ from hexa.crm.errors import Forbidden
 from hexa.crm.models import Dedication, DedicationChange, Employee
 from hexa.crm.services.permissions import managers_group
 from tests import factories
+from tests.conftest import every_row
 
 pytestmark = pytest.mark.django_db
 
@@ -38,14 +39,6 @@ NOT_MANAGERS = [
     "nobody",
     "anonymous",
 ]
-
-
-def rows(model) -> list[dict]:
-    return list(model.objects.order_by("pk").values())
-
-
-def database() -> tuple[list[dict], ...]:
-    return rows(Dedication), rows(DedicationChange), rows(Employee)
 
 
 @pytest.fixture
@@ -83,14 +76,14 @@ def actor(people, role: str):
 
 
 @pytest.fixture
-def ana(people):
+def ana_employee(people):
     return factories.employee("ANA", name="Ana", user=people["linked"])
 
 
 @pytest.fixture
-def dedication(people, ana, client_acme) -> Dedication:
+def dedication(people, ana_employee, client_acme) -> Dedication:
     task = factories.task(factories.project(client_acme, "ACME"))
-    return factories.dedication(task, ana, text="Called", recorded_by=people["recorder"])
+    return factories.dedication(task, ana_employee, text="Called", recorded_by=people["recorder"])
 
 
 def loaded(dedication: Dedication) -> Dedication:
@@ -141,13 +134,13 @@ def test_allowed_roles_change_it_and_are_named_as_who_changed_it(people, dedicat
 
 @pytest.mark.parametrize("role", MAY_NOT_CHANGE)
 def test_other_roles_may_not_change_it_and_nothing_is_written(people, dedication, role):
-    before = database()
+    before = every_row()
 
     with pytest.raises(Forbidden) as raised:
         services.change_dedication(loaded(dedication), by=actor(people, role), text="Hacked")
 
     assert raised.value.code == "forbidden"
-    assert database() == before
+    assert every_row() == before
 
 
 @pytest.mark.parametrize("role", MAY_CHANGE)
@@ -162,32 +155,32 @@ def test_allowed_roles_delete_it(people, dedication, role):
 
 @pytest.mark.parametrize("role", MAY_NOT_CHANGE)
 def test_other_roles_may_not_delete_it_and_nothing_is_written(people, dedication, role):
-    before = database()
+    before = every_row()
 
     with pytest.raises(Forbidden):
         services.delete_dedication(loaded(dedication), by=actor(people, role))
 
-    assert database() == before
+    assert every_row() == before
 
 
 def test_permission_is_checked_before_the_input(people, dedication):
     """Someone who may not change it learns nothing about which fields exist or are valid."""
-    before = database()
+    before = every_row()
 
     with pytest.raises(Forbidden):
         services.change_dedication(loaded(dedication), by=actor(people, "other"), project=None)
 
-    assert database() == before
+    assert every_row() == before
 
 
-def test_linked_user_who_was_unlinked_loses_the_right(people, dedication, ana):
-    services.update_employee(ana, user=None, by=services.SYSTEM)
+def test_linked_user_who_was_unlinked_loses_the_right(people, dedication, ana_employee):
+    services.update_employee(ana_employee, user=None, by=services.SYSTEM)
 
     assert not services.can_change_dedication(actor(people, "linked"), loaded(dedication))
 
 
-def test_user_linked_later_gains_the_right(people, dedication, ana):
-    services.update_employee(ana, user=people["other"], by=services.SYSTEM)
+def test_user_linked_later_gains_the_right(people, dedication, ana_employee):
+    services.update_employee(ana_employee, user=people["other"], by=services.SYSTEM)
 
     assert services.can_change_dedication(actor(people, "other"), loaded(dedication))
     assert not services.can_change_dedication(actor(people, "linked"), loaded(dedication))
@@ -272,24 +265,24 @@ def test_managers_create_employees(people, role):
 
 @pytest.mark.parametrize("role", NOT_MANAGERS)
 def test_others_may_not_create_employees(people, role):
-    before = database()
+    before = every_row()
 
     with pytest.raises(Forbidden) as raised:
         services.create_employee(code="EVA", name="Eva", by=actor(people, role))
 
     assert raised.value.code == "forbidden"
-    assert database() == before
+    assert every_row() == before
 
 
 @pytest.mark.parametrize("role", MANAGERS)
-def test_managers_deactivate_restore_and_link_employees(people, ana, role):
+def test_managers_deactivate_restore_and_link_employees(people, ana_employee, role):
     login = factories.user("newlogin")
 
-    services.update_employee(ana, active=False, by=actor(people, role))
-    assert not Employee.objects.get(pk=ana.pk).active
+    services.update_employee(ana_employee, active=False, by=actor(people, role))
+    assert not Employee.objects.get(pk=ana_employee.pk).active
 
-    services.update_employee(ana, active=True, user=login, by=actor(people, role))
-    restored = Employee.objects.get(pk=ana.pk)
+    services.update_employee(ana_employee, active=True, user=login, by=actor(people, role))
+    restored = Employee.objects.get(pk=ana_employee.pk)
     assert (restored.active, restored.user) == (True, login)
 
 
@@ -297,13 +290,13 @@ def test_managers_deactivate_restore_and_link_employees(people, ana, role):
 @pytest.mark.parametrize(
     "changes", [{"active": False}, {"name": "Renamed"}, {"user": None}], ids=str
 )
-def test_others_may_not_change_employees(people, ana, role, changes):
-    before = database()
+def test_others_may_not_change_employees(people, ana_employee, role, changes):
+    before = every_row()
 
     with pytest.raises(Forbidden):
-        services.update_employee(ana, by=actor(people, role), **changes)
+        services.update_employee(ana_employee, by=actor(people, role), **changes)
 
-    assert database() == before
+    assert every_row() == before
 
 
 def test_a_user_may_not_link_themselves_to_an_employee(people):

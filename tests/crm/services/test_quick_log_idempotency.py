@@ -3,8 +3,12 @@ replay, with a summary of what was first recorded, after the dedication was dele
 
 from __future__ import annotations
 
+import pytest
+
 from hexa.crm import services
 from hexa.crm.models import Dedication, IdempotencyKey
+
+pytestmark = pytest.mark.usefixtures("sql_modes")
 
 
 def _log(client, employee, user):

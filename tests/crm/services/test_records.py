@@ -15,16 +15,13 @@ from hexa.crm.models import Client, Dedication, Employee, Project, Task
 from hexa.crm.services import agenda as agenda_service
 from hexa.crm.services import queries
 from tests import factories
+from tests.conftest import every_row
 
 pytestmark = pytest.mark.django_db
 
 
 def rows(model) -> list[dict]:
     return list(model.objects.order_by("pk").values())
-
-
-def database() -> tuple[list[dict], ...]:
-    return rows(Client), rows(Employee), rows(Project), rows(Task), rows(Dedication)
 
 
 def updates(queries_context) -> list[str]:
@@ -63,7 +60,7 @@ def test_closing_a_project_with_pending_tasks_asks_to_confirm_and_writes_nothing
     for kind in kinds:
         factories.task(project, kind=kind)
     factories.task(project, status="done")  # not counted
-    before = database()
+    before = every_row()
 
     with pytest.raises(Conflict) as raised:
         services.update_project(fresh_project(project), status="closed", name="Renamed")
@@ -72,7 +69,7 @@ def test_closing_a_project_with_pending_tasks_asks_to_confirm_and_writes_nothing
     assert raised.value.details == {"pending": len(kinds)}
     assert "ACME" in raised.value.message
     assert str(len(kinds)) in raised.value.message
-    assert database() == before
+    assert every_row() == before
 
 
 def test_confirmed_close_closes_it_and_leaves_its_tasks_as_they_were(project):
@@ -109,13 +106,13 @@ def test_confirming_with_the_same_object_closes_the_project(project):
 def test_closing_a_closed_project_again_changes_nothing_and_asks_nothing(client_acme):
     closed = factories.project(client_acme, "OLD", status="closed")
     factories.task(closed)  # pending: it would have asked the first time
-    before = database()
+    before = every_row()
 
     with CaptureQueriesContext(connection) as captured:
         services.update_project(fresh_project(closed), status="closed")
 
     assert not updates(captured)
-    assert database() == before
+    assert every_row() == before
 
 
 def test_a_project_of_an_archived_client_may_be_closed(project, client_acme):
@@ -186,23 +183,23 @@ def test_reopening_a_project_brings_its_tasks_back(project, client_acme, employe
 
 
 def test_reopening_an_active_project_changes_nothing(project):
-    before = database()
+    before = every_row()
 
     services.update_project(fresh_project(project), status="active")
 
-    assert database() == before
+    assert every_row() == before
 
 
 def test_reopening_a_project_of_an_archived_client_is_refused_and_writes_nothing(client_acme):
     closed = factories.project(client_acme, "OLD", status="closed")
     services.update_client(client_acme, active=False)
-    before = database()
+    before = every_row()
 
     with pytest.raises(ClientArchived) as raised:
         services.update_project(fresh_project(closed), status="active")
 
     assert raised.value.code == "client_archived"
-    assert database() == before
+    assert every_row() == before
 
 
 # --- Editing a project: bad input ---------------------------------------------------------------
@@ -228,23 +225,23 @@ def test_edit_name_and_kind(project):
     ],
 )
 def test_bad_project_changes_are_refused_and_write_nothing(project, changes, field):
-    before = database()
+    before = every_row()
 
     with pytest.raises(InvalidInput) as raised:
         services.update_project(fresh_project(project), **changes)
 
     assert list(raised.value.fields) == [field]
-    assert database() == before
+    assert every_row() == before
 
 
 def test_a_project_cannot_move_to_another_client(project):
     other = factories.client("OTHER")
-    before = database()
+    before = every_row()
 
     with pytest.raises(InvalidInput):
         services.update_project(fresh_project(project), client=other)
 
-    assert database() == before
+    assert every_row() == before
 
 
 # --- Archiving and restoring clients ------------------------------------------------------------
@@ -280,7 +277,7 @@ def test_archived_clients_refuse_quick_logs_and_new_work(client_acme, project, e
     task = factories.task(project, status="done")
     services.update_client(client_acme, active=False)
     archived = Client.objects.get()
-    before = database()
+    before = every_row()
 
     with pytest.raises(ClientArchived):
         log(archived, employee)
@@ -297,7 +294,7 @@ def test_archived_clients_refuse_quick_logs_and_new_work(client_acme, project, e
     with pytest.raises(ClientArchived):
         services.reopen_task(services.task_by_id(task.pk))
 
-    assert database() == before
+    assert every_row() == before
 
 
 def test_tasks_of_archived_clients_leave_the_agenda_and_come_back_on_restore(
@@ -334,13 +331,13 @@ def test_archiving_keeps_projects_tasks_and_dedications(client_acme, project, em
 
 @pytest.mark.parametrize("field", ["code", "created_at", "colour"])
 def test_client_changes_to_unknown_fields_are_refused(client_acme, field):
-    before = database()
+    before = every_row()
 
     with pytest.raises(InvalidInput) as raised:
         services.update_client(client_acme, **{field: "X"})
 
     assert list(raised.value.fields) == [field]
-    assert database() == before
+    assert every_row() == before
 
 
 # --- Employees: deactivate, restore, link -------------------------------------------------------
@@ -385,17 +382,17 @@ def test_link_an_employee_to_a_login_user_and_unlink_it(employee, manager, user)
 
 def test_relinking_the_same_user_changes_nothing(employee, manager, user):
     services.update_employee(employee, user=user, by=manager)
-    before = database()
+    before = every_row()
 
     services.update_employee(Employee.objects.get(), user=user, by=manager)
 
-    assert database() == before
+    assert every_row() == before
 
 
 def test_a_login_user_is_linked_to_one_employee_at_most(employee, manager, user):
     services.update_employee(employee, user=user, by=manager)
     luis = factories.employee("LUIS")
-    before = database()
+    before = every_row()
 
     with pytest.raises(Conflict) as raised:
         services.update_employee(luis, user=user, by=manager)
@@ -403,18 +400,18 @@ def test_a_login_user_is_linked_to_one_employee_at_most(employee, manager, user)
     assert raised.value.code == "already_exists"
     assert raised.value.details == {"field": "user"}
     assert "Ana" in raised.value.message
-    assert database() == before
+    assert every_row() == before
 
 
 def test_a_new_employee_with_a_user_already_linked_is_refused_on_the_user(employee, manager, user):
     services.update_employee(employee, user=user, by=manager)
-    before = database()
+    before = every_row()
 
     with pytest.raises(Conflict) as raised:
         services.create_employee(code="LUIS", name="Luis", user=user, by=manager)
 
     assert raised.value.details == {"field": "user"}
-    assert database() == before
+    assert every_row() == before
 
 
 @pytest.mark.parametrize(
@@ -427,20 +424,20 @@ def test_a_new_employee_with_a_user_already_linked_is_refused_on_the_user(employ
     ],
 )
 def test_bad_employee_changes_are_refused_and_write_nothing(employee, manager, changes, field):
-    before = database()
+    before = every_row()
 
     with pytest.raises(InvalidInput) as raised:
         services.update_employee(employee, by=manager, **changes)
 
     assert list(raised.value.fields) == [field]
-    assert database() == before
+    assert every_row() == before
 
 
 def test_new_employee_code_taken_is_a_conflict_on_the_code(employee, manager):
-    before = database()
+    before = every_row()
 
     with pytest.raises(Conflict) as raised:
         services.create_employee(code="ana", name="Another Ana", by=manager)
 
     assert raised.value.details == {"field": "code"}
-    assert database() == before
+    assert every_row() == before

@@ -62,7 +62,7 @@ def english():
 
 
 @pytest.fixture
-def ana(db) -> Employee:
+def ana_employee(db) -> Employee:
     return factories.employee("ANA", name="Ana García", email="ana@example.com")
 
 
@@ -72,7 +72,7 @@ def luis(db) -> Employee:
 
 
 @pytest.fixture
-def acme(client_acme):
+def acme_project(client_acme):
     return factories.project(client_acme, "ACME")
 
 
@@ -98,10 +98,12 @@ def reminders() -> list[tuple[str, dt.date, int]]:
 # --- Who gets what ------------------------------------------------------------------------------
 
 
-def test_each_employee_gets_their_due_and_overdue_follow_ups(ana, luis, acme, today, english):
-    follow_up(acme, "Overdue call", today - 3 * DAY, ana)
-    follow_up(acme, "Today's quote", today, ana)
-    follow_up(acme, "Tomorrow's visit", today + DAY, ana)
+def test_each_employee_gets_their_due_and_overdue_follow_ups(
+    ana_employee, luis, acme_project, today, english
+):
+    follow_up(acme_project, "Overdue call", today - 3 * DAY, ana_employee)
+    follow_up(acme_project, "Today's quote", today, ana_employee)
+    follow_up(acme_project, "Tomorrow's visit", today + DAY, ana_employee)
     beta = factories.project(factories.client("BETA", name="Beta Hnos."), "BETA")
     task = follow_up(beta, "Unassigned follow-up", today)
     factories.dedication(task, luis)  # Luis worked for Beta last: it is his
@@ -123,42 +125,45 @@ def test_each_employee_gets_their_due_and_overdue_follow_ups(ana, luis, acme, to
     assert "BETA · Beta Hnos. — Unassigned follow-up" in to_luis.body
     assert "Overdue" not in to_luis.body
     assert [(r.employee, r.follow_ups, r.sent) for r in results] == [
-        (ana, 2, True),
+        (ana_employee, 2, True),
         (luis, 1, True),
     ]
     assert reminders() == [("ANA", today, 2), ("LUIS", today, 1)]
 
 
-def test_the_email_comes_from_the_configured_address(ana, acme, today, settings):
+def test_the_email_comes_from_the_configured_address(ana_employee, acme_project, today, settings):
     settings.DEFAULT_FROM_EMAIL = "agenda@hexa.example"
-    follow_up(acme, "Call", today, ana)
+    follow_up(acme_project, "Call", today, ana_employee)
 
     send_reminders(today=today)
 
     assert mail.outbox[0].from_email == "agenda@hexa.example"
 
 
-def test_without_a_link_the_email_has_none(ana, acme, today, english):
-    follow_up(acme, "Call", today, ana)
+def test_without_a_link_the_email_has_none(ana_employee, acme_project, today, english):
+    follow_up(acme_project, "Call", today, ana_employee)
 
     send_reminders(today=today)
 
     assert "Your agenda" not in mail.outbox[0].body
 
 
-def test_nothing_due_sends_nothing_and_keeps_nothing(ana, acme, today):
-    follow_up(acme, "Tomorrow", today + DAY, ana)
-    follow_up(acme, "Next week", today + 7 * DAY, ana)
+def test_nothing_due_sends_nothing_and_keeps_nothing(ana_employee, acme_project, today):
+    follow_up(acme_project, "Tomorrow", today + DAY, ana_employee)
+    follow_up(acme_project, "Next week", today + 7 * DAY, ana_employee)
 
     assert send_reminders(today=today) == []
     assert mail.outbox == []
     assert reminders() == []
 
 
-def test_employees_without_email_or_inactive_get_nothing(acme, today):
-    follow_up(acme, "No email", today, factories.employee("NOMAIL"))
+def test_employees_without_email_or_inactive_get_nothing(acme_project, today):
+    follow_up(acme_project, "No email", today, factories.employee("NOMAIL"))
     follow_up(
-        acme, "Has left", today, factories.employee("GONE", email="gone@example.com", active=False)
+        acme_project,
+        "Has left",
+        today,
+        factories.employee("GONE", email="gone@example.com", active=False),
     )
 
     assert send_reminders(today=today) == []
@@ -167,17 +172,17 @@ def test_employees_without_email_or_inactive_get_nothing(acme, today):
 
 
 def test_done_closed_archived_and_unscheduled_follow_ups_are_not_reminded(
-    ana, client_acme, acme, today
+    ana_employee, client_acme, acme_project, today
 ):
-    follow_up(acme, "Wanted", today, ana)
-    done = follow_up(acme, "Done", today, ana)
+    follow_up(acme_project, "Wanted", today, ana_employee)
+    done = follow_up(acme_project, "Done", today, ana_employee)
     Task.objects.filter(pk=done.pk).update(status="done")
     closed = factories.project(client_acme, "OLD", status="closed")
-    follow_up(closed, "Closed project", today, ana)
+    follow_up(closed, "Closed project", today, ana_employee)
     gone = factories.project(factories.client("GONE", active=False), "GONE")
-    follow_up(gone, "Archived client", today, ana)
-    no_date = factories.task(acme, "No date")
-    Task.objects.filter(pk=no_date.pk).update(assigned_to=ana)
+    follow_up(gone, "Archived client", today, ana_employee)
+    no_date = factories.task(acme_project, "No date")
+    Task.objects.filter(pk=no_date.pk).update(assigned_to=ana_employee)
 
     send_reminders(today=today)
 
@@ -188,8 +193,10 @@ def test_done_closed_archived_and_unscheduled_follow_ups_are_not_reminded(
     assert reminders() == [("ANA", today, 1)]
 
 
-def test_unassigned_follow_ups_of_a_client_nobody_worked_for_remind_nobody(ana, acme, today):
-    follow_up(acme, "Nobody's", today)
+def test_unassigned_follow_ups_of_a_client_nobody_worked_for_remind_nobody(
+    ana_employee, acme_project, today
+):
+    follow_up(acme_project, "Nobody's", today)
 
     assert send_reminders(today=today) == []
     assert mail.outbox == []
@@ -198,9 +205,9 @@ def test_unassigned_follow_ups_of_a_client_nobody_worked_for_remind_nobody(ana, 
 # --- Once a day ---------------------------------------------------------------------------------
 
 
-def test_running_twice_in_a_day_sends_nothing_more(ana, luis, acme, today):
-    follow_up(acme, "Call", today, ana)
-    follow_up(acme, "Visit", today, luis)
+def test_running_twice_in_a_day_sends_nothing_more(ana_employee, luis, acme_project, today):
+    follow_up(acme_project, "Call", today, ana_employee)
+    follow_up(acme_project, "Visit", today, luis)
     send_reminders(today=today)
 
     again = send_reminders(today=today)
@@ -210,10 +217,12 @@ def test_running_twice_in_a_day_sends_nothing_more(ana, luis, acme, today):
     assert reminders() == [("ANA", today, 1), ("LUIS", today, 1)]
 
 
-def test_follow_ups_added_after_todays_reminder_wait_for_tomorrows(ana, acme, today):
-    follow_up(acme, "First", today, ana)
+def test_follow_ups_added_after_todays_reminder_wait_for_tomorrows(
+    ana_employee, acme_project, today
+):
+    follow_up(acme_project, "First", today, ana_employee)
     send_reminders(today=today)
-    follow_up(acme, "Added later", today, ana)
+    follow_up(acme_project, "Added later", today, ana_employee)
 
     send_reminders(today=today)
 
@@ -221,8 +230,8 @@ def test_follow_ups_added_after_todays_reminder_wait_for_tomorrows(ana, acme, to
     assert reminders() == [("ANA", today, 1)]
 
 
-def test_the_next_day_reminds_again(ana, acme, today):
-    follow_up(acme, "Still pending", today, ana)
+def test_the_next_day_reminds_again(ana_employee, acme_project, today):
+    follow_up(acme_project, "Still pending", today, ana_employee)
     send_reminders(today=today)
 
     send_reminders(today=today + DAY)
@@ -235,13 +244,13 @@ def test_the_next_day_reminds_again(ana, acme, today):
 
 
 def test_a_failure_to_send_keeps_no_reminder_and_the_next_run_retries(
-    ana, acme, today, unreachable_mail_server, settings
+    ana_employee, acme_project, today, unreachable_mail_server, settings
 ):
-    follow_up(acme, "Call", today, ana)
+    follow_up(acme_project, "Call", today, ana_employee)
 
     failed = send_reminders(today=today)
 
-    assert [(r.employee, r.follow_ups, r.sent) for r in failed] == [(ana, 1, False)]
+    assert [(r.employee, r.follow_ups, r.sent) for r in failed] == [(ana_employee, 1, False)]
     assert reminders() == []
 
     settings.MAILERS = {"default": {"BACKEND": LOCMEM}}
@@ -252,10 +261,10 @@ def test_a_failure_to_send_keeps_no_reminder_and_the_next_run_retries(
     assert reminders() == [("ANA", today, 1)]
 
 
-def test_one_failure_does_not_stop_the_others(ana, luis, acme, today, settings):
+def test_one_failure_does_not_stop_the_others(ana_employee, luis, acme_project, today, settings):
     settings.MAILERS = {"default": {"BACKEND": f"{__name__}.RefusingBackend"}}
-    follow_up(acme, "Call", today, ana)
-    follow_up(acme, "Visit", today, luis)
+    follow_up(acme_project, "Call", today, ana_employee)
+    follow_up(acme_project, "Visit", today, luis)
 
     results = send_reminders(today=today)
 
@@ -273,10 +282,10 @@ def remind(*args: str) -> str:
     return out.getvalue()
 
 
-def test_command_sends_and_says_what_it_sent(ana, luis, acme, today):
-    follow_up(acme, "Call", today, ana)
-    follow_up(acme, "Late", today - DAY, ana)
-    follow_up(acme, "Visit", today, luis)
+def test_command_sends_and_says_what_it_sent(ana_employee, luis, acme_project, today):
+    follow_up(acme_project, "Call", today, ana_employee)
+    follow_up(acme_project, "Late", today - DAY, ana_employee)
+    follow_up(acme_project, "Visit", today, luis)
 
     output = remind("--link", "https://hexa.example/agenda")
 
@@ -290,8 +299,8 @@ def test_command_sends_and_says_what_it_sent(ana, luis, acme, today):
     assert reminders() == [("ANA", today, 2), ("LUIS", today, 1)]
 
 
-def test_command_run_twice_in_a_day_sends_once(ana, acme, today):
-    follow_up(acme, "Call", today, ana)
+def test_command_run_twice_in_a_day_sends_once(ana_employee, acme_project, today):
+    follow_up(acme_project, "Call", today, ana_employee)
     remind()
 
     assert remind().splitlines() == ["0 reminders sent."]
@@ -300,9 +309,9 @@ def test_command_run_twice_in_a_day_sends_once(ana, acme, today):
 
 
 def test_command_that_could_not_send_exits_with_1_and_keeps_nothing(
-    ana, acme, today, unreachable_mail_server
+    ana_employee, acme_project, today, unreachable_mail_server
 ):
-    follow_up(acme, "Call", today, ana)
+    follow_up(acme_project, "Call", today, ana_employee)
     out = io.StringIO()
 
     with pytest.raises(SystemExit) as exited:
@@ -316,11 +325,13 @@ def test_command_that_could_not_send_exits_with_1_and_keeps_nothing(
     assert reminders() == []
 
 
-def test_command_takes_todays_date_in_madrid_at_half_past_eleven_utc(ana, acme, monkeypatch):
+def test_command_takes_todays_date_in_madrid_at_half_past_eleven_utc(
+    ana_employee, acme_project, monkeypatch
+):
     # 23:30 UTC on 10 March is 00:30 on 11 March in Madrid.
     monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2026, 3, 10, 23, 30, tzinfo=UTC))
-    follow_up(acme, "Due on the 11th", dt.date(2026, 3, 11), ana)
-    follow_up(acme, "Due on the 12th", dt.date(2026, 3, 12), ana)
+    follow_up(acme_project, "Due on the 11th", dt.date(2026, 3, 11), ana_employee)
+    follow_up(acme_project, "Due on the 12th", dt.date(2026, 3, 12), ana_employee)
 
     remind()
 

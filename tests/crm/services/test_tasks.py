@@ -14,19 +14,12 @@ from hexa.crm import services
 from hexa.crm.errors import AmbiguousProject, ClientArchived, Conflict, InvalidInput
 from hexa.crm.models import Client, Project, Task
 from tests import factories
+from tests.conftest import every_row
+from tests.crm.services.conftest import set_now
 
 pytestmark = pytest.mark.django_db
 
 UTC = dt.UTC
-
-
-def rows(model) -> list[dict]:
-    """Everything a table holds, to show that a refused operation wrote nothing."""
-    return list(model.objects.order_by("pk").values())
-
-
-def database() -> tuple[list[dict], list[dict]]:
-    return rows(Project), rows(Task)
 
 
 @pytest.fixture
@@ -42,10 +35,6 @@ def task(project) -> Task:
 def fresh(task: Task) -> Task:
     """The task as an interface loads it for a request."""
     return services.task_by_id(task.pk)
-
-
-def set_now(monkeypatch, moment: dt.datetime) -> None:
-    monkeypatch.setattr(timezone, "now", lambda: moment)
 
 
 # --- Create on a project ------------------------------------------------------------------------
@@ -134,13 +123,13 @@ def test_create_task_already_done_records_when(project):
 )
 def test_bad_task_fields_are_refused_on_their_field_and_write_nothing(project, fields, field):
     fields = {"title": "A task", **fields}
-    before = database()
+    before = every_row()
 
     with pytest.raises(InvalidInput) as raised:
         services.create_task(project=project, **fields)
 
     assert list(raised.value.fields) == [field]
-    assert database() == before
+    assert every_row() == before
 
 
 def test_task_title_of_200_characters_is_accepted(project):
@@ -155,14 +144,14 @@ def test_unknown_task_field_is_refused(project):
 
 def test_task_assigned_to_an_inactive_employee_is_refused(project):
     gone = factories.employee("GONE", active=False)
-    before = database()
+    before = every_row()
 
     with pytest.raises(InvalidInput) as raised:
         services.create_task(project=project, title="A task", assigned_to=gone)
 
     assert list(raised.value.fields) == ["assigned_to"]
     assert "GONE" in raised.value.fields["assigned_to"][0]
-    assert database() == before
+    assert every_row() == before
 
 
 def test_task_on_a_closed_project_is_refused(client_acme):
@@ -238,13 +227,13 @@ def test_client_task_never_uses_a_closed_project(client_acme):
 def test_client_task_for_an_ambiguous_client_asks_for_a_choice_and_writes_nothing(client_acme):
     factories.project(client_acme, "WEB")
     factories.project(client_acme, "SHOP")
-    before = database()
+    before = every_row()
 
     with pytest.raises(AmbiguousProject) as raised:
         services.create_client_task(client=client_acme, title="Call back")
 
     assert sorted(p.code for p in raised.value.candidates) == ["SHOP", "WEB"]
-    assert database() == before
+    assert every_row() == before
 
 
 def test_client_task_on_an_explicit_project(client_acme):
@@ -268,40 +257,46 @@ def test_client_task_on_a_project_that_is_not_an_active_one_of_the_client_is_ref
         named = factories.project(client_acme, "OLD", status="closed")
     else:
         named = factories.project(factories.client("OTHER"), "THEIRS")
-    before = database()
+    before = every_row()
 
     with pytest.raises(InvalidInput) as raised:
         services.create_client_task(client=client_acme, project=named, title="Call back")
 
     assert list(raised.value.fields) == ["project"]
-    assert database() == before
+    assert every_row() == before
 
 
 def test_client_task_for_an_archived_client_is_refused_even_from_a_stale_object(client_acme):
     Client.objects.filter(pk=client_acme.pk).update(active=False)
 
+    before = every_row()
+
     with pytest.raises(ClientArchived):
         services.create_client_task(client=client_acme, title="Call back")
 
-    assert database() == ([], [])
+    assert every_row() == before
 
 
 def test_bad_client_task_writes_no_project_either(client_acme):
     """The client has no project: the project the rule creates goes away with the refusal."""
+    before = every_row()
+
     with pytest.raises(InvalidInput) as raised:
         services.create_client_task(client=client_acme, title="  ")
 
     assert list(raised.value.fields) == ["title"]
-    assert database() == ([], [])
+    assert every_row() == before
 
 
 def test_client_task_assigned_to_an_inactive_employee_writes_no_project(client_acme):
     gone = factories.employee("GONE", active=False)
 
+    before = every_row()
+
     with pytest.raises(InvalidInput):
         services.create_client_task(client=client_acme, title="Call back", assigned_to=gone)
 
-    assert database() == ([], [])
+    assert every_row() == before
 
 
 def test_client_incident_is_never_used_by_the_quick_log(client_acme, employee):
@@ -399,23 +394,23 @@ def test_edit_without_a_difference_writes_nothing(task):
     ids=["project", "id", "completed_at", "created_at", "colour"],
 )
 def test_edit_of_an_unknown_or_protected_field_is_refused(task, changes):
-    before = database()
+    before = every_row()
 
     with pytest.raises(InvalidInput) as raised:
         services.update_task(fresh(task), **changes)
 
     assert list(raised.value.fields) == list(changes)
-    assert database() == before
+    assert every_row() == before
 
 
 def test_a_task_cannot_be_moved_to_another_project(task, client_acme):
     other = factories.project(client_acme, "WEB")
-    before = database()
+    before = every_row()
 
     with pytest.raises(InvalidInput):
         services.update_task(fresh(task), project=other)
 
-    assert database() == before
+    assert every_row() == before
 
 
 @pytest.mark.parametrize(
@@ -430,13 +425,13 @@ def test_a_task_cannot_be_moved_to_another_project(task, client_acme):
     ],
 )
 def test_edit_with_a_bad_value_is_refused_and_writes_nothing(task, changes, field):
-    before = database()
+    before = every_row()
 
     with pytest.raises(InvalidInput) as raised:
         services.update_task(fresh(task), **changes)
 
     assert field in raised.value.fields
-    assert database() == before
+    assert every_row() == before
 
 
 # --- Complete and reopen ------------------------------------------------------------------------
@@ -487,11 +482,11 @@ def test_reopen_makes_it_pending_and_forgets_the_completion(task):
 
 
 def test_reopening_a_pending_task_changes_nothing(task):
-    before = database()
+    before = every_row()
 
     services.reopen_task(fresh(task))
 
-    assert database() == before
+    assert every_row() == before
 
 
 @pytest.mark.parametrize("reopen", ["reopen_task", "update_task"])
@@ -499,7 +494,7 @@ def test_reopening_a_task_of_a_closed_project_is_refused_and_writes_nothing(clie
     closed = factories.project(client_acme, "OLD", status="closed")
     done = factories.task(closed, status="done")
     Task.objects.filter(pk=done.pk).update(completed_at=timezone.now())
-    before = database()
+    before = every_row()
 
     with pytest.raises(Conflict) as raised:
         if reopen == "reopen_task":
@@ -508,18 +503,18 @@ def test_reopening_a_task_of_a_closed_project_is_refused_and_writes_nothing(clie
             services.update_task(fresh(done), status="pending", title="Reopened")
 
     assert raised.value.code == "project_closed"
-    assert database() == before
+    assert every_row() == before
 
 
 def test_reopening_a_task_of_an_archived_client_is_refused_and_writes_nothing():
     archived = factories.client("GONE", active=False)
     done = factories.task(factories.project(archived, "GONE"), status="done")
-    before = database()
+    before = every_row()
 
     with pytest.raises(ClientArchived):
         services.reopen_task(fresh(done))
 
-    assert database() == before
+    assert every_row() == before
 
 
 def test_reopening_again_after_the_project_is_reopened_reopens_it(client_acme):
@@ -565,13 +560,13 @@ def test_assign_to_nobody(task, employee):
 def test_assign_to_an_inactive_employee_is_refused_and_writes_nothing(task, employee):
     Task.objects.filter(pk=task.pk).update(assigned_to=employee)
     gone = factories.employee("GONE", active=False)
-    before = database()
+    before = every_row()
 
     with pytest.raises(InvalidInput) as raised:
         services.assign_task(fresh(task), gone)
 
     assert list(raised.value.fields) == ["assigned_to"]
-    assert database() == before
+    assert every_row() == before
 
 
 def test_editing_a_task_keeps_an_assignee_who_has_left_since(task, employee):
@@ -622,13 +617,13 @@ def test_reschedule_to_a_date(project, today):
 @pytest.mark.parametrize("given", [{}, {"days": 1, "to": dt.date(2031, 1, 1)}])
 def test_reschedule_needs_either_a_date_or_a_number_of_days(project, today, given):
     task = factories.task(project, next_follow_up=today)
-    before = database()
+    before = every_row()
 
     with pytest.raises(InvalidInput) as raised:
         services.reschedule_task(fresh(task), **given)
 
     assert list(raised.value.fields) == ["next_follow_up"]
-    assert database() == before
+    assert every_row() == before
 
 
 def test_reschedule_counts_from_todays_date_in_madrid_at_half_past_eleven_utc(project, monkeypatch):

@@ -211,6 +211,13 @@ def signed_in(page, context, live_server, ana) -> Iterator:
 
 
 @pytest.fixture
+def short_waits(context, request) -> None:
+    """A page that never shows what is awaited fails in seconds, not in half a minute: 5 s,
+    or the module's `WAIT_MS`. Modules take it with `pytest.mark.usefixtures("short_waits")`."""
+    context.set_default_timeout(getattr(request.module, "WAIT_MS", 5_000))
+
+
+@pytest.fixture
 def spanish_page(browser, live_server, ana) -> Iterator:
     """A page signed in as Ana in a Spanish browser; page errors fail the test."""
     context = browser.new_context(locale="es-ES", viewport={"width": 1280, "height": 900})

@@ -14,15 +14,9 @@ from hexa.crm.models import CalendarFeed, Dedication, Task
 from tests import factories
 from tests.web.browser.conftest import sign_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("short_waits")]
 
 GROUPS = {"overdue": "Overdue", "today": "Today", "week": "Next 7 days", "later": "Later"}
-
-
-@pytest.fixture(autouse=True)
-def _short_waits(context):
-    # A page that never shows what is awaited fails in seconds, not in half a minute.
-    context.set_default_timeout(5_000)
 
 
 @pytest.fixture

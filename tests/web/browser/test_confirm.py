@@ -17,15 +17,10 @@ from hexa.crm.models import Dedication, Task
 from tests import factories
 from tests.web.browser.conftest import sign_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("short_waits")]
 
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 360, "height": 740}
-
-
-@pytest.fixture(autouse=True)
-def _short_waits(context):
-    context.set_default_timeout(5_000)
 
 
 def open_spanish_page(browser, live_server, user, viewport=DESKTOP, javascript=True) -> Page:

@@ -14,12 +14,7 @@ from playwright.sync_api import Page, expect
 
 from tests import factories
 
-pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(autouse=True)
-def _short_waits(context):
-    context.set_default_timeout(5_000)
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("short_waits")]
 
 
 def test_a_dedication_changed_from_the_client_page_returns_there(spanish_page, live_server, ana):

@@ -15,12 +15,8 @@ from tests import factories
 from tests.spreadsheets import csv_bytes
 from tests.web.browser.conftest import sign_in
 
-pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(autouse=True)
-def _short_waits(context):
-    context.set_default_timeout(10_000)
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("short_waits")]
+WAIT_MS = 10_000  # short_waits: an import takes longer
 
 
 @pytest.fixture

@@ -14,13 +14,7 @@ from hexa.crm.models import Client, Dedication, DedicationChange, Employee, Proj
 from tests import factories
 from tests.web.browser.conftest import sign_in
 
-pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(autouse=True)
-def _short_waits(context):
-    # A page that never shows what is awaited fails in seconds, not in half a minute.
-    context.set_default_timeout(5_000)
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("short_waits")]
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from tests import factories
 from tests.web.browser.conftest import sign_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("short_waits")]
 
 # The chart's canvas has drawn something: enough pixels that are not transparent.
 DRAWN = """(canvas) => {
@@ -25,11 +25,6 @@ DRAWN = """(canvas) => {
   for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) painted++;
   return painted;
 }"""
-
-
-@pytest.fixture(autouse=True)
-def _short_waits(context):
-    context.set_default_timeout(5_000)
 
 
 @pytest.fixture

@@ -95,7 +95,8 @@ def test_agenda_actions_answer_htmx_with_the_message_and_the_agenda_refreshes(
 def test_quick_log_from_the_agenda_updates_the_agenda(web, follow_ups, today):
     task = Task.objects.get(title="Later")
     page = web.get("/clients/ACME/log/", {"project": "ACME"}, HTTP_HX_REQUEST="true")
-    assert page.context["form"].fixed_project.code == "ACME"
+    form = page.context["form"]  # the project fixed by the page: carried along, hidden
+    assert (form.chosen_project.code, form["project"].is_hidden) == ("ACME", True)
 
     response = web.post(
         "/clients/ACME/log/",

@@ -26,11 +26,13 @@ def waiting(settings):
 
 
 @pytest.fixture
-def manager(db):
+def superuser(db):
     return factories.user("boss", is_superuser=True)
 
 
-def test_the_page_lists_what_waits_and_managers_also_see_unknown_senders(client, waiting, manager):
+def test_the_page_lists_what_waits_and_managers_also_see_unknown_senders(
+    client, waiting, superuser
+):
     user = factories.user("pepa")
     client.force_login(user)
     page = client.get(reverse("web:mail-unassigned"), HTTP_ACCEPT_LANGUAGE="en")
@@ -38,20 +40,20 @@ def test_the_page_lists_what_waits_and_managers_also_see_unknown_senders(client,
     text = page.content.decode()
     assert "Re: Garden fence" in text and "juan.perez@gmail.com" in text
     assert "Gane un iPhone" not in text  # unknown senders: managers only
-    client.force_login(manager)
+    client.force_login(superuser)
     text = client.get(reverse("web:mail-unassigned"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Emails from unknown senders" in text and "Gane un iPhone" in text
 
 
-def test_choosing_the_client_logs_it_and_the_activity_shows_the_email(client, waiting, manager):
+def test_choosing_the_client_logs_it_and_the_activity_shows_the_email(client, waiting, superuser):
     acme = factories.client("ACME", name="Acme Vallas")
-    client.force_login(manager)
+    client.force_login(superuser)
     answer = client.post(
         reverse("web:mail-assign", args=[waiting.pk]), {f"e{waiting.pk}-client": "acme"}
     )
     assert answer.status_code == 302
     dedication = Dedication.objects.get()
-    assert (dedication.client, dedication.via, dedication.recorded_by) == (acme, "email", manager)
+    assert (dedication.client, dedication.via, dedication.recorded_by) == (acme, "email", superuser)
     page = client.get(
         reverse("web:dedication-edit", args=[dedication.pk]), HTTP_ACCEPT_LANGUAGE="en"
     )
@@ -64,8 +66,8 @@ def test_choosing_the_client_logs_it_and_the_activity_shows_the_email(client, wa
     assert Dedication.objects.count() == 1
 
 
-def test_a_client_that_names_nobody_is_said_and_nothing_is_logged(client, waiting, manager):
-    client.force_login(manager)
+def test_a_client_that_names_nobody_is_said_and_nothing_is_logged(client, waiting, superuser):
+    client.force_login(superuser)
     answer = client.post(
         reverse("web:mail-assign", args=[waiting.pk]),
         {f"e{waiting.pk}-client": "NOBODY"},
@@ -91,26 +93,26 @@ def test_the_page_requires_signing_in(client):
     assert answer.status_code == 302 and "login" in answer["Location"]
 
 
-def test_one_tap_on_a_candidate_logs_it_there(client, manager, settings):
+def test_one_tap_on_a_candidate_logs_it_there(client, superuser, settings):
     settings.HEXA_MAIL_ADDRESS = HEXA_ADDRESS
     factories.employee("LAURA", name="Laura Gómez", email="laura@empresa.es")
     obras = factories.client("OBRAS", email="obras@construccionesnorte.es")
     factories.client("CNADMIN", email="admin@construccionesnorte.es")
     handle_message(sample("apple_forward_en.eml"))
     email = InboundEmail.objects.get()
-    client.force_login(manager)
+    client.force_login(superuser)
     page = client.get(reverse("web:mail-unassigned")).content.decode()
     assert 'name="choice" value="OBRAS"' in page and 'name="choice" value="CNADMIN"' in page
     client.post(reverse("web:mail-assign", args=[email.pk]), {"choice": "OBRAS"})
     assert Dedication.objects.get().client == obras
 
 
-def test_the_page_asks_the_same_queries_whatever_the_number_of_emails(client, manager, settings):
+def test_the_page_asks_the_same_queries_whatever_the_number_of_emails(client, superuser, settings):
     settings.HEXA_MAIL_ADDRESS = HEXA_ADDRESS
     factories.employee("LAURA", name="Laura Gómez", email="laura@empresa.es")
     factories.client("OBRAS", email="obras@construccionesnorte.es")
     factories.client("CNADMIN", email="admin@construccionesnorte.es")
-    client.force_login(manager)
+    client.force_login(superuser)
     raw = sample("apple_forward_en.eml")
 
     def queries_with(count: int) -> int:

@@ -17,7 +17,7 @@ from hexa.web.forms.quick_log import ARROW
 from tests import factories
 from tests.web.conftest import form_of, post_log
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("sql_modes")]
 
 URL = "/clients/ACME/log/"
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,16 +13,6 @@ HEXA_ADDRESS = "hexa@empresa.es"
 
 def sample(name: str) -> bytes:
     return (SAMPLES / name).read_bytes()
-
-
-@pytest.fixture(scope="session")
-def imap_server() -> Iterator[ImapServer]:
-    server = ImapServer()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.remove()
 
 
 @pytest.fixture
