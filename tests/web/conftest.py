@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from html import unescape
 
 import pytest
 from django.test import Client as DjangoClient
@@ -130,3 +131,17 @@ def prieto(db) -> tuple:
     )
     latest = factories.task(own, "Visita a obra", next_follow_up=today + dt.timedelta(days=2))
     return overdue, latest
+
+
+@pytest.fixture
+def acme_worked(ana):
+    """ACME, its project, its task and Ana's 4 hours on it, by name."""
+    client = factories.client("ACME", name="Acme Industrial")
+    project = factories.project(client, "ACME", name="Acme")
+    task = factories.task(project, "Seguimiento")
+    dedication = factories.dedication(task, ana.employee, minutes=240, recorded_by=ana)
+    return {"client": client, "project": project, "task": task, "dedication": dedication}
+
+
+def links(html: str, path: str) -> list[str]:
+    return [unescape(href) for href in re.findall(rf'href="({re.escape(path)}[^"]*)"', html)]

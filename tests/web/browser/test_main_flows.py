@@ -328,3 +328,32 @@ def test_phone_width_fits_every_page(browser, live_server, ana, clients):
         page.goto(f"{live_server.url}{path}")
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
     context.close()
+
+
+def test_follow_up_due_lists_the_longest_overdue_first_and_keeps_an_order_chosen(
+    spanish_page, live_server
+):
+    today = timezone.localdate()
+    for code, name, days in [
+        ("AAA", "Alfa", 0),
+        ("BBB", "Delta", -7),
+        ("CCC", "Charlie", -1),
+        ("DDD", "Bravo", 7),
+    ]:
+        client = factories.client(code, name=name)
+        factories.task(factories.project(client, code), next_follow_up=today + dt.timedelta(days))
+    page = spanish_page
+    page.goto(live_server.url)
+    rows = page.locator("table.clients tbody tr td:first-child")
+    expect(rows).to_have_text(["AAA", "BBB", "CCC", "DDD"])
+
+    page.get_by_label("Gestión pendiente").check()
+    expect(rows).to_have_text(["BBB", "CCC", "AAA"])
+    expect(page.locator("th[aria-sort=ascending]")).to_contain_text("Próxima gestión")
+
+    # An order chosen in the table stays when a filter changes.
+    page.locator("table.clients thead").get_by_role("link", name="Nombre").click()
+    expect(rows).to_have_text(["AAA", "CCC", "BBB"])
+    page.get_by_label("Gestión pendiente").uncheck()
+    expect(rows).to_have_text(["AAA", "DDD", "CCC", "BBB"])
+    expect(page.locator("th[aria-sort=ascending]")).to_contain_text("Nombre")

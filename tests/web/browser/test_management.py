@@ -1051,3 +1051,26 @@ def test_client_dedication_tells_apart_tasks_of_different_projects(signed_in, li
         expect(page.locator(f"#id_task option[value='{task.pk}']")).to_contain_text(
             task.project.code, timeout=1_500
         )
+
+
+def test_a_dedication_changed_from_the_client_page_returns_there(spanish_page, live_server, ana):
+    acme = factories.client("ACME", name="Acme Industrial")
+    task = factories.task(factories.project(acme, "ACME"), "Seguimiento")
+    dedication = factories.dedication(
+        task, ana.employee, text="Llamada", minutes=240, recorded_by=ana
+    )
+    page = spanish_page
+    page.goto(f"{live_server.url}/clients/ACME/")
+    expect(page.locator("table.dedications")).to_contain_text("4h")
+
+    page.locator("table.dedications").get_by_role("link", name="Cambiar").click()
+    expect(page.locator("#id_minutes")).to_have_value("4h")
+    page.fill("#id_text", "Llamada y presupuesto enviado")
+    page.fill("#id_minutes", "4h30")
+    page.get_by_role("button", name="Guardar").click()
+
+    expect(page).to_have_url(f"{live_server.url}/clients/ACME/")
+    expect(page.locator("table.dedications")).to_contain_text("Llamada y presupuesto enviado")
+    expect(page.locator("table.dedications")).to_contain_text("4h30")
+    dedication.refresh_from_db()
+    assert dedication.minutes == 270

@@ -9,6 +9,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from tests import factories
@@ -206,3 +207,44 @@ def test_without_javascript_the_report_is_tables_and_forms(browser, live_server,
     expect(page).to_have_url(re.compile(r"/reports/entries/\?.*project=ACME"))
     expect(page.locator("table.report-entries tbody tr")).to_have_count(6)
     context.close()
+
+
+def bar_position(page: Page, series: int, period: int) -> dict[str, float]:
+    """Where a bar is on the page, from Chart.js's own layout."""
+    return page.evaluate(
+        """([series, period]) => {
+          const canvas = document.querySelector("canvas[data-chart]");
+          const bar = Chart.getChart(canvas).getDatasetMeta(series).data[period];
+          const box = canvas.getBoundingClientRect();
+          return {x: box.left + bar.x, y: box.top + (bar.y + bar.base) / 2};
+        }""",
+        [series, period],
+    )
+
+
+def test_a_bar_of_the_chart_opens_its_dedications(spanish_page, live_server, ana):
+    today = timezone.localdate()
+    monday = today - dt.timedelta(days=today.weekday())
+    acme = factories.task(factories.project(factories.client("ACME", name="Acme"), "ACME"))
+    beta = factories.task(factories.project(factories.client("BETA", name="Beta"), "BETA"))
+    last_week = monday - dt.timedelta(days=7)
+    factories.dedication(acme, ana.employee, date=last_week, minutes=120, text="Acme pasada")
+    factories.dedication(beta, ana.employee, date=last_week, minutes=60, text="Beta pasada")
+    factories.dedication(acme, ana.employee, date=monday, minutes=30, text="Acme esta")
+    page = spanish_page
+    page.goto(f"{live_server.url}/reports/?period=last_3_months&chart=week&stack=client")
+    page.wait_for_selector("canvas[data-chart][data-drawn=true]")
+    labels = page.evaluate(
+        "Chart.getChart(document.querySelector('canvas[data-chart]')).data.labels"
+    )
+    # The weeks to the current one, none to come.
+    assert labels[-1].startswith(str(monday.day))
+    period = len(labels) - 2  # last week
+
+    position = bar_position(page, 1, period)  # BETA's part of it
+    page.mouse.click(position["x"], position["y"])
+
+    expect(page).to_have_url(re.compile(r"/reports/entries/\?"))
+    expect(page.locator("table.report-entries tbody tr")).to_have_count(1)
+    expect(page.locator("table.report-entries")).to_contain_text("Beta pasada")
+    assert f"date_from={last_week.isoformat()}" in page.url and "client=BETA" in page.url

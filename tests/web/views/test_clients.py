@@ -4,10 +4,12 @@ search, rows, creating, editing, archiving and restoring a client, bad input, qu
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from hexa.crm.models import (
     Client,
@@ -174,3 +176,39 @@ def test_edit_archive_and_restore_a_client(web, acme):
     web.post("/clients/ACME/archive/", {"restore": "1"})
     acme.refresh_from_db()
     assert acme.active
+
+
+# --- The explorer's "Follow-up due" -----------------------------------------------------------
+
+
+@pytest.fixture
+def due_clients(db):
+    """AAA due today, BBB a week ago, CCC yesterday, DDD next week (not due)."""
+    today = timezone.localdate()
+    for code, days in [("AAA", 0), ("BBB", -7), ("CCC", -1), ("DDD", 7)]:
+        client = factories.client(code, name=f"{code} {days}")
+        factories.task(factories.project(client, code), next_follow_up=today + dt.timedelta(days))
+
+
+def row_codes(response) -> list[str]:
+    return re.findall(r'id="client-row-([A-Z]+)"', response.content.decode())
+
+
+def test_follow_up_due_lists_the_longest_overdue_first(spanish_web, due_clients):
+    response = spanish_web.get("/?due=on")
+
+    assert row_codes(response) == ["BBB", "CCC", "AAA"]
+    page = response.content.decode()
+    assert re.search(r'<th scope="col" aria-sort="ascending">\s*<a [^>]*order=-next', page)
+    assert 'name="order"' not in page  # the default: changing a filter does not keep it
+
+
+def test_follow_up_due_keeps_an_order_chosen(spanish_web, due_clients):
+    response = spanish_web.get("/?due=on&order=-code")
+
+    assert row_codes(response) == ["CCC", "BBB", "AAA"]
+    assert 'name="order" value="-code" form="explorer-search"' in response.content.decode()
+
+
+def test_without_follow_up_due_clients_come_by_code(spanish_web, due_clients):
+    assert row_codes(spanish_web.get("/")) == ["AAA", "BBB", "CCC", "DDD"]

@@ -3,6 +3,9 @@ another employee, bad input; who may change or delete one, and the trail of chan
 
 from __future__ import annotations
 
+import re
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 
 from hexa.crm.models import (
@@ -13,7 +16,7 @@ from hexa.crm.models import (
     Task,
 )
 from tests import factories
-from tests.web.conftest import signed_in_client
+from tests.web.conftest import links, signed_in_client
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ana_is_manager")]
 
@@ -177,3 +180,87 @@ def test_another_user_may_neither_change_nor_delete_it(client, dedication):
     assert not DedicationChange.objects.exists()
     page = web.get(f"/tasks/{dedication.task_id}/").content.decode()
     assert f"/dedications/{dedication.pk}/edit/" not in page
+
+
+# --- Changing a dedication --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "page", ["/clients/ACME/", "/projects/ACME/", "task"], ids=["client", "project", "task"]
+)
+def test_changing_a_dedication_returns_to_the_page_it_was_opened_from(
+    spanish_web, acme_worked, page
+):
+    page = f"/tasks/{acme_worked['task'].pk}/" if page == "task" else page
+    dedication = acme_worked["dedication"]
+    [change] = links(spanish_web.get(page).content.decode(), f"/dedications/{dedication.pk}/edit/")
+    assert parse_qs(urlsplit(change).query) == {"next": [page]}
+
+    form = spanish_web.get(change).content.decode()
+    assert f'name="next" value="{page}"' in form
+    assert f'href="{page}" role="button"' in form  # Cancel goes back there too
+    response = spanish_web.post(
+        change,
+        {
+            "next": page,
+            "text": "Llamada, con el presupuesto",
+            "employee": dedication.employee_id,
+            "date": dedication.date.isoformat(),
+            "minutes": "4h",
+            "task": dedication.task_id,
+        },
+    )
+
+    assert response.status_code == 302 and response["Location"] == page
+    dedication.refresh_from_db()
+    assert (dedication.text, dedication.minutes) == ("Llamada, con el presupuesto", 240)
+
+
+def test_deleting_a_dedication_returns_to_the_page_it_was_opened_from(spanish_web, acme_worked):
+    dedication = acme_worked["dedication"]
+    [delete] = links(
+        spanish_web.get("/clients/ACME/").content.decode(), f"/dedications/{dedication.pk}/delete/"
+    )
+    assert 'name="next" value="/clients/ACME/"' in spanish_web.get(delete).content.decode()
+
+    response = spanish_web.post(delete, {"next": "/clients/ACME/"})
+
+    assert response["Location"] == "/clients/ACME/"
+    assert not Dedication.objects.filter(pk=dedication.pk).exists()
+
+
+def test_a_next_address_elsewhere_is_ignored(spanish_web, acme_worked):
+    dedication = acme_worked["dedication"]
+    response = spanish_web.post(
+        f"/dedications/{dedication.pk}/edit/",
+        {
+            "next": "https://elsewhere.example.com/",
+            "text": "Llamada",
+            "employee": dedication.employee_id,
+            "date": dedication.date.isoformat(),
+            "minutes": "",
+            "task": dedication.task_id,
+        },
+    )
+
+    assert response["Location"] == f"/tasks/{acme_worked['task'].pk}/"
+
+
+def test_someone_else_cannot_open_the_change_form_whatever_the_next(client, acme_worked):
+    client.force_login(factories.user("bea"))
+    dedication = acme_worked["dedication"]
+
+    response = client.get(f"/dedications/{dedication.pk}/edit/?next=/clients/ACME/")
+
+    assert response.status_code == 403
+    assert "Acme" not in response.content.decode()
+
+
+@pytest.mark.parametrize(("minutes", "shown"), [(240, "4h"), (90, "1h30"), (45, "45m"), (None, "")])
+def test_the_change_form_shows_the_time_as_the_lists_do(spanish_web, acme_worked, minutes, shown):
+    Dedication.objects.filter(pk=acme_worked["dedication"].pk).update(minutes=minutes)
+
+    form = spanish_web.get(f"/dedications/{acme_worked['dedication'].pk}/edit/").content.decode()
+
+    [field] = re.findall(r'<input[^>]*name="minutes"[^>]*>', form)
+    assert f'value="{shown}"' in field if shown else "value=" not in field

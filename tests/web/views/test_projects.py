@@ -3,7 +3,10 @@ are pending), list filters, the time a project took."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.utils import timezone
 
 from hexa.crm.models import (
     Project,
@@ -83,3 +86,43 @@ def test_project_page_totals_its_time(web, acme, ana):
     overview = web.get("/projects/ACME/").context["overview"]
 
     assert (overview.minutes, overview.count) == (90, 2)
+
+
+# --- Closing a project ------------------------------------------------------------------------
+
+
+def test_closing_a_project_without_confirming_warns_once_and_lists_its_pending_tasks(
+    spanish_web, acme_worked
+):
+    project = acme_worked["project"]
+    factories.task(project, "Enviar el presupuesto", next_follow_up=timezone.localdate())
+    factories.task(project, "Hecha", status="done")
+
+    response = spanish_web.post("/projects/ACME/close/", {})
+
+    page = response.content.decode()
+    assert page.count('class="form-error"') == 1
+    assert "Tiene 2 tareas pendientes" in page
+    pending = re.search(r'<ul class="pending-tasks">(.*?)</ul>', page, re.S).group(1)
+    assert "Seguimiento" in pending and "Enviar el presupuesto" in pending
+    assert "Hecha" not in pending
+    assert 'aria-invalid="true"' in page and 'id="id_confirm_error"' in page
+    project.refresh_from_db()
+    assert project.status == Project.Status.ACTIVE
+
+    spanish_web.post("/projects/ACME/close/", {"confirm": "on"})
+    project.refresh_from_db()
+    assert project.status == Project.Status.CLOSED
+
+
+def test_a_project_with_many_pending_tasks_lists_the_first_and_counts_the_rest(
+    spanish_web, acme_worked
+):
+    for number in range(24):
+        factories.task(acme_worked["project"], f"Tarea {number}")
+
+    page = spanish_web.get("/projects/ACME/close/").content.decode()
+
+    assert "Tiene 25 tareas pendientes" in page
+    assert len(re.findall(r'href="/tasks/\d+/"', page)) == 20
+    assert "y 5 más" in page

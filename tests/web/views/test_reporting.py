@@ -24,10 +24,12 @@ from openpyxl import load_workbook
 from hexa.crm.models import Dedication
 from hexa.crm.services import totals
 from tests import factories
+from tests.web.conftest import links
 
 pytestmark = pytest.mark.django_db
 
 D = dt.date
+DASH = "\N{EN DASH}"
 TODAY = D(2026, 2, 10)  # a Tuesday; the world's dedications are around it
 
 
@@ -794,3 +796,65 @@ def test_unescaped_html_is_not_a_risk(web, world):
 
     assert "<script>alert(1)</script>" not in page
     assert "alert(1)" in unescape(page)
+
+
+# --- The chart --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def february(ana, monkeypatch):
+    """Tuesday 10 February 2026; ACME has time on Sunday 1, Monday 2 and Monday 9, BETA
+    (Luis) on Wednesday 4."""
+    moment = dt.datetime(2026, 2, 10, 11, 0, tzinfo=dt.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+    acme_worked = factories.task(factories.project(factories.client("ACME", name="Acme"), "ACME"))
+    beta = factories.task(factories.project(factories.client("BETA", name="Beta"), "BETA"))
+    luis = factories.employee("LUIS", name="Luis Peña")
+    for task, who, day, minutes in [
+        (acme_worked, ana.employee, D(2026, 2, 1), 60),
+        (acme_worked, ana.employee, D(2026, 2, 2), 30),
+        (beta, luis, D(2026, 2, 4), 45),
+        (acme_worked, ana.employee, D(2026, 2, 9), 15),
+    ]:
+        factories.dedication(task, who, date=day, minutes=minutes)
+
+
+def test_the_chart_stops_today_and_labels_each_bar_with_its_days(spanish_web, february):
+    data = chart_data(spanish_web.get("/reports/?period=this_month&chart=week"))
+
+    # Sunday 1 February alone (its week began in January), a whole week, this week so far;
+    # no columns for the weeks still to come.
+    assert data["labels"] == ["1 Feb", f"2{DASH}8 Feb", f"9{DASH}10 Feb"]
+    assert [(s["code"], s["minutes"]) for s in data["series"]] == [
+        ("ACME", [60, 30, 15]),
+        ("BETA", [0, 45, 0]),
+    ]
+
+
+def test_the_chart_of_this_year_has_no_months_to_come(spanish_web, february):
+    data = chart_data(spanish_web.get("/reports/?period=this_year&chart=month"))
+
+    assert data["labels"] == ["Ene 2026", f"1{DASH}10 Feb"]
+
+
+def test_each_bar_leads_to_its_dedications(spanish_web, february):
+    response = spanish_web.get("/reports/?period=this_month&chart=week&stack=client")
+    data = chart_data(response)
+
+    week = parse_qs(urlsplit(data["entries"][1]).query)
+    assert (week["period"], week["date_from"], week["date_to"]) == (
+        ["custom"],
+        ["2026-02-02"],
+        ["2026-02-08"],
+    )
+    assert data["stack"] == "client"
+    # The table says the same, as links, for those without the chart (or without a mouse).
+    page = response.content.decode()
+    beta_week = [
+        link
+        for link in links(page, "/reports/entries/")
+        if "client=BETA" in link and "date_from=2026-02-02" in link
+    ]
+    assert len(beta_week) == 1
+    entries = spanish_web.get(beta_week[0]).content.decode()
+    assert "45m" in entries and "ACME" not in re.sub(r"<form.*?</form>", "", entries, flags=re.S)
