@@ -34,6 +34,19 @@
   const iso = (date) => `${pad(date.year, 4)}-${pad(date.month)}-${pad(date.day)}`;
   const typed = (date) => `${pad(date.day)}/${pad(date.month)}/${pad(date.year, 4)}`;
 
+  // The same reading for pages that check a day themselves (the Log page, offline): the ISO
+  // form of a typed day, or null; and the typed form of an ISO day.
+  window.hexaDays = Object.freeze({
+    iso: (text) => {
+      const date = parse(text || "");
+      return date && iso(date);
+    },
+    typed: (isoDay) => {
+      const date = ISO.exec(isoDay || "") && parse(isoDay);
+      return date ? typed(date) : isoDay || "";
+    },
+  });
+
   const parts = (field) => ({
     input: field.querySelector("input[data-date-input]"),
     toggle: field.querySelector("[data-date-toggle]"),

@@ -42,30 +42,11 @@ function later(from, step) {
   return isoDate(date);
 }
 
-// A day as the date fields take it (DateInput, dates.js): dd/mm/yyyy, also 29-11-26, 29.11.2026
-// or 2026-11-29; its ISO form, or null when it is not a day (31/02). The same reading as the
-// server's (hexa.lib.dates.parse_typed_day), here so that the form works offline.
-function parseDay(text) {
-  let year, month, day;
-  let match = /^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$/.exec(text || "");
-  if (match) {
-    [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  } else if ((match = /^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4}|\d{2})\s*$/.exec(text || ""))) {
-    [day, month, year] = [Number(match[1]), Number(match[2]), Number(match[3])];
-    if (match[3].length === 2) year += 2000;
-  } else {
-    return null;
-  }
-  const date = new Date(Date.UTC(year, month - 1, day));
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1) return null;
-  return `${String(year).padStart(4, "0")}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
-}
-
-// 2026-11-29 as Hexa types and shows days everywhere: 29/11/2026.
-function typedDay(iso) {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "");
-  return match ? `${match[3]}/${match[2]}/${match[1]}` : iso || "";
-}
+// Days as the date fields read and show them (dates.js, loaded by every page before this
+// module; the service worker keeps it for offline use): a typed day's ISO form, or null when
+// it is not a day (31/02); an ISO day as Hexa types and shows it (29/11/2026).
+const parseDay = (text) => window.hexaDays.iso(text);
+const typedDay = (iso) => window.hexaDays.typed(iso);
 
 // --- Finding a client -----------------------------------------------------------------------
 
