@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from html import unescape
 
 import pytest
 from django.db import connection
@@ -206,6 +207,19 @@ def shown(response) -> list[str]:
     return re.findall(r'class="code">(LATE\d\d)</a>', response.content.decode())
 
 
+def every_page(web, group: str, found_in) -> list[str]:
+    """What each page of everyone's `group` shows (found_in(response)), following its "Next"
+    links from the first page to the last."""
+    seen, address = [], f"/agenda/?who=all&group={group}"
+    while address:
+        response = web.get(address)
+        seen += found_in(response)
+        next_page = rf'href="(\?who=all&amp;group={group}&amp;after=[^"]+)" rel="next"'
+        found = re.search(next_page, response.content.decode())
+        address = "/agenda/" + unescape(found.group(1)) if found else None
+    return seen
+
+
 def test_a_group_shows_its_first_follow_ups_its_count_and_a_link_to_the_rest(web, overdue):
     response = web.get("/agenda/?who=all")
 
@@ -218,14 +232,8 @@ def test_a_group_shows_its_first_follow_ups_its_count_and_a_link_to_the_rest(web
 
 def test_the_rest_of_a_group_comes_a_page_at_a_time_in_order(web, overdue, monkeypatch):
     monkeypatch.setattr(agenda_view, "GROUP_PAGE", 5)
-    seen, address = [], "/agenda/?who=all&group=overdue"
-    while address:
-        page = web.get(address).content.decode()
-        seen += shown(web.get(address))
-        found = re.search(r'href="(\?who=all&amp;group=overdue&amp;after=\d+)" rel="next"', page)
-        address = "/agenda/" + found.group(1).replace("&amp;", "&") if found else None
 
-    assert seen == overdue
+    assert every_page(web, "overdue", shown) == overdue
 
 
 def test_a_count_past_the_cap_says_there_are_more(web, overdue, monkeypatch):
@@ -265,15 +273,8 @@ def test_forgotten_clients_show_the_first_ones_their_count_and_a_link_to_the_res
 
 def test_the_rest_of_the_forgotten_clients_come_a_page_at_a_time(web, forgotten, monkeypatch):
     monkeypatch.setattr(agenda_view, "GROUP_PAGE", 5)
-    seen, address = [], "/agenda/?who=all&group=forgotten"
-    while address:
-        response = web.get(address)
-        seen += idle(response)
-        next_page = r'href="(\?who=all&amp;group=forgotten&amp;after=[^"]+)" rel="next"'
-        found = re.search(next_page, response.content.decode())
-        address = "/agenda/" + found.group(1).replace("&amp;", "&") if found else None
 
-    assert seen == forgotten
+    assert every_page(web, "forgotten", idle) == forgotten
 
 
 def test_a_count_of_forgotten_clients_past_the_cap_says_there_are_more(web, forgotten, monkeypatch):
