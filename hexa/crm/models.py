@@ -271,19 +271,21 @@ class Task(models.Model):
                 fields=["project", "status", "kind", "-created_at", "-id"],
                 name="crm_task_quick_log_pick",
             ),
+            # Everyone's agenda (agenda.follow_ups): each group's first rows in its order, by
+            # day then task, read from here.
             models.Index(
-                fields=["next_follow_up"],
+                fields=["next_follow_up", "id"],
                 condition=Q(status="pending"),
-                name="crm_task_pending_follow_up",
+                name="crm_task_pending_follow_up_id",
             ),
             # The tasks list (queries.list_tasks): newest first, a page read from here.
             models.Index(fields=["-created_at", "-id"], name="crm_task_newest"),
             # One person's agenda (agenda.follow_ups): each group's first rows and its count
             # read in date order from here, whatever the number of their follow-ups.
             models.Index(
-                fields=["responsible", "next_follow_up"],
+                fields=["responsible", "next_follow_up", "id"],
                 condition=Q(status="pending", next_follow_up__isnull=False),
-                name="crm_task_responsible_follow_up",
+                name="crm_task_responsible_day_id",
             ),
         ]
 

@@ -57,8 +57,9 @@ def world(api, today) -> dict[str, Any]:
     tasks = {
         "overdue": task(acme_project, "Chase the invoice", -3, assigned_to=luis),
         "yesterday": task(beta_project, "Call back", -1),
-        "today_beta": task(beta_project, "Site down", 0, kind="incident", priority="urgent"),
+        # Within a day, the agenda's order is the tasks' own (oldest first).
         "today_acme": task(acme_project, "Send the quote", 0),
+        "today_beta": task(beta_project, "Site down", 0, kind="incident", priority="urgent"),
         "tomorrow": task(acme_project, "Visit", 1, priority="low"),
         "week_end": task(beta_project, "Weekly review", 7),
         "later": task(acme_project, "Renewal", 8),

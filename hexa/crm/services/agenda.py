@@ -24,7 +24,8 @@ def follow_ups(
     *, employee: Employee | None = None, date_to: dt.date | None = None
 ) -> QuerySet[Task]:
     """Pending tasks and incidents with a next follow-up, on active projects of active
-    clients, soonest first (overdue included).
+    clients, soonest first (overdue included), and within a day the oldest task first: the
+    order of the indexes that read them, so that a page's rows are read and no more.
 
     For an `employee`, "theirs": those they are responsible for (Task.responsible, kept by
     the database): assigned to them, or unassigned (or assigned to someone no longer active)
@@ -41,7 +42,7 @@ def follow_ups(
         tasks = tasks.filter(responsible=employee)
     if date_to is not None:
         tasks = tasks.filter(next_follow_up__lte=date_to)
-    return tasks.order_by("next_follow_up", "project__client__code", "id")
+    return tasks.order_by("next_follow_up", "id")
 
 
 AGENDA_ROWS = 10
@@ -144,12 +145,8 @@ def after(tasks: QuerySet[Task], task_id: int | None) -> QuerySet[Task]:
     task = tasks.filter(pk=task_id).first() if task_id else None
     if task is None or task.next_follow_up is None:
         return tasks
-    day, code = task.next_follow_up, task.project.client.code
-    return tasks.filter(
-        Q(next_follow_up__gt=day)
-        | Q(next_follow_up=day, project__client__code__gt=code)
-        | Q(next_follow_up=day, project__client__code=code, pk__gt=task.pk)
-    )
+    day = task.next_follow_up
+    return tasks.filter(Q(next_follow_up__gt=day) | Q(next_follow_up=day, pk__gt=task.pk))
 
 
 def capped_count(rows: QuerySet[Any]) -> tuple[int, bool]:

@@ -85,7 +85,7 @@ def test_completing_a_task_takes_it_off_and_reopening_puts_it_back(project, toda
     assert list(follow_ups()) == [task]
 
 
-def test_follow_ups_come_soonest_first_then_by_client_code_then_by_id(client_acme):
+def test_follow_ups_come_soonest_first_then_the_oldest_task_first(client_acme):
     beta = factories.project(factories.client("BETA"), "BETA")
     alpha = factories.project(factories.client("ALPHA"), "ALPHA")
     acme = factories.project(client_acme, "ACME")
@@ -97,9 +97,9 @@ def test_follow_ups_come_soonest_first_then_by_client_code_then_by_id(client_acm
 
     assert titles(follow_ups()) == [
         "beta last week",
+        "beta today",
         "acme today 1",
         "acme today 2",
-        "beta today",
         "alpha tomorrow",
     ]
 
