@@ -61,6 +61,16 @@ PRECACHED = [
 ]
 # The key the domain stores, so that a device's keys never meet the web form's or the API's.
 KEY_PREFIX = "device:"
+KEY_LENGTH = 200  # a device's keys are UUIDs; the domain keeps up to 255 characters
+
+
+def _device_key(text: str) -> str | None:
+    """The key the domain keeps for a device's `text`, or None when no device sends such a
+    key (empty, too long, or with a NUL, which PostgreSQL refuses in a query)."""
+    key = text.strip()
+    if not key or len(key) > KEY_LENGTH or "\x00" in key:
+        return None
+    return KEY_PREFIX + key
 # The header that says whose Log page it is (the service worker keeps it for that user only)
 # and who recorded an outbox entry (log_send refuses it from anyone else).
 USER_HEADER = "X-Hexa-User"
@@ -159,8 +169,8 @@ def log_send(request: HttpRequest) -> HttpResponse:
         return error_response(
             409, "other_user", _("This entry was recorded by someone else on this device.")
         )
-    key = request.headers.get("Idempotency-Key", "").strip()
-    if not key or len(key) > 200:
+    key = _device_key(request.headers.get("Idempotency-Key", ""))
+    if key is None:
         return error_response(400, "bad_request", _("The entry has no idempotency key."))
     try:
         body = json.loads(request.body)
@@ -195,7 +205,7 @@ def log_send(request: HttpRequest) -> HttpResponse:
             project=services.project_by_code(payload.project) if payload.project else None,
             recorded_by=request.user,
             via=Dedication.Via.WEB,
-            idempotency_key=KEY_PREFIX + key,
+            idempotency_key=key,
         )
     except AmbiguousProject as error:
         response = domain_error(request, error)
@@ -231,10 +241,13 @@ def log_entry(request: AuthenticatedRequest, key: str) -> JsonResponse:
     or 404. An entry whose answer was lost asks this before it is edited (web/log.js): once
     recorded, sending it again with other fields would be refused for good, and under a new
     key it would be a second dedication."""
+    device_key = _device_key(key)
     record = (
-        IdempotencyKey.objects.filter(scope=key_scope(request.user), key=KEY_PREFIX + key)
+        IdempotencyKey.objects.filter(scope=key_scope(request.user), key=device_key)
         .only("answer")
         .first()
+        if device_key
+        else None
     )
     if record is None:
         return error_response(404, "not_found", _("Hexa has no entry with this key."))

@@ -166,8 +166,19 @@ def test_signed_out_or_another_user_sends_nothing(phone, ana):
 
 def test_an_entry_without_a_key_is_refused(phone, ana):
     factories.client("ACME")
-    assert send(phone, ana, entry(), key="").status_code == 400
+    refused = send(phone, ana, entry(), key="")
+    assert (refused.status_code, refused.json()["code"]) == (400, "bad_request")
+    assert send(phone, ana, entry(), key="k" * 201).status_code == 400
     assert Dedication.objects.count() == 0
+
+
+@pytest.mark.parametrize("key", ["%00", "lost%00", "k" * 201, "%ED%A0%80", "%C3%A9"])
+def test_asking_for_a_key_no_device_makes_is_a_404(phone, ana, key):
+    """A NUL (which PostgreSQL refuses in a query), a key longer than a device's, a broken or
+    accented one: no entry has it."""
+    asked = phone.get(f"/log/entries/{key}/")
+
+    assert (asked.status_code, asked.json()["code"]) == (404, "not_found")
 
 
 def test_the_device_keeps_agenda_clients_then_recent_ones_then_the_rest(ana):
