@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import HEXA, database_vendor, live_query, run_hexa
-from tests.crm.services.mail.dovecot import ImapServer
 from tests.crm.services.mail.dovecot import TestMailbox as Box
 
 SAMPLES = Path(__file__).parents[1] / "crm" / "services" / "mail" / "samples"
@@ -22,16 +20,6 @@ from hexa.crm.models import Client, Employee
 Employee.objects.get_or_create(code="LAURA", defaults=dict(name="Laura", email="laura@empresa.es"))
 Client.objects.get_or_create(code="PRIETO", defaults=dict(name="Prieto", email="ana@prieto.es"))
 """
-
-
-@pytest.fixture(scope="module")
-def watch_imap() -> Iterator[ImapServer]:
-    server = ImapServer()
-    server.start()
-    try:
-        yield server
-    finally:
-        server.remove()
 
 
 def _message(name: str, tag: str) -> bytes:
@@ -64,10 +52,10 @@ def _logged(env: dict[str, str], tag: str) -> int:
     database_vendor() != "postgresql",
     reason="needs a database server whose connection can be cut (SQLite is a file)",
 )
-def test_watch_reconnects_after_the_database_drops_its_connection(live_env, watch_imap):
+def test_watch_reconnects_after_the_database_drops_its_connection(live_env, imap_server):
     import psycopg
 
-    box = watch_imap.mailbox()
+    box = imap_server.mailbox()
     run_hexa(live_env, "shell", "-c", SEED)
     url = live_env["HEXA_DATABASE_URL"]
     separator = "&" if "?" in url else "?"
