@@ -71,6 +71,8 @@ def _device_key(text: str) -> str | None:
     if not key or len(key) > KEY_LENGTH or "\x00" in key:
         return None
     return KEY_PREFIX + key
+
+
 # The header that says whose Log page it is (the service worker keeps it for that user only)
 # and who recorded an outbox entry (log_send refuses it from anyone else).
 USER_HEADER = "X-Hexa-User"
