@@ -170,6 +170,7 @@ def test_a_session_that_ended_offline_asks_to_sign_in_then_sends(phone, live_ser
     open_log(page, live_server)
     page.context.set_offline(True)
     log(page, "acme", "Visita sin cobertura")
+    expect(cards(page).locator("[data-state]")).to_have_text([WAITING])  # kept on the device
     Session.objects.all().delete()  # the session ended meanwhile
     page.context.set_offline(False)
 
@@ -191,6 +192,9 @@ def test_entries_are_never_sent_as_another_users(phone, live_server, ana):
     open_log(page, live_server)
     page.context.set_offline(True)
     log(page, "acme", "Visita de Ana")
+    # Kept on the device before anyone signs out: saving it is asynchronous (IndexedDB), and
+    # a navigation before then loses what the page was writing.
+    expect(cards(page).locator("[data-state]")).to_have_text([WAITING])
     page.context.clear_cookies()  # Ana signed out; Luis signs in on her phone
     luis = factories.user("luis", first_name="Luis")
     factories.employee("LUIS", name="Luis Pérez", user=luis)
