@@ -18,6 +18,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hexa.lib.prepared import PreparedSelect
+
 TOKEN_PREFIX = "hexa_"  # noqa: S105 - a prefix, not a secret
 
 
@@ -42,8 +44,17 @@ class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
         return row, token
 
     def find(self, token: str) -> ApiToken | None:
-        """The token's row, whatever its state (see `ApiToken.refusal`), or None."""
-        return self.select_related("user").filter(digest=token_digest(token)).first()
+        """The token's row with its user, whatever its state (see `ApiToken.refusal`), or
+        None. Every API call asks: two statements compiled once (hexa.lib.prepared, which
+        follows no select_related), cheaper than compiling one with its join each time."""
+        rows = _token_with_digest(digest=token_digest(token))
+        if not rows:
+            return None
+        row, users = rows[0], _user_by_id(user=rows[0].user_id)
+        if not users:  # the user (and with them the token) deleted in between
+            return None
+        row.user = users[0]
+        return row
 
 
 class ApiToken(models.Model):
@@ -77,3 +88,9 @@ class ApiToken(models.Model):
         if self.revoked_at is not None:
             return "revoked"
         return "expired" if self.is_expired() else "active"
+
+
+_token_with_digest = PreparedSelect(
+    lambda digest: ApiToken.objects.filter(digest=digest).order_by("pk")[:1], digest=str
+)
+_user_by_id = PreparedSelect(lambda user: User.objects.filter(pk=user), user=int)

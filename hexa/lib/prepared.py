@@ -49,8 +49,10 @@ from django.db.models.query import ModelIterable, ValuesListIterable
 from django.db.models.sql import InsertQuery, UpdateQuery
 from django.db.transaction import TransactionManagementError
 
-# Values that stand for the parameters while Django compiles: no real query has them.
-_SENTINEL = -8_417_236_000
+# Values that stand for the parameters while Django compiles: no real query has them. The
+# integer fits a 32-bit column (auth_user's id): Django compiles a value out of a column's
+# range into a query that matches nothing.
+_SENTINEL = -2_017_236_000
 _SENTINEL_TEXT = "\ue000hexa-parameter-"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
@@ -80,6 +81,16 @@ def test_booleans_are_converted():
 def test_parameters_must_have_their_type():
     with pytest.raises(TypeError):
         pending_of(project="1")
+
+
+@pytest.mark.usefixtures("sql_modes")
+def test_a_parameter_on_a_32_bit_column():
+    """auth_user's id is an `integer` on PostgreSQL: a stand-in value out of its range would
+    compile into a query that matches nothing (the API's token lookup did, once)."""
+    user_by_id = PreparedSelect(lambda user: User.objects.filter(pk=user), user=int)
+    ana = factories.user("ana")
+    assert user_by_id(user=ana.pk) == [ana]
+    assert user_by_id(user=ana.pk + 1) == []
 
 
 def test_a_parameter_the_query_does_not_use_is_an_error():

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from hexa.crm.errors import InvalidInput, NotFound
 from hexa.crm.models import Client, Dedication, Employee, Project, Task
 from hexa.crm.services.codes import code_to_look_up
+from hexa.lib.prepared import PreparedSelect
 
 
 def _missing(message: str, field: str | None) -> NotFound | InvalidInput:
@@ -29,13 +30,27 @@ def _by_code[M: models.Model](
     return row
 
 
+# Every API call and quick log names its client, and every signed-in page or call asks for
+# its user's employee: compiled to SQL once (hexa.lib.prepared), as Django's compiling of
+# each cost several times the database's answering it (0.7 ms of CPU a lookup, of about 6 ms
+# for a whole quick log over the API).
+_client_with_code = PreparedSelect(
+    lambda code: Client.objects.filter(code=code).order_by("pk")[:1], code=str
+)
+_employee_of_user = PreparedSelect(
+    lambda user: Employee.objects.filter(user_id=user).order_by("pk")[:1], user=int
+)
+_active_employee_of_user = PreparedSelect(
+    lambda user: Employee.objects.filter(user_id=user, active=True).order_by("pk")[:1], user=int
+)
+
+
 def client_by_code(code: str) -> Client:
-    return _by_code(
-        Client.objects.all(),
-        code,
-        missing=_("There is no client with code %(code)s."),
-        field=None,
-    )
+    found = code_to_look_up(code)
+    rows = _client_with_code(code=found) if found else []
+    if not rows:
+        raise NotFound(_("There is no client with code %(code)s.") % {"code": code.strip()})
+    return rows[0]
 
 
 def dedication_by_id(dedication_id: int) -> Dedication:
@@ -67,10 +82,9 @@ def employee_of(user: User | AnonymousUser | None, *, active_only: bool = False)
     still work here (what a form offers as "who" by default)."""
     if user is None or not user.is_authenticated:
         return None
-    employees = Employee.objects.filter(user=user)
-    if active_only:
-        employees = employees.filter(active=True)
-    return employees.first()
+    find = _active_employee_of_user if active_only else _employee_of_user
+    rows = find(user=user.pk)
+    return rows[0] if rows else None
 
 
 def project_by_code(code: str, *, field: str | None = "project") -> Project:
