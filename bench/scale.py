@@ -192,6 +192,12 @@ def _engine(
             flush=True,
         )
         _remember(target, clients, dedications, args.seed)
+    if vacuumed := setup.get("vacuumed"):
+        print(
+            f"  vacuum: {vacuumed['dead_rows']:,} dead rows of earlier runs, "
+            f"{vacuumed['seconds']:.1f} s",
+            flush=True,
+        )
     print(
         f"  {setup['counts']['clients']:,} clients, ~{setup['counts']['dedications']:,} "
         "dedications",

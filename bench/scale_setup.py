@@ -41,6 +41,8 @@ def prepare(*, clients: int, dedications: int, seed: int) -> dict[str, Any]:
     if not Client.objects.exists():
         data = dataset.build(clients=clients, dedications=dedications, seed=seed, chunk=CHUNK)
         result["built"] = {"counts": data.counts, "seconds": data.seconds}
+    else:
+        result["vacuumed"] = _vacuum_earlier_runs()
 
     user, _created = User.objects.get_or_create(username="scale-bench")
     user.groups.add(managers_group())
@@ -93,6 +95,57 @@ def prepare(*, clients: int, dedications: int, seed: int) -> dict[str, Any]:
             "dedications": _estimate("crm_dedication"),
         },
     }
+
+
+def _vacuum_earlier_runs() -> dict[str, Any] | None:
+    """Earlier runs' quick logs left dead rows behind: every log updates its client's row,
+    often its task's. A server vacuums them as they come (autovacuum, on by default); one
+    that runs with it off (this machine's) keeps them all, and after ten runs the tasks list
+    and the agendas read 86,000 dead clients and 70,000 dead tasks (82 / 113 ms instead of
+    42 / 44 for the tasks list). VACUUM ANALYZE what quick logs write, as autovacuum would
+    have (PostgreSQL; SQLite keeps no dead rows). The dead rows it found, and its time."""
+    import time
+
+    from django.db import connection
+
+    from hexa.crm.models import (
+        Client,
+        Dedication,
+        DedicationTotal,
+        EmployeeDayTotal,
+        IdempotencyKey,
+        MonthTotal,
+        Project,
+        Task,
+        YearTotal,
+    )
+
+    if connection.vendor != "postgresql":
+        return None
+    tables = [
+        model._meta.db_table
+        for model in (
+            Client,
+            Project,
+            Task,
+            Dedication,
+            DedicationTotal,
+            MonthTotal,
+            YearTotal,
+            EmployeeDayTotal,
+            IdempotencyKey,
+        )
+    ]
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COALESCE(SUM(n_dead_tup), 0) FROM pg_stat_user_tables WHERE relname = ANY(%s)",
+            [tables],
+        )
+        dead = int(cursor.fetchone()[0])
+        for table in tables:
+            cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(table)}")
+    return {"dead_rows": dead, "seconds": round(time.perf_counter() - started, 1)}
 
 
 def _estimate(table: str) -> int:
