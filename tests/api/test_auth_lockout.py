@@ -55,6 +55,21 @@ def test_other_addresses_keep_working_while_one_is_locked_out(ana):
     assert answer.json()["code"] == "ACME"
 
 
+def test_a_good_token_asks_axes_only_where_something_failed(ana, django_assert_max_num_queries):
+    """The lockout check of every call: one statement for an address nothing ever failed
+    from; axes' own count once something did (under the limit: let through; IPv6 too)."""
+    _row, token = ApiToken.objects.issue(user=ana)
+    call(token)  # compiled once
+    with django_assert_max_num_queries(4):  # token, user, address, client
+        assert call(token).status_code == 200
+    for address in ("127.0.0.1", "2001:db8::7"):
+        for _ in range(4):
+            call(WRONG, address=address)
+        assert call(token, address=address).status_code == 200
+        call(WRONG, address=address)
+        assert call(token, address=address).status_code == 429
+
+
 def test_the_api_lock_ends_after_the_lockout_time(ana):
     _row, token = ApiToken.objects.issue(user=ana)
     for _ in range(5):
