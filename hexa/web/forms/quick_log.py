@@ -292,9 +292,16 @@ class QuickLogForm(DedicationFields):
             "place": place
         }
 
+    def _pending(self, task_id: int | None) -> Task | None:
+        """The task, if it is among the pending tasks of the client's active projects that
+        the plan read (its project loaded): usable as it is, without asking again."""
+        return next((task for task in self.plan.pending if task.pk == task_id), None)
+
     def _task_refusal(self, value: str) -> str:
         """Why the task sent cannot be used ("" if it can)."""
         task_id = record_id(value)
+        if self._pending(task_id) is not None:
+            return ""
         task = (
             Task.objects.select_related("project").filter(pk=task_id).first()
             if task_id is not None
@@ -315,7 +322,8 @@ class QuickLogForm(DedicationFields):
         if not value:
             return None
         # _check_hidden_values() replaced anything unusable.
-        return Task.objects.select_related("project").get(pk=value)
+        task = self._pending(record_id(value))
+        return task or Task.objects.select_related("project").get(pk=value)
 
     def check_destination(self, data: dict[str, Any]) -> None:
         """Stale values, and a task that is not on the project chosen. Then the dedication's

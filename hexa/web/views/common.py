@@ -11,13 +11,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from hexa.crm import services
-from hexa.crm.errors import DomainError, Forbidden
+from hexa.crm.errors import DomainError, Forbidden, NotFound
 from hexa.crm.models import Client, Project, Task
 from hexa.crm.services import is_manager, queries
 from hexa.lib.requests import AuthenticatedRequest
@@ -56,7 +56,12 @@ class KeysFirstPaginator(Paginator):
 
 
 def client_or_404(code: str) -> Client:
-    return get_object_or_404(Client, code=services.normalize_code(code))
+    """The client of a page's address (a statement compiled once: every client page, quick
+    log and timer asks)."""
+    try:
+        return services.client_by_code(code)
+    except NotFound as missing:
+        raise Http404(missing.message) from None
 
 
 def project_or_404(code: str) -> Project:

@@ -297,6 +297,24 @@ def test_finishing_with_htmx_updates_the_row_and_closes_the_dialog(web, acme):
     assert "client-row-ACME" not in html  # the explorer refreshes its row itself
 
 
+def test_finishing_reads_the_clients_tasks_once_before_recording(
+    web, acme, django_assert_max_num_queries
+):
+    """The task the form sent is one of the pending tasks the form read for its picker:
+    taken from there, not read again (with its project's plan) to check and to clean it.
+    Sign-in (2), client, plan (3), employee (2: default and the field's), then the quick log
+    itself (11, its savepoint and 4 totals' rows included)."""
+    page = web.get("/clients/ACME/log/", HTTP_HX_REQUEST="true")
+    data = {**form_of(page), "text": "Called", "minutes": ""}
+    assert data["task"]  # ACME's task "Seguimiento", chosen by the rules
+
+    with django_assert_max_num_queries(20):
+        response = web.post("/clients/ACME/log/", data, HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 200
+    assert Dedication.objects.get().task.title == "Seguimiento"
+
+
 def test_the_explorer_row_of_a_client_answers_alone_for_htmx_to_refresh_it(
     web, acme, employee, today
 ):
