@@ -94,7 +94,8 @@ def _failed_from(address: str) -> bool:
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT 1 FROM {table} WHERE {column} = %s LIMIT 1",  # noqa: S608 - model names
-            [connection.ops.adapt_ipaddressfield_value(address)],
+            # As the ORM writes it, and axes stored it (lower case, no IPv6 zone).
+            [field.get_db_prep_value(address, connection, prepared=False)],
         )
         return cursor.fetchone() is not None
 

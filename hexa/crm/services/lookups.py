@@ -49,7 +49,7 @@ def client_by_code(code: str) -> Client:
     found = code_to_look_up(code)
     rows = _client_with_code(code=found) if found else []
     if not rows:
-        raise NotFound(_("There is no client with code %(code)s.") % {"code": code.strip()})
+        raise _missing(_("There is no client with code %(code)s.") % {"code": code.strip()}, None)
     return rows[0]
 
 
